@@ -1,0 +1,131 @@
+import { createInterface } from 'node:readline/promises'
+import type { Command } from 'commander'
+import { readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
+import { openDb, type Db } from '../persistence/db.js'
+import { migrateDown, migrateUp, migrationStatus } from '../persistence/migrate.js'
+import { fail } from './fail.js'
+
+interface MigrateOptions {
+  readFromEnv?: boolean
+  config?: string[]
+  yes?: boolean
+}
+
+function resolveDsn(dsn: string | undefined, opts: MigrateOptions): string {
+  if (dsn && opts.readFromEnv) fail('pass either a DSN argument or -e/--read-from-env, not both')
+  if (dsn) return dsn
+  // The environment wins over the file, as it does for serve.
+  const fromEnv = opts.readFromEnv ? process.env.DSN : undefined
+  if (fromEnv) return fromEnv
+  const file = opts.config?.[0]
+  if (file) {
+    let doc: unknown
+    try {
+      doc = parseYaml(readFileSync(file, 'utf8'))
+    } catch (e) {
+      fail(`cannot read config file ${file}: ${e instanceof Error ? e.message : String(e)}`)
+    }
+    const fromFile = typeof doc === 'object' && doc !== null ? (doc as { dsn?: unknown }).dsn : undefined
+    if (typeof fromFile === 'string' && fromFile !== '') return fromFile
+    fail(`config file ${file} sets no dsn`)
+  }
+  if (opts.readFromEnv) fail('-e was given but the DSN environment variable is not set')
+  fail('no database: pass a DSN argument, or -e to read DSN from the environment, or -c with a config file')
+}
+
+async function confirm(question: string, yes: boolean | undefined): Promise<void> {
+  if (yes) return
+  if (!process.stdin.isTTY) fail('refusing to change the database without confirmation: pass --yes')
+  const rl = createInterface({ input: process.stdin, output: process.stdout })
+  const answer = await rl.question(`${question} [y/n]: `)
+  rl.close()
+  if (!/^y(es)?$/i.test(answer.trim())) fail('aborted: nothing was changed')
+}
+
+async function withDb<T>(dsn: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openDb(dsn)
+  try {
+    return await fn(db)
+  } finally {
+    await db.close()
+  }
+}
+
+function printStatus(list: Array<{ name: string; appliedAt?: Date }>): void {
+  const width = Math.max(...list.map((m) => m.name.length), 'VERSION'.length)
+  process.stdout.write(`${'VERSION'.padEnd(width)}  STATUS\n`)
+  for (const m of list) {
+    process.stdout.write(`${m.name.padEnd(width)}  ${m.appliedAt ? `Applied ${m.appliedAt.toISOString()}` : 'Pending'}\n`)
+  }
+}
+
+async function up(dsn: string, opts: MigrateOptions): Promise<void> {
+  await withDb(dsn, async (db) => {
+    const pending = (await migrationStatus(db)).filter((m) => !m.appliedAt)
+    if (pending.length === 0) {
+      process.stdout.write('The database is up to date: no migration to apply.\n')
+      return
+    }
+    process.stdout.write(`Migrations to apply:\n${pending.map((m) => `  ${m.name}`).join('\n')}\n`)
+    await confirm('Apply these migrations?', opts.yes)
+    const applied = await migrateUp(db)
+    process.stdout.write(`Applied ${applied.length} migration(s). The database is up to date.\n`)
+  })
+}
+
+export function registerMigrateCommand(program: Command): void {
+  const migrate = program.command('migrate').description('Manage the database schema')
+  const withFlags = (c: Command) =>
+    c
+      .option('-e, --read-from-env', 'Read the DSN from the DSN environment variable')
+      .option('-c, --config <file...>', 'Read the DSN from a configuration file')
+      .option('-y, --yes', 'Do not ask for confirmation')
+
+  const sqlCmd = withFlags(
+    migrate
+      .command('sql')
+      .argument('[dsn]', 'Database URL (postgres://..., mysql://..., sqlite://..., memory)')
+      .description('Apply pending SQL migrations (same as "migrate sql up"); see also: up, down, status'),
+  ).action(async (dsn: string | undefined, _opts: MigrateOptions, cmd: Command) => {
+    const opts = cmd.optsWithGlobals<MigrateOptions>()
+    await up(resolveDsn(dsn, opts), opts).catch(fail)
+  })
+
+  withFlags(sqlCmd.command('up').argument('[dsn]', 'Database URL').description('Apply every pending migration')).action(
+    async (dsn: string | undefined, _opts: MigrateOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<MigrateOptions>()
+      await up(resolveDsn(dsn, opts), opts).catch(fail)
+    },
+  )
+
+  withFlags(
+    sqlCmd
+      .command('down')
+      .argument('<steps>', 'How many applied migrations to roll back')
+      .argument('[dsn]', 'Database URL')
+      .description('Roll back the newest N migrations'),
+  ).action(async (steps: string, dsn: string | undefined, _opts: MigrateOptions, cmd: Command) => {
+    const opts = cmd.optsWithGlobals<MigrateOptions>()
+    if (!/^\d+$/.test(steps) || Number(steps) < 1) fail(`steps = "${steps}" must be a positive integer`)
+    const target = resolveDsn(dsn, opts)
+    await withDb(target, async (db) => {
+      const applied = (await migrationStatus(db)).filter((m) => m.appliedAt).reverse().slice(0, Number(steps))
+      if (applied.length === 0) {
+        process.stdout.write('No migration is applied: nothing to roll back.\n')
+        return
+      }
+      process.stdout.write(`Migrations to roll back:\n${applied.map((m) => `  ${m.name}`).join('\n')}\n`)
+      await confirm('Roll back these migrations? Their data is lost.', opts.yes)
+      const done = await migrateDown(db, Number(steps))
+      process.stdout.write(`Rolled back ${done.length} migration(s).\n`)
+    }).catch(fail)
+  })
+
+  withFlags(sqlCmd.command('status').argument('[dsn]', 'Database URL').description('List migrations and whether each is applied')).action(
+    async (dsn: string | undefined, _opts: MigrateOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<MigrateOptions>()
+      await withDb(resolveDsn(dsn, opts), async (db) => printStatus(await migrationStatus(db))).catch(fail)
+    },
+  )
+}

@@ -1,0 +1,21 @@
+import { Command } from 'commander'
+import { VERSION } from '../version.js'
+import { registerClientCommands } from './clients.js'
+import { registerServeCommand } from './serve.js'
+import { registerMigrateCommand } from './migrate.js'
+
+export function buildProgram(): Command {
+  const program = new Command('orthrus')
+    .description('Orthrus: a headless OAuth 2.0 and OpenID Connect server, wire-compatible with Ory Hydra 2.x')
+    .showHelpAfterError()
+  program
+    .command('version')
+    .description('Show the version')
+    .action(() => {
+      process.stdout.write(`Version:    ${VERSION}\n`)
+    })
+  registerServeCommand(program)
+  registerMigrateCommand(program)
+  registerClientCommands(program)
+  return program
+}

@@ -1,0 +1,132 @@
+import fjp from 'fast-json-patch'
+import type { SecretHasher } from '../crypto/hasher.js'
+import { randomId, randomSecret } from '../crypto/random.js'
+import { invalidRequest, notFound } from '../oauth2/errors.js'
+import { isPublicClient, type Client, type ClientMetadata } from './model.js'
+import { presentClient } from './present.js'
+import type { ClientListQuery, ClientStore, Page } from './store.js'
+import { validateClientMetadata, validateLifespans } from './validate.js'
+
+export interface ClientServiceDeps {
+  clients: ClientStore
+  hasher: SecretHasher
+  dev: boolean
+  subjectTypes: string[]
+  now?: () => Date
+}
+
+/** A client as the API answers it, plus the plaintext secret when one was just set. */
+export interface ClientView {
+  client: Client
+  secret?: string
+}
+
+// Admin-side lifecycle of OAuth 2.0 clients; knows Hydra's rules, not HTTP.
+export class ClientService {
+  private readonly now: () => Date
+
+  constructor(private readonly deps: ClientServiceDeps) {
+    this.now = deps.now ?? (() => new Date())
+  }
+
+  private async secretFor(meta: ClientMetadata, existing?: Client): Promise<{ hash: string; secret?: string }> {
+    if (isPublicClient(meta)) return { hash: '' }
+    if (meta.client_secret !== undefined) return { hash: await this.deps.hasher.hash(meta.client_secret), secret: meta.client_secret }
+    if (existing && existing.secret_hash !== '') return { hash: existing.secret_hash }
+    const secret = randomSecret()
+    return { hash: await this.deps.hasher.hash(secret), secret }
+  }
+
+  private validate(body: unknown, existing?: Client): ClientMetadata {
+    return validateClientMetadata(body, {
+      dev: this.deps.dev,
+      mode: 'admin',
+      subjectTypes: this.deps.subjectTypes,
+      ...(existing ? { existing } : {}),
+    })
+  }
+
+  async create(body: unknown): Promise<ClientView> {
+    const meta = this.validate(body)
+    const { hash, secret } = await this.secretFor(meta)
+    const { client_secret: _plain, ...rest } = meta
+    const now = this.now()
+    const client = await this.deps.clients.create({
+      ...rest,
+      pk: randomId(),
+      nid: '',
+      secret_hash: hash,
+      registration_access_token_hash: '',
+      created_at: now,
+      updated_at: now,
+    })
+    return { client, ...(secret !== undefined ? { secret } : {}) }
+  }
+
+  async get(id: string): Promise<Client> {
+    const c = await this.deps.clients.get(id)
+    if (!c) throw notFound(`The OAuth 2.0 client "${id}" does not exist.`)
+    return c
+  }
+
+  list(q: ClientListQuery): Promise<Page<Client>> {
+    return this.deps.clients.list(q)
+  }
+
+  /** PUT: the body is the whole new client; the id in the path wins. */
+  async replace(id: string, body: unknown): Promise<ClientView> {
+    const existing = await this.get(id)
+    const doc = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, client_id: id } : body
+    return this.save(existing, this.validate(doc, existing))
+  }
+
+  /** PATCH with an RFC 6902 JSON Patch applied to the client's API representation. */
+  async patch(id: string, ops: unknown): Promise<ClientView> {
+    const existing = await this.get(id)
+    if (!Array.isArray(ops)) throw invalidRequest('The body must be a JSON Patch document (an array of operations).')
+    // An empty secret slot lets `replace /client_secret` work like Hydra's; left empty, it means "keep".
+    const current = (): Record<string, unknown> => ({ ...presentClient(existing), client_secret: '' })
+    const invalid = fjp.validate(ops as fjp.Operation[], current())
+    if (invalid) throw invalidRequest(`The JSON Patch is invalid: ${invalid.message.split('\n')[0] ?? invalid.name}.`)
+    let doc: Record<string, unknown>
+    try {
+      doc = fjp.applyPatch(current(), ops as fjp.Operation[], false, false).newDocument
+    } catch (e) {
+      // A failing `test` operation or an unreachable path.
+      const reason = e instanceof Error ? e.message.split('\n')[0] : 'unknown error'
+      throw invalidRequest(`The JSON Patch could not be applied: ${reason}.`)
+    }
+    if (doc.client_id !== id) throw invalidRequest('The client_id of an existing client cannot be changed.')
+    if (doc.client_secret === '') delete doc.client_secret
+    return this.save(existing, this.validate(doc, existing))
+  }
+
+  async setLifespans(id: string, body: unknown): Promise<Client> {
+    const existing = await this.get(id)
+    const lifespans = validateLifespans(body)
+    return this.store({ ...existing, lifespans, updated_at: this.now() })
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.deps.clients.delete(id))) throw notFound(`The OAuth 2.0 client "${id}" does not exist.`)
+  }
+
+  private async save(existing: Client, meta: ClientMetadata): Promise<ClientView> {
+    const { hash, secret } = await this.secretFor(meta, existing)
+    const { client_secret: _plain, ...rest } = meta
+    const client = await this.store({
+      ...existing,
+      ...rest,
+      client_id: existing.client_id,
+      secret_hash: hash,
+      updated_at: this.now(),
+    })
+    return { client, ...(secret !== undefined ? { secret } : {}) }
+  }
+
+  private async store(c: Client): Promise<Client> {
+    const saved = await this.deps.clients.update(c)
+    if (!saved) throw notFound(`The OAuth 2.0 client "${c.client_id}" does not exist.`)
+    return saved
+  }
+}

@@ -1,0 +1,246 @@
+// Our own compact description of every configuration key Orthrus understands. Names, types,
+// defaults and enums follow Hydra's configuration schema (spec/config.json plus ory/x's
+// serve, cors and tls sub-schemas) so a Hydra config file and Hydra environment variables work
+// unchanged. The loader derives everything from this table: defaults, the environment-variable
+// names, unknown-key detection and validation.
+//
+// Deliberate choices, documented once here:
+// - serve.*.host defaults to '0.0.0.0' (ory/x's serve schema default: every IPv4 interface).
+//   Hydra's code treats '' the same way; '0.0.0.0' is what Node's listen() wants. A value
+//   starting with `unix:` names a Unix socket, as in Hydra.
+// - serve.*.port allows 0 (the OS picks a free port; handy for tests). Hydra's minimum is 1.
+// - Defaults of durations are written as text and go through the same parser as user values.
+
+export type KeyKind =
+  | 'string'
+  | 'boolean'
+  | 'integer'
+  | 'duration'
+  /** ttl.refresh_token: a duration, or -1 / "-1" for "never expires". */
+  | 'duration-or-minus-one'
+  /** An absolute http(s) URL. */
+  | 'url'
+  /** An absolute http(s) URL or a path such as `/ui/login` (resolved against urls.self.public). */
+  | 'uri-reference'
+  | 'string[]'
+  | 'enum'
+  | 'enum[]'
+
+export interface KeySpec {
+  /** Dotted path, e.g. `urls.self.issuer`. */
+  readonly path: string
+  readonly kind: KeyKind
+  /** Raw default, in the same notation a config file uses. Absent: no default (optional key). */
+  readonly default?: unknown
+  /** Allowed values of `enum` keys and of `enum[]` items. */
+  readonly values?: readonly string[]
+  readonly min?: number
+  readonly max?: number
+  /** Minimum length of each item of a `string[]` key. */
+  readonly minItemLength?: number
+  /** Extra rule for a `string` value or each `string[]` item: returns what is wrong, or undefined. */
+  readonly check?: (value: string) => string | undefined
+  /** `secret`: never echo the value; `password`: echo with the password masked (DSNs). */
+  readonly redact?: 'secret' | 'password'
+}
+
+export const LOG_LEVELS = ['panic', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const
+export const LOG_FORMATS = ['json', 'json_pretty', 'text'] as const
+export const HTTP_METHODS = ['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'HEAD', 'OPTIONS', 'TRACE'] as const
+
+// ory/x cors schema: each origin is `*` or a URI, with at most one `*` wildcard inside.
+function checkOrigin(origin: string): string | undefined {
+  if (origin === '*') return undefined
+  if ((origin.match(/\*/g) ?? []).length > 1) return 'may contain at most one * wildcard'
+  try {
+    new URL(origin.replace('*', 'wildcard'))
+    return undefined
+  } catch {
+    return 'is not an origin (expected e.g. https://example.com, https://*.example.com or *)'
+  }
+}
+
+// Hydra's DSN forms (plus the aliases src/persistence/dsn.ts understands).
+export const DSN_SCHEMES = ['sqlite', 'sqlite3', 'postgres', 'postgresql', 'cockroach', 'cockroachdb', 'mysql'] as const
+
+function checkDsn(dsn: string): string | undefined {
+  if (dsn === 'memory') return undefined
+  const scheme = /^([a-z0-9+]+):\/\//i.exec(dsn)?.[1]?.toLowerCase()
+  if (scheme !== undefined && (DSN_SCHEMES as readonly string[]).includes(scheme)) return undefined
+  return `must be memory or start with ${DSN_SCHEMES.map((s) => `${s}://`).join(', ')}`
+}
+
+function tlsKeys(prefix: string): KeySpec[] {
+  // No defaults: a listener's TLS settings fall back to serve.tls.* (Hydra's driver/config/tls.go).
+  return [
+    { path: `${prefix}.tls.enabled`, kind: 'boolean' },
+    { path: `${prefix}.tls.cert.path`, kind: 'string' },
+    { path: `${prefix}.tls.cert.base64`, kind: 'string' },
+    { path: `${prefix}.tls.key.path`, kind: 'string' },
+    { path: `${prefix}.tls.key.base64`, kind: 'string', redact: 'secret' },
+  ]
+}
+
+function listenerKeys(prefix: string, port: number): KeySpec[] {
+  return [
+    { path: `${prefix}.host`, kind: 'string', default: '0.0.0.0' },
+    { path: `${prefix}.port`, kind: 'integer', default: port, min: 0, max: 65535 },
+    { path: `${prefix}.socket.owner`, kind: 'string', default: '' },
+    { path: `${prefix}.socket.group`, kind: 'string', default: '' },
+    // 493 is 0o755, ory/x's default socket mode.
+    { path: `${prefix}.socket.mode`, kind: 'integer', default: 493, min: 0, max: 511 },
+    { path: `${prefix}.request_log.disable_for_health`, kind: 'boolean', default: false },
+    ...tlsKeys(prefix),
+    // CORS defaults: Hydra's driver/config/serve.go, narrowed to the methods an API uses.
+    { path: `${prefix}.cors.enabled`, kind: 'boolean', default: false },
+    { path: `${prefix}.cors.allowed_origins`, kind: 'string[]', default: ['*'], check: checkOrigin },
+    {
+      path: `${prefix}.cors.allowed_methods`,
+      kind: 'enum[]',
+      values: HTTP_METHODS,
+      default: ['POST', 'GET', 'PUT', 'PATCH', 'DELETE'],
+    },
+    {
+      path: `${prefix}.cors.allowed_headers`,
+      kind: 'string[]',
+      default: ['Accept', 'Content-Type', 'Content-Length', 'Accept-Language', 'Content-Language', 'Authorization'],
+    },
+    {
+      path: `${prefix}.cors.exposed_headers`,
+      kind: 'string[]',
+      default: ['Cache-Control', 'Expires', 'Last-Modified', 'Pragma', 'Content-Length', 'Content-Language', 'Content-Type'],
+    },
+    { path: `${prefix}.cors.allow_credentials`, kind: 'boolean', default: true },
+    { path: `${prefix}.cors.max_age`, kind: 'integer', default: 0, min: 0 },
+    { path: `${prefix}.cors.debug`, kind: 'boolean', default: false },
+  ]
+}
+
+const secretList = (path: string): KeySpec => ({ path, kind: 'string[]', minItemLength: 16, redact: 'secret' })
+
+export const CONFIG_KEYS: readonly KeySpec[] = [
+  { path: 'dev', kind: 'boolean', default: false },
+  { path: 'dsn', kind: 'string', redact: 'password', check: checkDsn },
+
+  { path: 'log.level', kind: 'enum', values: LOG_LEVELS, default: 'info' },
+  { path: 'log.format', kind: 'enum', values: LOG_FORMATS, default: 'text' },
+  { path: 'log.leak_sensitive_values', kind: 'boolean', default: false },
+  { path: 'log.redaction_text', kind: 'string', default: '' },
+
+  ...listenerKeys('serve.public', 4444),
+  ...listenerKeys('serve.admin', 4445),
+  ...tlsKeys('serve'),
+  { path: 'serve.cookies.same_site_mode', kind: 'enum', values: ['Strict', 'Lax', 'None'], default: 'None' },
+  { path: 'serve.cookies.same_site_legacy_workaround', kind: 'boolean', default: false },
+  { path: 'serve.cookies.domain', kind: 'string' },
+  { path: 'serve.cookies.secure', kind: 'boolean', default: false },
+  { path: 'serve.cookies.names.device_csrf', kind: 'string', default: 'ory_hydra_device_csrf' },
+  { path: 'serve.cookies.names.login_csrf', kind: 'string', default: 'ory_hydra_login_csrf' },
+  { path: 'serve.cookies.names.consent_csrf', kind: 'string', default: 'ory_hydra_consent_csrf' },
+  { path: 'serve.cookies.names.session', kind: 'string', default: 'ory_hydra_session' },
+  { path: 'serve.cookies.paths.session', kind: 'string', default: '/' },
+
+  // URL defaults depend on other keys (issuer, ports); the loader derives them.
+  { path: 'urls.self.issuer', kind: 'url' },
+  { path: 'urls.self.public', kind: 'url' },
+  { path: 'urls.self.admin', kind: 'url' },
+  { path: 'urls.login', kind: 'uri-reference' },
+  { path: 'urls.registration', kind: 'uri-reference' },
+  { path: 'urls.consent', kind: 'uri-reference' },
+  { path: 'urls.logout', kind: 'uri-reference' },
+  { path: 'urls.error', kind: 'uri-reference' },
+  { path: 'urls.post_logout_redirect', kind: 'uri-reference' },
+  { path: 'urls.device.verification', kind: 'uri-reference' },
+  { path: 'urls.device.success', kind: 'uri-reference' },
+
+  secretList('secrets.system'),
+  secretList('secrets.cookie'),
+  secretList('secrets.pagination'),
+
+  { path: 'ttl.login_consent_request', kind: 'duration', default: '30m' },
+  { path: 'ttl.authentication_session', kind: 'duration', default: '720h' },
+  { path: 'ttl.access_token', kind: 'duration', default: '1h' },
+  { path: 'ttl.refresh_token', kind: 'duration-or-minus-one', default: '720h' },
+  { path: 'ttl.id_token', kind: 'duration', default: '1h' },
+  { path: 'ttl.auth_code', kind: 'duration', default: '10m' },
+  { path: 'ttl.device_user_code', kind: 'duration', default: '10m' },
+
+  { path: 'strategies.scope', kind: 'enum', values: ['exact', 'wildcard'], default: 'wildcard' },
+  { path: 'strategies.access_token', kind: 'enum', values: ['opaque', 'jwt'], default: 'opaque' },
+  { path: 'strategies.jwt.scope_claim', kind: 'enum', values: ['list', 'string', 'both'], default: 'list' },
+
+  { path: 'oauth2.expose_internal_errors', kind: 'boolean', default: false },
+  { path: 'oauth2.exclude_not_before_claim', kind: 'boolean', default: false },
+  { path: 'oauth2.allowed_top_level_claims', kind: 'string[]', default: [] },
+  { path: 'oauth2.mirror_top_level_claims', kind: 'boolean', default: true },
+  { path: 'oauth2.hashers.algorithm', kind: 'enum', values: ['pbkdf2', 'bcrypt'], default: 'pbkdf2' },
+  { path: 'oauth2.hashers.bcrypt.cost', kind: 'integer', default: 10, min: 4, max: 31 },
+  { path: 'oauth2.hashers.pbkdf2.iterations', kind: 'integer', default: 25000, min: 1 },
+  { path: 'oauth2.pkce.enforced', kind: 'boolean', default: false },
+  { path: 'oauth2.pkce.enforced_for_public_clients', kind: 'boolean', default: false },
+  { path: 'oauth2.client_credentials.default_grant_allowed_scope', kind: 'boolean', default: false },
+  { path: 'oauth2.grant.refresh_token.rotation_grace_period', kind: 'duration', default: '0s' },
+  { path: 'oauth2.grant.refresh_token.rotation_grace_reuse_count', kind: 'integer', default: 0, min: 0 },
+  { path: 'oauth2.grant.jwt.jti_optional', kind: 'boolean', default: false },
+  { path: 'oauth2.grant.jwt.iat_optional', kind: 'boolean', default: false },
+  { path: 'oauth2.grant.jwt.max_ttl', kind: 'duration', default: '720h' },
+  { path: 'oauth2.grant.jwt.omit_assertion_audience', kind: 'boolean', default: true },
+
+  { path: 'oidc.subject_identifiers.supported_types', kind: 'enum[]', values: ['public', 'pairwise'], default: ['public'] },
+  { path: 'oidc.subject_identifiers.pairwise.salt', kind: 'string', redact: 'secret' },
+  { path: 'oidc.dynamic_client_registration.enabled', kind: 'boolean', default: false },
+  // Hydra's DefaultClientScope fallback (driver/config/provider.go).
+  { path: 'oidc.dynamic_client_registration.default_scope', kind: 'string[]', default: ['offline_access', 'offline', 'openid'] },
+]
+
+/**
+ * Keys (and whole sections) Hydra's schema defines that Orthrus does not implement. A config
+ * file written for Hydra may carry them: they are ignored with a warning instead of rejected.
+ */
+export const IGNORED_HYDRA_KEYS: readonly string[] = [
+  'version',
+  'db',
+  'clients',
+  'hsm',
+  'webfinger',
+  'profiling',
+  'tracing',
+  'sqa',
+  'cgroups',
+  'feature_flags',
+  'oauth2.session',
+  'oauth2.preserve_ext_claims',
+  'oauth2.refresh_token_hook',
+  'oauth2.token_hook',
+  'oauth2.device_authorization',
+  'urls.identity_provider',
+  'serve.tls.allow_termination_from',
+  ...['serve.public', 'serve.admin'].flatMap((p) => [`${p}.base_url`, `${p}.cors.options_passthrough`, `${p}.tls.allow_termination_from`]),
+]
+
+/** `urls.self.issuer` → `URLS_SELF_ISSUER`: Hydra's (koanf's) environment naming. */
+export function envNameOf(path: string): string {
+  return path.replaceAll('.', '_').toUpperCase()
+}
+
+export const KEY_BY_PATH: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map((k) => [k.path, k]))
+
+/** Environment name → key. Built once; two keys mapping to one name would be a bug in the table. */
+export const KEY_BY_ENV: ReadonlyMap<string, KeySpec> = (() => {
+  const table = new Map<string, KeySpec>()
+  for (const key of CONFIG_KEYS) {
+    const name = envNameOf(key.path)
+    const taken = table.get(name)
+    if (taken) throw new Error(`config schema: ${key.path} and ${taken.path} share the env name ${name}`)
+    table.set(name, key)
+  }
+  return table
+})()
+
+/** Every dotted prefix that is a section (object) rather than a value, e.g. `serve`, `serve.public`. */
+export const SECTIONS: ReadonlySet<string> = new Set(
+  CONFIG_KEYS.flatMap((k) => {
+    const parts = k.path.split('.')
+    return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('.'))
+  }),
+)

@@ -1,0 +1,118 @@
+// The validated, frozen configuration. Key names mirror Hydra's configuration keys
+// (snake_case, same nesting) so `urls.self.issuer` here is `URLS_SELF_ISSUER` in the
+// environment. Durations are converted to milliseconds at load time.
+
+export type LogLevel = 'panic' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
+export type LogFormat = 'json' | 'json_pretty' | 'text'
+
+export interface TlsConfig {
+  enabled: boolean
+  cert?: { path?: string; base64?: string }
+  key?: { path?: string; base64?: string }
+}
+
+export interface CorsConfig {
+  enabled: boolean
+  allowed_origins: string[]
+  allowed_methods: string[]
+  allowed_headers: string[]
+  exposed_headers: string[]
+  allow_credentials: boolean
+  max_age: number
+  debug: boolean
+}
+
+export interface ListenerConfig {
+  host: string
+  port: number
+  socket?: { owner?: string; group?: string; mode?: number }
+  request_log: { disable_for_health: boolean }
+  tls: TlsConfig
+  cors: CorsConfig
+}
+
+export interface Config {
+  dev: boolean
+  /** Always set after loading: `--dev` without DSN falls back to an SQLite file. */
+  dsn: string
+  log: {
+    level: LogLevel
+    format: LogFormat
+    leak_sensitive_values: boolean
+    redaction_text: string
+  }
+  serve: {
+    public: ListenerConfig
+    admin: ListenerConfig
+    tls: TlsConfig
+    cookies: {
+      same_site_mode: 'Strict' | 'Lax' | 'None'
+      same_site_legacy_workaround: boolean
+      domain?: string
+      secure: boolean
+      names: { device_csrf: string; login_csrf: string; consent_csrf: string; session: string }
+      paths: { session: string }
+    }
+  }
+  urls: {
+    self: { issuer: string; public: string; admin: string }
+    login: string
+    registration?: string
+    consent: string
+    logout: string
+    error: string
+    post_logout_redirect: string
+    device: { verification: string; success: string }
+  }
+  secrets: {
+    /** First entry encrypts; every entry decrypts. Never empty after loading. */
+    system: string[]
+    cookie: string[]
+    pagination: string[]
+  }
+  /** Milliseconds. */
+  ttl: {
+    login_consent_request: number
+    authentication_session: number
+    access_token: number
+    /** -1: refresh tokens never expire. */
+    refresh_token: number
+    id_token: number
+    auth_code: number
+    device_user_code: number
+  }
+  strategies: {
+    scope: 'exact' | 'wildcard'
+    access_token: 'opaque' | 'jwt'
+    jwt: { scope_claim: 'list' | 'string' | 'both' }
+  }
+  oauth2: {
+    expose_internal_errors: boolean
+    exclude_not_before_claim: boolean
+    allowed_top_level_claims: string[]
+    mirror_top_level_claims: boolean
+    hashers: {
+      algorithm: 'pbkdf2' | 'bcrypt'
+      bcrypt: { cost: number }
+      pbkdf2: { iterations: number }
+    }
+    pkce: { enforced: boolean; enforced_for_public_clients: boolean }
+    client_credentials: { default_grant_allowed_scope: boolean }
+    grant: {
+      refresh_token: { rotation_grace_period: number; rotation_grace_reuse_count: number }
+      jwt: { jti_optional: boolean; iat_optional: boolean; max_ttl: number; omit_assertion_audience: boolean }
+    }
+  }
+  oidc: {
+    subject_identifiers: { supported_types: Array<'public' | 'pairwise'>; pairwise: { salt?: string } }
+    dynamic_client_registration: { enabled: boolean; default_scope: string[] }
+  }
+}
+
+/** Thrown for any invalid configuration; the message is one line naming key, value and what is allowed. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}

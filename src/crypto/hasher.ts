@@ -1,0 +1,95 @@
+import { pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto'
+import bcrypt from 'bcryptjs'
+import type { Config } from '../config/types.js'
+import { invalidClientMetadata } from '../oauth2/errors.js'
+
+export interface SecretHasher {
+  hash(secret: string): Promise<string>
+  /** True when `secret` matches `encoded` (either format); false for malformed encodings. */
+  verify(secret: string, encoded: string): Promise<boolean>
+}
+
+export type HasherConfig = Config['oauth2']['hashers']
+
+const SALT_BYTES = 16
+const KEY_BYTES = 32
+// bcrypt ignores everything after the 72nd byte of its input.
+const BCRYPT_MAX_BYTES = 72
+// Node rejects iteration counts above a signed 32-bit integer.
+const MAX_ITERATIONS = 2 ** 31 - 1
+
+// The format Ory's hasherx writes: base64 without padding (Go's RawStdEncoding).
+const PBKDF2_FORMAT = /^\$pbkdf2-sha256\$i=([1-9]\d{0,9}),l=([1-9]\d{0,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/
+const BCRYPT_FORMAT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/
+// "$2b$10$" plus the 22-character salt; the remaining 31 characters are the hash.
+const BCRYPT_SETTINGS_LENGTH = 29
+
+const b64 = (buf: Buffer): string => buf.toString('base64').replace(/=+$/, '')
+
+
+function derive(secret: string, salt: Buffer, iterations: number, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    pbkdf2(secret, salt, iterations, length, 'sha256', (err, key) => (err ? reject(err) : resolve(key)))
+  })
+}
+
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+async function hashPbkdf2(secret: string, iterations: number): Promise<string> {
+  const salt = randomBytes(SALT_BYTES)
+  const key = await derive(secret, salt, iterations, KEY_BYTES)
+  return `$pbkdf2-sha256$i=${iterations},l=${KEY_BYTES}$${b64(salt)}$${b64(key)}`
+}
+
+async function verifyPbkdf2(secret: string, encoded: string): Promise<boolean> {
+  const m = PBKDF2_FORMAT.exec(encoded)
+  if (!m) return false
+  const iterations = Number(m[1])
+  const length = Number(m[2])
+  // The pattern admits only base64 characters, which Buffer.from decodes without surprises.
+  const salt = Buffer.from(m[3] ?? '', 'base64')
+  const expected = Buffer.from(m[4] ?? '', 'base64')
+  if (iterations > MAX_ITERATIONS || expected.length !== length) return false
+  return sameBytes(await derive(secret, salt, iterations, length), expected)
+}
+
+async function hashBcrypt(secret: string, cost: number): Promise<string> {
+  if (Buffer.byteLength(secret, 'utf8') > BCRYPT_MAX_BYTES) {
+    throw invalidClientMetadata(
+      `Field client_secret must not be longer than ${BCRYPT_MAX_BYTES} bytes because the configured bcrypt hasher would ignore the rest.`,
+    )
+  }
+  return bcrypt.hash(secret, cost)
+}
+
+// Hashing again with the stored salt and cost lets the comparison be timing-safe. Like every
+// bcrypt implementation this only looks at the first 72 bytes of the secret: hashes imported
+// from Hydra may have been made from longer secrets and must keep verifying.
+async function verifyBcrypt(secret: string, encoded: string): Promise<boolean> {
+  if (!BCRYPT_FORMAT.test(encoded)) return false
+  const computed = await bcrypt.hash(secret, encoded.slice(0, BCRYPT_SETTINGS_LENGTH))
+  return sameBytes(
+    Buffer.from(computed.slice(BCRYPT_SETTINGS_LENGTH)),
+    Buffer.from(encoded.slice(BCRYPT_SETTINGS_LENGTH)),
+  )
+}
+
+export function createHasher(cfg: HasherConfig): SecretHasher {
+  return {
+    hash: (secret) =>
+      cfg.algorithm === 'bcrypt' ? hashBcrypt(secret, cfg.bcrypt.cost) : hashPbkdf2(secret, cfg.pbkdf2.iterations),
+    // Both formats are accepted whatever is configured, so changing the algorithm does not
+    // lock out clients whose secrets were hashed before the change.
+    async verify(secret, encoded) {
+      try {
+        if (encoded.startsWith('$pbkdf2-')) return await verifyPbkdf2(secret, encoded)
+        if (encoded.startsWith('$2')) return await verifyBcrypt(secret, encoded)
+        return false
+      } catch {
+        return false
+      }
+    },
+  }
+}

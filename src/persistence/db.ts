@@ -1,0 +1,115 @@
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import type { Database } from './schema.js'
+import { parseDsn, type Dialect, type DsnTarget } from './dsn.js'
+
+export interface Db {
+  kysely: Kysely<Database>
+  dialect: Dialect
+  /** PostgreSQL schema the tables live in (from search_path); undefined elsewhere. */
+  schema?: string
+  /** Checks that the database answers (used by /health/ready). */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export async function openDb(dsn: string): Promise<Db> {
+  const target = parseDsn(dsn)
+  const kysely = new Kysely<Database>({ dialect: await dialectFor(target) })
+  let closed = false
+  let schema: string | undefined
+  if (target.dialect === 'postgres') {
+    const r = await sql<{ s: string }>`select current_schema() as s`.execute(kysely)
+    schema = r.rows[0]?.s
+  }
+  return {
+    kysely,
+    dialect: target.dialect,
+    ...(schema ? { schema } : {}),
+    async ping() {
+      await sql`select 1`.execute(kysely)
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      await kysely.destroy()
+    },
+  }
+}
+
+async function dialectFor(t: DsnTarget) {
+  switch (t.dialect) {
+    case 'sqlite': {
+      const { default: BetterSqlite } = await import('better-sqlite3')
+      const raw = new BetterSqlite(t.filename)
+      // WAL lets readers run beside the writer; the busy timeout absorbs brief writer contention.
+      raw.pragma('journal_mode = WAL')
+      raw.pragma('busy_timeout = 5000')
+      raw.pragma('foreign_keys = ON')
+      return new SqliteDialect({ database: sqliteAdapter(raw) })
+    }
+    case 'postgres': {
+      const { default: pg } = await import('pg')
+      const pool = new pg.Pool({
+        connectionString: t.connectionString,
+        max: t.maxConnections,
+        ...(t.searchPath ? { options: `-c search_path=${t.searchPath}` } : {}),
+      })
+      // An idle client losing its connection must not crash the process.
+      pool.on('error', () => undefined)
+      return new PostgresDialect({ pool })
+    }
+    case 'mysql': {
+      const mysql = await import('mysql2')
+      const pool = mysql.createPool({
+        host: t.host,
+        port: t.port,
+        user: t.user,
+        password: t.password,
+        database: t.database,
+        connectionLimit: t.maxConnections,
+        timezone: 'Z',
+        dateStrings: false,
+        supportBigNumbers: true,
+        bigNumberStrings: false,
+      })
+      return new MysqlDialect({ pool })
+    }
+  }
+}
+
+type BetterSqliteDb = import('better-sqlite3').Database
+type BetterSqliteStatement = import('better-sqlite3').Statement
+
+// better-sqlite3 binds neither booleans nor Dates; and re-preparing every query costs.
+function sqliteAdapter(raw: BetterSqliteDb) {
+  const cache = new Map<string, BetterSqliteStatement>()
+  const CACHE_MAX = 500
+  const bind = (params: ReadonlyArray<unknown>): unknown[] =>
+    params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p instanceof Date ? p.toISOString() : p))
+  const prepare = (query: string): BetterSqliteStatement => {
+    let st = cache.get(query)
+    if (!st) {
+      st = raw.prepare(query)
+      if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string)
+      cache.set(query, st)
+    }
+    return st
+  }
+  return {
+    close: () => raw.close(),
+    prepare(query: string) {
+      const st = prepare(query)
+      return {
+        reader: st.reader,
+        all: (params: ReadonlyArray<unknown>) => st.all(...bind(params)),
+        run: (params: ReadonlyArray<unknown>) => st.run(...bind(params)),
+        iterate: (params: ReadonlyArray<unknown>) => st.iterate(...bind(params)) as IterableIterator<unknown>,
+      }
+    },
+  }
+}
+
+/** Reads an instant column written by any of the three databases. */
+export const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v))
+export const toBool = (v: boolean | number): boolean => v === true || v === 1
+export const toNumber = (v: number | string): number => (typeof v === 'number' ? v : Number(v))

@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify'
+import { createAdminApp } from './http/admin.js'
+import { createPublicApp } from './http/public.js'
+import type { Registry } from './registry.js'
+
+export type ServeMode = 'all' | 'public' | 'admin'
+
+export interface RunningServer {
+  /** Base URLs of the listeners that were started, e.g. { public: 'http://127.0.0.1:4444' }. */
+  urls: { public?: string; admin?: string }
+  /** Stops accepting, lets in-flight requests finish, then closes the database pool. */
+  close(): Promise<void>
+}
+
+async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+  await app.listen({ host: host === '' ? '0.0.0.0' : host, port })
+  const addr = app.server.address()
+  if (addr === null || typeof addr === 'string') return String(addr)
+  const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+  return `http://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${addr.port}`
+}
+
+export async function startServer(registry: Registry, mode: ServeMode): Promise<RunningServer> {
+  const apps: FastifyInstance[] = []
+  const urls: RunningServer['urls'] = {}
+  const { serve } = registry.config
+  try {
+    if (mode === 'all' || mode === 'public') {
+      const app = await createPublicApp(registry)
+      apps.push(app)
+      urls.public = await listen(app, serve.public.host, serve.public.port)
+    }
+    if (mode === 'all' || mode === 'admin') {
+      const app = await createAdminApp(registry)
+      apps.push(app)
+      urls.admin = await listen(app, serve.admin.host, serve.admin.port)
+    }
+  } catch (e) {
+    await Promise.allSettled(apps.map((a) => a.close()))
+    throw e
+  }
+  let closing: Promise<void> | undefined
+  return {
+    urls,
+    close() {
+      closing ??= (async () => {
+        await Promise.allSettled(apps.map((a) => a.close()))
+        await registry.close()
+      })()
+      return closing
+    },
+  }
+}

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { randomId, randomSecret } from '../../src/crypto/random.js'
+
+vi.mock('node:crypto', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:crypto')>()
+  return { ...actual, randomBytes: vi.fn(actual.randomBytes) }
+})
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~'
+
+afterEach(() => {
+  vi.mocked(randomBytes).mockClear()
+})
+
+describe('randomId', () => {
+  it('returns distinct UUID v4 values', () => {
+    const ids = new Set(Array.from({ length: 100 }, () => randomId()))
+    expect(ids.size).toBe(100)
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  })
+})
+
+describe('randomSecret', () => {
+  it('is 26 characters long by default', () => {
+    expect(randomSecret()).toHaveLength(26)
+  })
+
+  it('honours the requested length', () => {
+    for (const n of [1, 6, 32, 100, 1000]) expect(randomSecret(n)).toHaveLength(n)
+  })
+
+  it('uses only the URL-safe alphabet', () => {
+    expect(randomSecret(5000)).toMatch(/^[A-Za-z0-9\-_.~]+$/)
+  })
+
+  it('rejects lengths that are not positive integers', () => {
+    for (const n of [0, -1, 1.5, Number.NaN]) expect(() => randomSecret(n)).toThrow(RangeError)
+  })
+
+  it('uses crypto.randomBytes and returns distinct values', () => {
+    const a = randomSecret()
+    const b = randomSecret()
+    expect(a).not.toBe(b)
+    expect(randomBytes).toHaveBeenCalled()
+  })
+
+  it('discards bytes at or above 198 (the largest multiple of 66) so no character is favoured', () => {
+    // 255 and 198 would map to '5' and 'A' with a plain modulo; they must be skipped.
+    vi.mocked(randomBytes).mockImplementationOnce((() => Buffer.from([255, 198, 197, 0, 65, 131])) as never)
+    expect(randomSecret(3)).toBe('~A~')
+  })
+
+  it('draws more bytes when too many were rejected', () => {
+    const rejected = () => Buffer.alloc(30, 250)
+    vi.mocked(randomBytes).mockImplementationOnce(rejected as never).mockImplementationOnce(rejected as never)
+    expect(randomSecret(10)).toHaveLength(10)
+    expect(vi.mocked(randomBytes).mock.calls.length).toBeGreaterThanOrEqual(3)
+  })
+
+  it('produces every character of the alphabet at a similar rate', () => {
+    const counts = new Map<string, number>()
+    for (const ch of randomSecret(66 * 1000)) counts.set(ch, (counts.get(ch) ?? 0) + 1)
+    expect(counts.size).toBe(ALPHABET.length)
+    // Expected 1000 each; bounds are far outside normal variation (sd ≈ 31).
+    for (const n of counts.values()) {
+      expect(n).toBeGreaterThan(800)
+      expect(n).toBeLessThan(1200)
+    }
+  })
+})

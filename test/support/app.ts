@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify'
+import { loadConfig } from '../../src/config/loader.js'
+import type { Config } from '../../src/config/types.js'
+import { createAdminApp } from '../../src/http/admin.js'
+import { createPublicApp } from '../../src/http/public.js'
+import { createLogger } from '../../src/logging.js'
+import { createRegistry, type Registry } from '../../src/registry.js'
+import type { TestDatabase } from './databases.js'
+
+export const TEST_SECRET = 'a-test-system-secret-of-32-chars!'
+
+/** Configuration for tests: dev mode, fast hashing, quiet logs, OS-chosen ports. */
+export function testConfig(dsn: string, env: Record<string, string> = {}, opts: { dev?: boolean } = {}): Readonly<Config> {
+  return loadConfig({
+    dev: opts.dev ?? true,
+    env: {
+      DSN: dsn,
+      SECRETS_SYSTEM: TEST_SECRET,
+      OAUTH2_HASHERS_PBKDF2_ITERATIONS: '1000',
+      LOG_LEVEL: 'error',
+      LOG_FORMAT: 'json',
+      SERVE_PUBLIC_PORT: '0',
+      SERVE_ADMIN_PORT: '0',
+      SERVE_PUBLIC_HOST: '127.0.0.1',
+      SERVE_ADMIN_HOST: '127.0.0.1',
+      ...env,
+    },
+  }).config
+}
+
+export interface TestApps {
+  registry: Registry
+  admin: FastifyInstance
+  public: FastifyInstance
+  close(): Promise<void>
+}
+
+/** A migrated database of the given kind with both apps built in-process (no sockets). */
+export async function testApps(
+  t: TestDatabase,
+  env: Record<string, string> = {},
+  opts: { dev?: boolean } = {},
+): Promise<TestApps> {
+  const { dsn, drop } = await t.create()
+  const config = testConfig(dsn, env, opts)
+  const registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
+  const admin = await createAdminApp(registry)
+  const pub = await createPublicApp(registry)
+  return {
+    registry,
+    admin,
+    public: pub,
+    async close() {
+      await admin.close()
+      await pub.close()
+      await registry.close()
+      await drop()
+    },
+  }
+}
