@@ -2,8 +2,7 @@ import { createInterface } from 'node:readline/promises'
 import type { Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
-import { openDb, type Db } from '../persistence/db.js'
-import { migrateDown, migrateUp, migrationStatus } from '../persistence/migrate.js'
+import type { Db } from '../persistence/db.js'
 import { fail } from './fail.js'
 
 interface MigrateOptions {
@@ -43,7 +42,14 @@ async function confirm(question: string, yes: boolean | undefined): Promise<void
   if (!/^y(es)?$/i.test(answer.trim())) fail('aborted: nothing was changed')
 }
 
+// The database modules load only when a migrate command runs.
+const persistence = async () => {
+  const [db, migrate] = await Promise.all([import('../persistence/db.js'), import('../persistence/migrate.js')])
+  return { ...db, ...migrate }
+}
+
 async function withDb<T>(dsn: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const { openDb } = await persistence()
   const db = await openDb(dsn)
   try {
     return await fn(db)
@@ -61,6 +67,7 @@ function printStatus(list: Array<{ name: string; appliedAt?: Date }>): void {
 }
 
 async function up(dsn: string, opts: MigrateOptions): Promise<void> {
+  const { migrateUp, migrationStatus } = await persistence()
   await withDb(dsn, async (db) => {
     const pending = (await migrationStatus(db)).filter((m) => !m.appliedAt)
     if (pending.length === 0) {
@@ -109,6 +116,7 @@ export function registerMigrateCommand(program: Command): void {
     const opts = cmd.optsWithGlobals<MigrateOptions>()
     if (!/^\d+$/.test(steps) || Number(steps) < 1) fail(`steps = "${steps}" must be a positive integer`)
     const target = resolveDsn(dsn, opts)
+    const { migrateDown, migrationStatus } = await persistence()
     await withDb(target, async (db) => {
       const applied = (await migrationStatus(db)).filter((m) => m.appliedAt).reverse().slice(0, Number(steps))
       if (applied.length === 0) {
@@ -125,6 +133,7 @@ export function registerMigrateCommand(program: Command): void {
   withFlags(sqlCmd.command('status').argument('[dsn]', 'Database URL').description('List migrations and whether each is applied')).action(
     async (dsn: string | undefined, _opts: MigrateOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<MigrateOptions>()
+      const { migrationStatus } = await persistence()
       await withDb(resolveDsn(dsn, opts), async (db) => printStatus(await migrationStatus(db))).catch(fail)
     },
   )

@@ -1,8 +1,5 @@
 import type { Command } from 'commander'
-import { loadConfig } from '../config/loader.js'
-import { createLogger } from '../logging.js'
-import { createRegistry } from '../registry.js'
-import { startServer, type ServeMode } from '../server.js'
+import type { ServeMode } from '../server.js'
 import { fail } from './fail.js'
 
 interface ServeOptions {
@@ -12,6 +9,13 @@ interface ServeOptions {
 }
 
 async function serve(mode: ServeMode, opts: ServeOptions): Promise<void> {
+  // Loaded here, not at the top: client commands should not pay for the server's modules.
+  const [{ loadConfig }, { createLogger }, { createRegistry }, { startServer }] = await Promise.all([
+    import('../config/loader.js'),
+    import('../logging.js'),
+    import('../registry.js'),
+    import('../server.js'),
+  ])
   const files = opts.config ?? []
   if (files.length > 1) fail('only one --config file is supported')
   const { config, warnings } = loadConfig({ ...(files[0] ? { file: files[0] } : {}), env: process.env, dev: opts.dev === true })
