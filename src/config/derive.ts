@@ -1,0 +1,241 @@
+// Values derived from several keys at once, with Hydra's cross-key rules: issuer and
+// fallback URLs, dev-mode secrets and DSN, cookie policy, capped lifespans.
+import { randomBytes } from 'node:crypto'
+import { resolve } from 'node:path'
+import { formatDuration } from './duration.js'
+import { ConfigError } from './types.js'
+import type { Config, CorsConfig, ListenerConfig, TlsConfig } from './types.js'
+
+export const NO_SECRET_WARNING =
+  'no secrets.system set: generated a throw-away secret; everything encrypted with it is lost on restart. Never do this in production.'
+
+// Hydra caps these silently (driver/config/provider.go); we cap them and say so.
+const MAX_180_DAYS = 180 * 24 * 3_600_000
+const MAX_GRACE_PERIOD = 5 * 60_000
+
+export function build(values: Map<string, unknown>, cwd: string, warnings: string[]): Config {
+  const opt = <T>(path: string): T | undefined => values.get(path) as T | undefined
+  const get = <T>(path: string): T => {
+    if (!values.has(path)) throw new Error(`config schema: ${path} has no default`)
+    return values.get(path) as T
+  }
+  const dev = get<boolean>('dev')
+  const pub = listener('serve.public', get, opt)
+  const admin = listener('serve.admin', get, opt)
+
+  // Hydra's fallbackURL: plain http only in dev without TLS; wildcard hosts become loopback.
+  const selfUrl = (l: ListenerConfig): string => `${l.tls.enabled || !dev ? 'https' : 'http'}://${reachableHost(l.host)}:${l.port}/`
+  let issuer = opt<string>('urls.self.issuer')
+  if (issuer === undefined) {
+    if (!dev) throw new ConfigError('invalid configuration: urls.self.issuer is required: set URLS_SELF_ISSUER (or urls.self.issuer in the config file) to the public https URL, or run with --dev')
+    issuer = selfUrl(pub)
+  } else if (!dev && new URL(issuer).protocol !== 'https:') {
+    throw new ConfigError(`invalid configuration: urls.self.issuer = ${JSON.stringify(issuer)} must use https (or run with --dev)`)
+  }
+  const publicUrl = new URL(opt<string>('urls.self.public') ?? issuer).href
+  const adminUrl = new URL(opt<string>('urls.self.admin') ?? selfUrl(admin)).href
+  // Hydra's publicFallbackURL appends to the public URL's path; paths like /ui/login resolve against it.
+  const page = (path: string, fallback: string): string => {
+    const given = opt<string>(path)
+    if (given !== undefined) return new URL(given, publicUrl).href
+    const url = new URL(publicUrl)
+    url.pathname = `${url.pathname.replace(/\/$/, '')}/${fallback}`
+    return url.href
+  }
+  const login = page('urls.login', 'oauth2/fallbacks/login')
+  const registration = opt<string>('urls.registration') // Hydra: defaults to the login URL
+
+  let system = opt<string[]>('secrets.system') ?? []
+  if (system.length === 0) {
+    if (!dev) throw new ConfigError('invalid configuration: secrets.system is required: set SECRETS_SYSTEM (or secrets.system in the config file) to a secret of at least 16 characters, or run with --dev')
+    system = [randomBytes(24).toString('base64url')] // 32 characters
+    warnings.push(NO_SECRET_WARNING)
+  }
+  const orSystem = (path: string): string[] => {
+    const list = opt<string[]>(path) ?? []
+    return list.length > 0 ? list : [...system]
+  }
+
+  let dsn = opt<string>('dsn')
+  if (dsn === undefined) {
+    if (!dev) throw new ConfigError('invalid configuration: dsn is required: set DSN (or dsn in the config file), e.g. postgres://user:password@host:5432/db or memory, or run with --dev')
+    dsn = `sqlite://${resolve(cwd, 'orthrus.sqlite')}?_fk=true`
+  }
+
+  return {
+    dev,
+    dsn,
+    log: {
+      level: get('log.level'),
+      format: get('log.format'),
+      leak_sensitive_values: get('log.leak_sensitive_values'),
+      redaction_text: get('log.redaction_text'),
+    },
+    serve: { public: pub, admin, tls: tls('serve', undefined, opt), cookies: cookies(dev, issuer, get, opt) },
+    urls: {
+      self: { issuer, public: publicUrl, admin: adminUrl },
+      login,
+      registration: registration === undefined ? login : new URL(registration, publicUrl).href,
+      consent: page('urls.consent', 'oauth2/fallbacks/consent'),
+      logout: page('urls.logout', 'oauth2/fallbacks/logout'),
+      error: page('urls.error', 'oauth2/fallbacks/error'),
+      post_logout_redirect: page('urls.post_logout_redirect', 'oauth2/fallbacks/logout/callback'),
+      device: {
+        verification: page('urls.device.verification', 'oauth2/fallbacks/device'),
+        success: page('urls.device.success', 'oauth2/fallbacks/device/done'),
+      },
+    },
+    secrets: { system, cookie: orSystem('secrets.cookie'), pagination: orSystem('secrets.pagination') },
+    ttl: {
+      login_consent_request: get('ttl.login_consent_request'),
+      authentication_session: capped('ttl.authentication_session', get('ttl.authentication_session'), MAX_180_DAYS, warnings),
+      access_token: get('ttl.access_token'),
+      refresh_token: get('ttl.refresh_token'),
+      id_token: get('ttl.id_token'),
+      auth_code: get('ttl.auth_code'),
+      device_user_code: get('ttl.device_user_code'),
+    },
+    strategies: {
+      scope: get('strategies.scope'),
+      access_token: get('strategies.access_token'),
+      jwt: { scope_claim: get('strategies.jwt.scope_claim') },
+    },
+    oauth2: oauth2(get, warnings),
+    oidc: oidc(get, opt, warnings),
+  }
+}
+
+type Get = <T>(path: string) => T
+type Opt = <T>(path: string) => T | undefined
+
+function listener(prefix: string, get: Get, opt: Opt): ListenerConfig {
+  const cors: CorsConfig = {
+    enabled: get(`${prefix}.cors.enabled`),
+    allowed_origins: get(`${prefix}.cors.allowed_origins`),
+    allowed_methods: get(`${prefix}.cors.allowed_methods`),
+    allowed_headers: get(`${prefix}.cors.allowed_headers`),
+    exposed_headers: get(`${prefix}.cors.exposed_headers`),
+    allow_credentials: get(`${prefix}.cors.allow_credentials`),
+    max_age: get(`${prefix}.cors.max_age`),
+    debug: get(`${prefix}.cors.debug`),
+  }
+  return {
+    host: get(`${prefix}.host`),
+    port: get(`${prefix}.port`),
+    socket: { owner: get(`${prefix}.socket.owner`), group: get(`${prefix}.socket.group`), mode: get(`${prefix}.socket.mode`) },
+    request_log: { disable_for_health: get(`${prefix}.request_log.disable_for_health`) },
+    tls: tls(prefix, 'serve', opt),
+    cors,
+  }
+}
+
+// A listener's TLS settings fall back to serve.tls.* (Hydra's driver/config/tls.go), per source.
+function tls(prefix: string, fallback: string | undefined, opt: Opt): TlsConfig {
+  const source = (what: 'cert' | 'key'): TlsConfig['cert'] => {
+    for (const p of fallback === undefined ? [prefix] : [prefix, fallback]) {
+      const path = opt<string>(`${p}.tls.${what}.path`)
+      const base64 = opt<string>(`${p}.tls.${what}.base64`)
+      if (path !== undefined && base64 !== undefined) {
+        throw new ConfigError(`invalid configuration: ${p}.tls.${what} sets both path and base64 (set one)`)
+      }
+      if (path !== undefined) return { path }
+      if (base64 !== undefined) return { base64 }
+    }
+    return undefined
+  }
+  const enabled = opt<boolean>(`${prefix}.tls.enabled`) ?? (fallback === undefined ? undefined : opt<boolean>(`${fallback}.tls.enabled`))
+  const result: TlsConfig = { enabled: enabled ?? false }
+  const cert = source('cert')
+  const key = source('key')
+  if (cert) result.cert = cert
+  if (key) result.key = key
+  return result
+}
+
+// Effective cookie settings, as Hydra computes them at use (driver/config/provider.go): cookies
+// are always Secure outside dev, SameSite=None needs an https issuer (else Lax), and dev mode
+// suffixes every cookie name with `_dev`.
+function cookies(dev: boolean, issuer: string, get: Get, opt: Opt): Config['serve']['cookies'] {
+  const suffix = dev ? '_dev' : ''
+  const mode = get<'Strict' | 'Lax' | 'None'>('serve.cookies.same_site_mode')
+  const result: Config['serve']['cookies'] = {
+    same_site_mode: mode === 'None' && new URL(issuer).protocol !== 'https:' ? 'Lax' : mode,
+    same_site_legacy_workaround: get('serve.cookies.same_site_legacy_workaround'),
+    secure: dev ? get('serve.cookies.secure') : true,
+    names: {
+      device_csrf: get<string>('serve.cookies.names.device_csrf') + suffix,
+      login_csrf: get<string>('serve.cookies.names.login_csrf') + suffix,
+      consent_csrf: get<string>('serve.cookies.names.consent_csrf') + suffix,
+      session: get<string>('serve.cookies.names.session') + suffix,
+    },
+    paths: { session: get('serve.cookies.paths.session') },
+  }
+  const domain = opt<string>('serve.cookies.domain')
+  if (domain !== undefined && domain !== '') result.domain = domain
+  return result
+}
+
+function oauth2(get: Get, warnings: string[]): Config['oauth2'] {
+  // Hydra: the grace period is at most 5 minutes, unless a reuse count is set (then 180 days).
+  const reuseCount = get<number>('oauth2.grant.refresh_token.rotation_grace_reuse_count')
+  const maxGrace = reuseCount > 0 ? MAX_180_DAYS : MAX_GRACE_PERIOD
+  return {
+    expose_internal_errors: get('oauth2.expose_internal_errors'),
+    exclude_not_before_claim: get('oauth2.exclude_not_before_claim'),
+    allowed_top_level_claims: [...new Set(get<string[]>('oauth2.allowed_top_level_claims'))],
+    mirror_top_level_claims: get('oauth2.mirror_top_level_claims'),
+    hashers: {
+      algorithm: get('oauth2.hashers.algorithm'),
+      bcrypt: { cost: get('oauth2.hashers.bcrypt.cost') },
+      pbkdf2: { iterations: get('oauth2.hashers.pbkdf2.iterations') },
+    },
+    pkce: { enforced: get('oauth2.pkce.enforced'), enforced_for_public_clients: get('oauth2.pkce.enforced_for_public_clients') },
+    client_credentials: { default_grant_allowed_scope: get('oauth2.client_credentials.default_grant_allowed_scope') },
+    grant: {
+      refresh_token: {
+        rotation_grace_period: capped('oauth2.grant.refresh_token.rotation_grace_period', get('oauth2.grant.refresh_token.rotation_grace_period'), maxGrace, warnings),
+        rotation_grace_reuse_count: reuseCount,
+      },
+      jwt: {
+        jti_optional: get('oauth2.grant.jwt.jti_optional'),
+        iat_optional: get('oauth2.grant.jwt.iat_optional'),
+        max_ttl: get('oauth2.grant.jwt.max_ttl'),
+        omit_assertion_audience: get('oauth2.grant.jwt.omit_assertion_audience'),
+      },
+    },
+  }
+}
+
+function oidc(get: Get, opt: Opt, warnings: string[]): Config['oidc'] {
+  let types = [...new Set(get<Array<'public' | 'pairwise'>>('oidc.subject_identifiers.supported_types'))]
+  const salt = opt<string>('oidc.subject_identifiers.pairwise.salt')
+  if (types.includes('pairwise')) {
+    // Hydra's SubjectTypesSupported: pairwise cannot work with JWT access tokens, and needs a salt.
+    if (get('strategies.access_token') === 'jwt') {
+      warnings.push('oidc.subject_identifiers.supported_types: pairwise is not supported with strategies.access_token = jwt and is disabled')
+      types = types.filter((t) => t !== 'pairwise')
+    } else if ((salt ?? '').length < 8) {
+      throw new ConfigError(`invalid configuration: oidc.subject_identifiers.pairwise.salt is ${(salt ?? '').length} characters, needs at least 8 when pairwise subject identifiers are enabled`)
+    }
+  }
+  if (types.length === 0) types = ['public']
+  return {
+    subject_identifiers: { supported_types: types, pairwise: salt === undefined ? {} : { salt } },
+    dynamic_client_registration: {
+      enabled: get('oidc.dynamic_client_registration.enabled'),
+      default_scope: get('oidc.dynamic_client_registration.default_scope'),
+    },
+  }
+}
+
+function capped(path: string, ms: number, max: number, warnings: string[]): number {
+  if (ms <= max) return ms
+  warnings.push(`${path} = ${formatDuration(ms)} is longer than the maximum of ${formatDuration(max)}: capped`)
+  return max
+}
+
+function reachableHost(host: string): string {
+  if (host === '' || host === '0.0.0.0' || host === '::' || host.startsWith('unix:')) return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}
+
