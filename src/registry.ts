@@ -5,7 +5,22 @@ import type { ClientStore } from './client/store.js'
 import { createLogger, type Logger } from './logging.js'
 import { openDb, type Db } from './persistence/db.js'
 import { migrateUp, pendingMigrations } from './persistence/migrate.js'
+import { CachedClientStore } from './client/cached-store.js'
 import { SqlClientStore } from './persistence/sql/client-store.js'
+import { SqlTokenStore } from './persistence/sql/token-store.js'
+import { createOAuth2, type OAuth2 } from './oauth2/services.js'
+import type { TokenStore } from './oauth2/store.js'
+import { Aead } from './crypto/aead.js'
+import { KeySecretError, prepareKeys } from './jwk/bootstrap.js'
+import { ACCESS_TOKEN_SET, ID_TOKEN_SET, type KeyRing } from './jwk/keyring.js'
+import { KeyManager, NoSigningKeyError } from './jwk/manager.js'
+import type { GenerateAlg } from './jwk/model.js'
+import { SqlJwkStore } from './persistence/sql/jwk-store.js'
+import { createFlows, type Flows } from './flow/services.js'
+import type { FlowStore } from './flow/store.js'
+import type { AuthorizeCodeStore } from './oauth2/code-store.js'
+import { SqlAuthorizeCodeStore } from './persistence/sql/code-store.js'
+import { SqlFlowStore } from './persistence/sql/flow-store.js'
 
 /** Everything the server is made of, built once, eagerly, from the configuration. */
 export interface Registry {
@@ -17,6 +32,22 @@ export interface Registry {
   clients: ClientStore
   hasher: SecretHasher
   clientService: ClientService
+  /** AES-256-GCM with secrets.system: seals data at rest (keys, and whatever else needs it). */
+  aead: Aead
+  /** The server's JSON Web Keys: admin operations and the public key set. */
+  keys: KeyManager
+  /** What token code signs and verifies with (the same object as `keys`, narrowed). */
+  keyRing: KeyRing
+  /** Issued access/refresh tokens (by signature) and used client-assertion jtis. */
+  tokenStore: TokenStore
+  /** The OAuth 2.0 core: token endpoint, client authentication, introspection, revocation. */
+  oauth2: OAuth2
+  /** Login and consent flows and remembered login sessions. */
+  flowStore: FlowStore
+  /** Issued authorization codes (by signature), for the authorization_code grant. */
+  authorizeCodes: AuthorizeCodeStore
+  /** The authorization endpoint's state machine and the admin login/consent endpoints. */
+  flows: Flows
   close(): Promise<void>
 }
 
@@ -28,6 +59,12 @@ export interface RegistryOptions {
   logger?: Logger
   /** Apply pending migrations instead of refusing to start (always on in dev mode). */
   migrate?: boolean
+  /** Algorithm of the keys created for the well-known sets on first start (default RS256). */
+  keyAlgorithm?: GenerateAlg
+  /** How long parsed signing keys are cached (default 5 s); tests shorten it. */
+  keyCacheTtlMs?: number
+  /** How long a client read is reused (default 5 s; 0 turns the cache off). */
+  clientCacheTtlMs?: number
 }
 
 export async function createRegistry(config: Readonly<Config>, opts: RegistryOptions = {}): Promise<Registry> {
@@ -47,7 +84,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     const network = await db.kysely.selectFrom('networks').select('id').orderBy('created_at').executeTakeFirst()
     if (!network) throw new StartupError('the database has no network row; it was not created by "orthrus migrate sql"')
     const nid = network.id
-    const clients = new SqlClientStore(db.kysely, nid)
+    const clients = new CachedClientStore(new SqlClientStore(db.kysely, nid), opts.clientCacheTtlMs ?? 5000)
     const hasher = createHasher(config.oauth2.hashers)
     const clientService = new ClientService({
       clients,
@@ -55,6 +92,27 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       dev: config.dev,
       subjectTypes: [...config.oidc.subject_identifiers.supported_types],
     })
+    const aead = new Aead(config.secrets.system)
+    const keyAlgorithm = opts.keyAlgorithm ?? 'RS256'
+    const keys = new KeyManager({
+      store: new SqlJwkStore(db.kysely, nid),
+      aead,
+      nid,
+      autoCreate: { [ID_TOKEN_SET]: keyAlgorithm, [ACCESS_TOKEN_SET]: keyAlgorithm },
+      ...(opts.keyCacheTtlMs !== undefined ? { cacheTtlMs: opts.keyCacheTtlMs } : {}),
+      onUnreadable: (e) => logger.warn({ set: e.set, kid: e.kid }, e.message),
+    })
+    try {
+      await prepareKeys(keys, { logger, dev: config.dev })
+    } catch (e) {
+      if (e instanceof KeySecretError || e instanceof NoSigningKeyError) throw new StartupError(e.message)
+      throw e
+    }
+    const tokenStore = new SqlTokenStore(db.kysely, nid, db.batchedWrite)
+    const oauth2 = createOAuth2({ config, clients, hasher, tokenStore, aead, keys })
+    const flowStore = new SqlFlowStore(db.kysely, nid, aead)
+    const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, aead)
+    const flows = createFlows({ config, clients, store: flowStore, keyRing: keys })
     return {
       config,
       logger,
@@ -63,6 +121,14 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       clients,
       hasher,
       clientService,
+      aead,
+      keys,
+      keyRing: keys,
+      tokenStore,
+      oauth2,
+      flowStore,
+      authorizeCodes,
+      flows,
       close: () => db.close(),
     }
   } catch (e) {

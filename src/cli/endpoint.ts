@@ -77,13 +77,37 @@ export async function adminRequest(
 ): Promise<ApiResponse> {
   const headers: Record<string, string> = { accept: 'application/json' }
   if (body !== undefined) headers['content-type'] = 'application/json'
+  return exchange(endpoint, path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+}
+
+/**
+ * A form POST (`application/x-www-form-urlencoded`), as the token, introspection and revocation
+ * endpoints take them; `basic` adds client_secret_basic authentication.
+ */
+export async function formRequest(
+  endpoint: string,
+  path: string,
+  form: Readonly<Record<string, string>>,
+  basic?: { clientId: string; clientSecret: string },
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': 'application/x-www-form-urlencoded',
+  }
+  if (basic) headers['authorization'] = basicAuthorization(basic.clientId, basic.clientSecret)
+  return exchange(endpoint, path, { method: 'POST', headers, body: new URLSearchParams(form).toString() })
+}
+
+/** RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded. */
+export function basicAuthorization(clientId: string, clientSecret: string): string {
+  const encode = (value: string): string => new URLSearchParams([['', value]]).toString().slice(1)
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`
+}
+
+async function exchange(endpoint: string, path: string, init: RequestInit): Promise<ApiResponse> {
   let res: Response
   try {
-    res = await fetch(joinUrl(endpoint, path), {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
+    res = await fetch(joinUrl(endpoint, path), init)
   } catch (err) {
     throw new CliError(`could not reach ${displayEndpoint(endpoint)}: ${networkReason(err)}`)
   }

@@ -1,8 +1,11 @@
 import { Command } from 'commander'
 import { VERSION } from '../version.js'
 import { registerClientCommands } from './clients.js'
+import { registerKeyCommands } from './keys.js'
 import { registerServeCommand } from './serve.js'
 import { registerMigrateCommand } from './migrate.js'
+import { registerPerformClientCredentials } from './perform/client-credentials.js'
+import { registerTokenCommands } from './tokens.js'
 
 export function buildProgram(): Command {
   const program = new Command('orthrus')
@@ -17,5 +20,8 @@ export function buildProgram(): Command {
   registerServeCommand(program)
   registerMigrateCommand(program)
   registerClientCommands(program)
+  registerKeyCommands(program)
+  registerPerformClientCredentials(program)
+  registerTokenCommands(program)
   return program
 }

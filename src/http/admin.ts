@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import { clientAdminRoutes } from '../client/admin-routes.js'
+import { jwkAdminRoutes } from '../jwk/admin-routes.js'
+import { flowAdminRoutes } from '../flow/admin-routes.js'
 import type { Registry } from '../registry.js'
 import { acceptJsonOnly, createApp } from './app.js'
 import { healthRoutes, versionRoute } from './health.js'
+import { oauth2AdminRoutes } from './oauth2-routes.js'
 
-export type AdminDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'clientService'>
+export type AdminDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'clientService' | 'keys' | 'oauth2' | 'flows'>
 
 /** The admin listener (:4445). Every admin route answers under /admin and, as Hydra 1 did, without it. */
 export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
@@ -19,6 +22,9 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
   await app.register(versionRoute)
   const adminRoutes = async (scope: FastifyInstance) => {
     await scope.register(clientAdminRoutes(deps.clientService))
+    await scope.register(jwkAdminRoutes(deps.keys))
+    await scope.register(oauth2AdminRoutes(deps.oauth2))
+    await scope.register(flowAdminRoutes(deps.flows.admin))
   }
   await app.register(adminRoutes, { prefix: '/admin' })
   await app.register(adminRoutes)

@@ -33,6 +33,7 @@ export interface ErrorRendering {
 }
 
 export function sendError(reply: FastifyReply, err: OAuthError, opts: { exposeDebug: boolean }): FastifyReply {
+  if (err.headers) reply.headers(err.headers)
   return reply
     .code(err.status)
     .header('cache-control', 'no-store')

@@ -36,6 +36,8 @@ export class OAuthError extends Error {
     readonly hint?: string,
     /** Shown only when oauth2.expose_internal_errors is set. */
     readonly debug?: string,
+    /** Response headers the error requires, e.g. WWW-Authenticate for invalid_client (RFC 6749 §5.2). */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(`${error}: ${description}${hint ? ` ${hint}` : ''}`)
     this.name = 'OAuthError'
@@ -60,6 +62,43 @@ export const invalidRedirectUri = (hint: string): OAuthError =>
   new OAuthError(
     'invalid_redirect_uri',
     'The value of one or more redirect_uris is invalid.',
+    400,
+    hint,
+  )
+
+// The token endpoint's errors, with fosite's descriptions (RFC 6749 §5.2).
+export const invalidClient = (
+  hint: string | undefined,
+  headers?: Readonly<Record<string, string>>,
+  debug?: string,
+): OAuthError =>
+  new OAuthError(
+    'invalid_client',
+    'Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).',
+    401,
+    hint,
+    debug,
+    headers,
+  )
+
+export const invalidGrant = (hint: string): OAuthError =>
+  new OAuthError(
+    'invalid_grant',
+    'The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+    400,
+    hint,
+  )
+
+export const invalidScope = (hint: string): OAuthError =>
+  new OAuthError('invalid_scope', 'The requested scope is invalid, unknown, or malformed.', 400, hint)
+
+export const unauthorizedClient = (hint: string): OAuthError =>
+  new OAuthError('unauthorized_client', 'The client is not authorized to request a token using this method.', 400, hint)
+
+export const unsupportedGrantType = (hint: string): OAuthError =>
+  new OAuthError(
+    'unsupported_grant_type',
+    'The authorization grant type is not supported by the authorization server.',
     400,
     hint,
   )

@@ -1,12 +1,18 @@
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely'
 import type { Database } from './schema.js'
 import { parseDsn, type Dialect, type DsnTarget } from './dsn.js'
+import { WriteBatcher } from './write-batch.js'
 
 export interface Db {
   kysely: Kysely<Database>
   dialect: Dialect
   /** PostgreSQL schema the tables live in (from search_path); undefined elsewhere. */
   schema?: string
+  /**
+   * Runs a single-statement write that may be committed together with others (group commit on
+   * SQLite; a plain call elsewhere). Only for writes whose callers need no transaction of their own.
+   */
+  batchedWrite<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>
   /** Checks that the database answers (used by /health/ready). */
   ping(): Promise<void>
   close(): Promise<void>
@@ -21,9 +27,11 @@ export async function openDb(dsn: string): Promise<Db> {
     const r = await sql<{ s: string }>`select current_schema() as s`.execute(kysely)
     schema = r.rows[0]?.s
   }
+  const batcher = target.dialect === 'sqlite' ? new WriteBatcher(kysely) : undefined
   return {
     kysely,
     dialect: target.dialect,
+    batchedWrite: (work) => (batcher ? batcher.run(work) : work(kysely)),
     ...(schema ? { schema } : {}),
     async ping() {
       await sql`select 1`.execute(kysely)

@@ -69,9 +69,137 @@ export interface ClientTable {
   updated_at: Instant
 }
 
+/** One JSON Web Key; `keydata` is the private JWK sealed with secrets.system (purpose "jwk"). */
+export interface JwkTable {
+  pk: string
+  nid: string
+  /** The key set id, e.g. hydra.openid.id-token. */
+  sid: string
+  kid: string
+  version: Generated<number>
+  keydata: string
+  created_at: Instant
+}
+
+/** hydra_oauth2_access and hydra_oauth2_refresh: a token's signature, never the token. */
+export interface OAuth2TokenTable {
+  signature: string
+  nid: string
+  request_id: string
+  requested_at: Instant
+  client_id: string
+  /** Requested scopes, '|'-joined as in Hydra. */
+  scope: string
+  granted_scope: string
+  requested_audience: string
+  granted_audience: string
+  /** The token request's parameters without credentials, form-encoded. */
+  form_data: string
+  /** Sealed JSON (purpose "session"). */
+  session_data: string
+  subject: string
+  active: Bool
+  challenge_id: string | null
+  expires_at: Instant | null
+}
+
+export interface OAuth2RefreshTable extends OAuth2TokenTable {
+  first_used_at: Instant | null
+  access_token_signature: string | null
+  used_times: BigInt | null
+}
+
+/** Used client-assertion jtis: signature is sha256(jti) in hex. */
+export interface OAuth2JtiTable {
+  signature: string
+  nid: string
+  expires_at: Instant
+}
+
+/** hydra_oauth2_flow: one login and its consent. Lists and objects are JSON text. */
+export interface OAuth2FlowTable {
+  login_challenge: string
+  nid: string
+  client_id: string
+  state: BigInt
+  requested_at: Instant
+  request_url: string
+  authorize_request: string
+  requested_scope: string
+  requested_at_audience: string
+  oidc_context: string
+  login_skip: Bool
+  subject: string
+  login_session_id: string
+  login_csrf: string
+  login_remember: Bool
+  login_remember_for: BigInt
+  login_extend_session_lifespan: Bool
+  acr: string
+  amr: string
+  forced_subject_identifier: string
+  context: string
+  identity_provider_session_id: string
+  login_was_used: Bool
+  login_error: string | null
+  login_authenticated_at: Instant | null
+  consent_challenge_id: string | null
+  consent_skip: Bool
+  consent_csrf: string | null
+  granted_scope: string
+  granted_at_audience: string
+  consent_remember: Bool
+  consent_remember_for: BigInt
+  consent_handled_at: Instant | null
+  consent_was_used: Bool
+  consent_error: string | null
+  session_id_token: string
+  session_access_token: string
+}
+
+/** A remembered (or merely recorded) login: the session cookie names its id. */
+export interface AuthenticationSessionTable {
+  id: string
+  nid: string
+  authenticated_at: Instant | null
+  subject: string
+  remember: Bool
+  identity_provider_session_id: string | null
+  expires_at: Instant | null
+}
+
+/** hydra_oauth2_code: an authorization code by signature, with its PKCE challenge. */
+export interface OAuth2CodeTable {
+  signature: string
+  nid: string
+  request_id: string
+  requested_at: Instant
+  client_id: string
+  scope: string
+  granted_scope: string
+  requested_audience: string
+  granted_audience: string
+  form_data: string
+  /** Sealed JSON (purpose "session"). */
+  session_data: string
+  subject: string
+  active: Bool
+  challenge_id: string | null
+  expires_at: Instant | null
+  code_challenge: string | null
+  code_challenge_method: string | null
+}
+
 export interface Database {
   networks: NetworksTable
   hydra_client: ClientTable
+  hydra_oauth2_access: OAuth2TokenTable
+  hydra_oauth2_refresh: OAuth2RefreshTable
+  hydra_oauth2_jti_blacklist: OAuth2JtiTable
+  hydra_jwk: JwkTable
+  hydra_oauth2_flow: OAuth2FlowTable
+  hydra_oauth2_authentication_session: AuthenticationSessionTable
+  hydra_oauth2_code: OAuth2CodeTable
 }
 
 // Generated is re-exported so later tables can use auto-increment columns if ever needed.

@@ -2,11 +2,17 @@ import type { Migration, MigrationProvider } from 'kysely'
 import type { Dialect } from '../dsn.js'
 import { networks } from './0001_networks.js'
 import { clients } from './0002_clients.js'
+import { jwks } from './0003_jwks.js'
+import { oauth2Tokens } from './0004_oauth2_tokens.js'
+import { flows } from './0005_flows.js'
 
 // Append only: a migration that has shipped is never edited, a change is a new step.
 const STEPS: Array<[string, (d: Dialect) => Migration]> = [
   ['0001_networks', networks],
   ['0002_clients', clients],
+  ['0003_jwks', jwks],
+  ['0004_oauth2_tokens', oauth2Tokens],
+  ['0005_flows', flows],
 ]
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -1,0 +1,112 @@
+// The consent half of the flow: sending the browser to the consent app (Hydra's requestConsent),
+// and taking the consent verifier back to issue the authorization code (verifyConsent).
+import { isPublicClient, type Client } from '../client/model.js'
+import { accessDenied, consentRequired, deniedError } from '../oauth2/authorize-errors.js'
+import { issueAuthorizeCode } from '../oauth2/authorize-code.js'
+import { respondToClient } from '../oauth2/authorize-response.js'
+import { invalidClient, serverError } from '../oauth2/errors.js'
+import { identifiesClient } from '../oauth2/redirect.js'
+import { newFlowId } from './codec.js'
+import { checkCsrf, checkNotExpired, csrfCookie, withQuery, type FlowContext } from './context.js'
+import { consentCsrfCookie, type CookieInstruction, type CookieReader } from './cookies.js'
+import { CONSENT_DECIDED, FlowState, type Flow } from './model.js'
+import { toClient, toPage, type FlowResponse } from './outcome.js'
+
+export const CONSENT_VERIFIER_UNUSABLE = 'The consent verifier has already been used, has not been granted, or is invalid.'
+
+function stillRemembered(previous: Flow, now: Date): boolean {
+  if (previous.consentRememberFor <= 0) return true
+  const from = (previous.consentHandledAt ?? previous.requestedAt).getTime()
+  return from + previous.consentRememberFor * 1000 >= now.getTime()
+}
+
+/** Whether an earlier remembered consent of this user for this client covers every requested scope. */
+async function canSkipConsent(ctx: FlowContext, flow: Flow, client: Client): Promise<boolean> {
+  const request = flow.request
+  if (request.prompt.includes('consent')) return false
+  // RFC 6749 §10.2 / RFC 8252 §8.6: a public client whose redirect does not prove its identity
+  // is asked again, as if nothing had been approved before.
+  if (isPublicClient(client) && !identifiesClient(request.redirectUri)) return false
+  const previous = await ctx.store.findRememberedConsent(flow.subject, flow.clientId)
+  if (!previous || !stillRemembered(previous, ctx.now())) return false
+  return request.scope.every((s) => ctx.validation.scopeMatcher(previous.grantedScope, s))
+}
+
+/** Moves a logged-in flow to consent and sends the browser to the consent app. */
+export async function startConsent(ctx: FlowContext, flow: Flow, client: Client, out: CookieInstruction[]): Promise<FlowResponse> {
+  const skip = await canSkipConsent(ctx, flow, client)
+  if (flow.request.prompt.includes('none') && !skip) {
+    throw consentRequired("Prompt 'none' was requested, but no previous consent was found.")
+  }
+  const consentChallengeId = newFlowId()
+  const consentCsrf = newFlowId()
+  const moved = await ctx.store.transition(flow.id, [FlowState.LoginUsed], {
+    state: FlowState.ConsentInitialized,
+    consentChallengeId,
+    consentSkip: skip,
+    consentCsrf,
+  })
+  if (!moved) throw accessDenied('The login verifier has already been used.')
+  out.push(csrfCookie(ctx, consentCsrfCookie(ctx.settings.cookies, flow.clientId), consentCsrf))
+  return toPage(withQuery(ctx.settings.consentUrl, { consent_challenge: ctx.codec.encode('consent_challenge', consentChallengeId) }))
+}
+
+/**
+ * Takes the consent verifier back: checks it belongs to this client and browser, consumes it and,
+ * when consent was given, stores a single-use authorization code and sends it to the client.
+ */
+export async function finishConsent(
+  ctx: FlowContext,
+  client: Client,
+  verifier: string,
+  cookies: CookieReader,
+): Promise<FlowResponse> {
+  const consentId = ctx.codec.decode('consent_verifier', verifier)
+  if (consentId === undefined) throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
+  const flow = await ctx.store.getFlowByConsentChallenge(consentId)
+  if (!flow) throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
+  if (flow.clientId !== client.client_id) throw invalidClient('The flow client id does not match the authorize request client id.')
+  checkNotExpired(ctx, flow, 'consent')
+  checkCsrf(cookies(consentCsrfCookie(ctx.settings.cookies, flow.clientId)), flow.consentCsrf)
+  if (!CONSENT_DECIDED.includes(flow.state)) throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
+  const authTime = flow.loginAuthenticatedAt
+  if (!authTime) throw serverError('The consent request has no authenticated_at.')
+  const now = ctx.now()
+
+  // Consuming the verifier and storing the code commit together: no code without a used flow,
+  // no used flow whose code was lost.
+  const issued = await ctx.store.transaction(async (tx) => {
+    if (!(await tx.flows.transition(flow.id, CONSENT_DECIDED, { state: FlowState.ConsentUsed, consentWasUsed: true }))) {
+      throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
+    }
+    if (flow.consentError) return undefined
+    const r = flow.request
+    return issueAuthorizeCode(
+      {
+        request: r,
+        subject: flow.subject,
+        requestedAt: flow.requestedAt,
+        grantedScope: flow.grantedScope,
+        grantedAudience: flow.grantedAudience,
+        consentChallengeId: consentId,
+        session: {
+          accessTokenExtra: flow.sessionAccessToken,
+          idTokenExtra: flow.sessionIdToken,
+          authTime: Math.floor(authTime.getTime() / 1000),
+          requestedAt: Math.floor(flow.requestedAt.getTime() / 1000),
+          acr: flow.acr,
+          amr: [...flow.amr],
+          sid: flow.loginSessionId,
+          nonce: r.nonce,
+          forcedSubjectIdentifier: flow.forcedSubjectIdentifier,
+          claims: r.claims,
+        },
+      },
+      { codes: tx.codes, opaque: ctx.opaque, lifespanMs: ctx.settings.authCodeTtlMs, now },
+    )
+  })
+  if (!issued) throw deniedError(flow.consentError ?? { error: '', error_description: '', error_hint: '', error_debug: '', status_code: 0 })
+  const target = { redirectUri: flow.request.redirectUri, responseMode: flow.request.responseMode, state: flow.request.state }
+  // RFC 9207 §2: the issuer goes with the response, so the client can tell which server sent it.
+  return toClient(respondToClient(target, { ...issued.params, state: flow.request.state, iss: ctx.settings.issuer }))
+}

@@ -1,0 +1,29 @@
+// What the login and consent flow needs from storage. The SQL implementation lives in
+// persistence/sql/flow-store.ts.
+import type { AuthorizeCodeStore } from '../oauth2/code-store.js'
+import type { Flow, FlowStateValue, LoginSession } from './model.js'
+
+export type FlowChanges = Partial<Omit<Flow, 'id' | 'clientId' | 'requestedAt' | 'requestUrl' | 'request'>>
+
+export interface FlowStore {
+  createFlow(flow: Flow): Promise<void>
+  getFlow(id: string): Promise<Flow | undefined>
+  getFlowByConsentChallenge(consentChallengeId: string): Promise<Flow | undefined>
+  /**
+   * Applies `changes` only while the flow is in one of `from` (a conditional UPDATE). False when
+   * it was not; on MySQL also when nothing changed, so callers re-read before concluding.
+   */
+  transition(id: string, from: readonly FlowStateValue[], changes: FlowChanges): Promise<boolean>
+  /** The newest remembered, granted and used consent of `subject` for the client (Hydra's rule). */
+  findRememberedConsent(subject: string, clientId: string): Promise<Flow | undefined>
+
+  /** A remembered session that has not expired, or undefined. */
+  getRememberedSession(id: string, now: Date): Promise<LoginSession | undefined>
+  /** Inserts a session; false when one with that id exists already. */
+  createSession(session: LoginSession): Promise<boolean>
+  extendSession(id: string, expiresAt: Date): Promise<void>
+  deleteSession(id: string): Promise<void>
+
+  /** Runs `fn` with stores bound to one transaction: it all commits or nothing does. */
+  transaction<T>(fn: (tx: { flows: FlowStore; codes: AuthorizeCodeStore }) => Promise<T>): Promise<T>
+}

@@ -1,0 +1,115 @@
+// The authorization endpoint (GET and POST /oauth2/auth, RFC 6749 §3.1) and Hydra's fallback
+// pages shown when no login, consent or error page is configured.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../config/types.js'
+import type { AuthorizationFlow } from '../flow/authorize-flow.js'
+import { AuthorizeParams } from '../oauth2/authorize-params.js'
+import { applyCookies, cookieReader, type CookieSigner } from './cookies.js'
+import { acceptForms } from './form.js'
+
+export interface AuthorizeRoutesDeps {
+  flow: AuthorizationFlow
+  signer: CookieSigner
+  cookies: Config['serve']['cookies']
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
+
+const rawQueryOf = (url: string): string => {
+  const q = url.indexOf('?')
+  return q < 0 ? '' : url.slice(q + 1)
+}
+
+// The Form Post Response Mode's page: the browser posts the response to the client at once.
+function formPostPage(action: string, params: ReadonlyArray<readonly [string, string]>): string {
+  const inputs = params
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}"/>`)
+    .join('\n      ')
+  return `<html>
+  <head><title>Submit This Form</title></head>
+  <body onload="javascript:document.forms[0].submit()">
+    <form method="post" action="${escapeHtml(action)}">
+      ${inputs}
+    </form>
+  </body>
+</html>
+`
+}
+
+function fallbackPage(key: string): string {
+  const title = 'The request could not be executed because a mandatory configuration key is missing or malformed'
+  return `<html>
+  <head><title>${title}</title></head>
+  <body>
+    <h1>${title}</h1>
+    <p>You are seeing this page because configuration key <code>${escapeHtml(key)}</code> is not set: no ${
+      key === 'urls.login' ? 'login' : 'consent'
+    } app is configured.</p>
+    <p>If you are an administrator, set <code>${escapeHtml(key)}</code> to the URL of your app. If you are a user, please contact the administrator.</p>
+  </body>
+</html>
+`
+}
+
+function errorPage(query: Record<string, string | string[] | undefined>): string {
+  const get = (name: string): string => {
+    const v = query[name]
+    return escapeHtml(Array.isArray(v) ? (v[0] ?? '') : (v ?? ''))
+  }
+  return `<html>
+  <head><title>An OAuth 2.0 Error Occurred</title></head>
+  <body>
+    <h1>The OAuth2 request resulted in an error.</h1>
+    <ul>
+      <li>Error: ${get('error')}</li>
+      <li>Description: ${get('error_description')}</li>
+    </ul>
+    <p>You are seeing this page because configuration key <code>urls.error</code> is not set.</p>
+  </body>
+</html>
+`
+}
+
+const html = (reply: FastifyReply, status: number, body: string): FastifyReply =>
+  reply.code(status).header('content-type', 'text/html; charset=utf-8').send(body)
+
+export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
+  return async function routes(app: FastifyInstance): Promise<void> {
+    acceptForms(app)
+
+    async function handle(request: FastifyRequest, reply: FastifyReply, params: AuthorizeParams, rawQuery?: string) {
+      const outcome = await deps.flow.authorize({
+        params,
+        ...(rawQuery !== undefined ? { rawQuery } : {}),
+        cookies: cookieReader(request, deps.signer, deps.cookies),
+      })
+      applyCookies(reply, outcome.cookies, deps.signer, deps.cookies)
+      // RFC 6749 §10.12-ish hygiene: responses carrying codes or challenges are never cached.
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+      const r = outcome.response
+      if (r.kind === 'redirect') return reply.code(r.status).header('location', r.location).send()
+      return html(reply, 200, formPostPage(r.action, r.params))
+    }
+
+    app.get('/oauth2/auth', async (request, reply) => {
+      const rawQuery = rawQueryOf(request.url)
+      return handle(request, reply, new AuthorizeParams(new URLSearchParams(rawQuery)), rawQuery)
+    })
+
+    // RFC 6749 §3.1 allows POST; as in Go's ParseForm, body parameters come before the query's.
+    app.post('/oauth2/auth', async (request, reply) => {
+      const body = request.body as Record<string, string | string[]> | undefined
+      const params = AuthorizeParams.fromRecord(body ?? {})
+      for (const [name, value] of new URLSearchParams(rawQueryOf(request.url))) params.add(name, value)
+      return handle(request, reply, params)
+    })
+
+    app.get('/oauth2/fallbacks/login', async (_request, reply) => html(reply, 200, fallbackPage('urls.login')))
+    app.get('/oauth2/fallbacks/consent', async (_request, reply) => html(reply, 200, fallbackPage('urls.consent')))
+    app.get('/oauth2/fallbacks/error', async (request, reply) => {
+      const query = request.query as Record<string, string | string[] | undefined>
+      return html(reply, query.error === 'server_error' ? 500 : 400, errorPage(query))
+    })
+  }
+}

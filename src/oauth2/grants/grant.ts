@@ -1,0 +1,33 @@
+// The shape every grant type has. token.ts authenticates the client, checks it may use the
+// grant, and hands over only the parameters the grant declared.
+import type { Client } from '../../client/model.js'
+import type { Config } from '../../config/types.js'
+import type { AuthMethod } from '../client-auth.js'
+import type { ScopeMatcher } from '../scopes.js'
+import type { AccessTokenResponse, TokenService } from '../tokens/service.js'
+
+export interface GrantRequest {
+  client: Client
+  /** How the client authenticated; 'none' for public clients. */
+  authMethod: AuthMethod
+  /** The `scope` parameter, split (RFC 6749 §3.3). */
+  scope: string[]
+  /** The `audience` parameter(s), split. */
+  audience: string[]
+  /** grant_type and the declared parameters that were sent, single-valued; never credentials. */
+  form: Readonly<Record<string, string>>
+}
+
+export interface GrantContext {
+  tokens: TokenService
+  scopes: ScopeMatcher
+  config: Pick<Readonly<Config>, 'ttl' | 'oauth2'>
+}
+
+export interface Grant {
+  /** The grant_type value. */
+  type: string
+  /** Parameters the grant reads besides grant_type; anything else is dropped before handle(). */
+  parameters: readonly string[]
+  handle(req: GrantRequest, ctx: GrantContext): Promise<AccessTokenResponse>
+}

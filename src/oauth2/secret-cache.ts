@@ -1,0 +1,65 @@
+// Client secrets are hashed with PBKDF2 or bcrypt on purpose, which makes checking them the
+// most expensive step of a token request. Successful checks are remembered for a while, so a
+// busy machine client pays once, not on every request.
+import { createHmac, randomBytes } from 'node:crypto'
+import type { SecretHasher } from '../crypto/hasher.js'
+import type { Client } from '../client/model.js'
+
+const DEFAULT_MAX_ENTRIES = 10_000
+
+export class SecretVerifier {
+  // Keys are HMACs under a key that lives only in this process: the cache never holds a
+  // secret, nor a fast unsalted hash of one that could be brute-forced from a memory dump.
+  private readonly pepper = randomBytes(32)
+  /** Insertion order is recency order: a hit is moved to the end, the oldest entry evicted. */
+  private readonly verified = new Map<string, true>()
+  /** Concurrent checks of the same presented secret share one hash computation. */
+  private readonly pending = new Map<string, Promise<boolean>>()
+
+  constructor(
+    private readonly hasher: SecretHasher,
+    private readonly maxEntries = DEFAULT_MAX_ENTRIES,
+  ) {}
+
+  // The stored hash and updated_at are part of the key: a rotated secret (or any change to the
+  // client) makes every earlier entry unreachable.
+  private keyFor(client: Client, presented: string): string {
+    return createHmac('sha256', this.pepper)
+      .update(JSON.stringify([client.nid, client.client_id, client.secret_hash, client.updated_at.getTime(), presented]))
+      .digest('base64url')
+  }
+
+  async verify(client: Client, presented: string): Promise<boolean> {
+    if (client.secret_hash === '') return false
+    const key = this.keyFor(client, presented)
+    if (this.verified.has(key)) {
+      this.verified.delete(key)
+      this.verified.set(key, true)
+      return true
+    }
+    let check = this.pending.get(key)
+    if (!check) {
+      check = this.hasher.verify(presented, client.secret_hash).finally(() => this.pending.delete(key))
+      this.pending.set(key, check)
+    }
+    const ok = await check
+    // Failures are never remembered: each wrong guess costs the guesser a full hash.
+    if (ok) this.remember(key)
+    return ok
+  }
+
+  private remember(key: string): void {
+    this.verified.delete(key)
+    this.verified.set(key, true)
+    while (this.verified.size > this.maxEntries) {
+      const oldest = this.verified.keys().next().value
+      if (oldest === undefined) break
+      this.verified.delete(oldest)
+    }
+  }
+
+  /** Number of remembered verifications (for tests and metrics). */
+  get size(): number {
+    return this.verified.size
+  }
+}

@@ -1,0 +1,85 @@
+// Builds the OAuth 2.0 core once from the configuration and its collaborators.
+import type { ClientStore } from '../client/store.js'
+import type { Aead } from '../crypto/aead.js'
+import type { Config } from '../config/types.js'
+import type { SecretHasher } from '../crypto/hasher.js'
+import { HmacKeys } from '../crypto/hmac.js'
+import type { KeyRing } from '../jwk/keyring.js'
+import { appendPath } from '../oidc/discovery.js'
+import { ClientAuthenticator } from './client-auth.js'
+import { clientCredentials } from './grants/client-credentials.js'
+import { Introspector } from './introspect.js'
+import { Revocation } from './revoke.js'
+import { scopeMatcher } from './scopes.js'
+import type { TokenStore } from './store.js'
+import { TokenEndpoint } from './token.js'
+import { JwtAccessTokens } from './tokens/jwt.js'
+import { OpaqueTokens } from './tokens/opaque-hmac.js'
+import { SessionCodec } from './tokens/session.js'
+import { TokenService } from './tokens/service.js'
+
+export interface OAuth2Deps {
+  config: Readonly<Config>
+  clients: Pick<ClientStore, 'get'>
+  hasher: SecretHasher
+  tokenStore: TokenStore
+  /** Seals token sessions at rest. */
+  aead: Aead
+  /** The server's signing keys; without them only opaque access tokens can be issued. */
+  keys: KeyRing | undefined
+  now?: () => Date
+}
+
+export interface OAuth2 {
+  tokens: TokenService
+  clientAuth: ClientAuthenticator
+  token: TokenEndpoint
+  introspection: Introspector
+  revocation: Revocation
+}
+
+/**
+ * What a client assertion's `aud` may name (RFC 7523 §3 item 3): the token endpoint under the
+ * public URL, the same path under the issuer, and the issuer itself (OpenID Connect Core §9).
+ */
+export function assertionAudiences(config: Readonly<Config>): string[] {
+  const { issuer, public: publicUrl } = config.urls.self
+  return [...new Set([appendPath(publicUrl, '/oauth2/token'), appendPath(issuer, '/oauth2/token'), issuer])]
+}
+
+export function createOAuth2(d: OAuth2Deps): OAuth2 {
+  const { config } = d
+  const now = d.now ?? (() => new Date())
+  const scopes = scopeMatcher(config.strategies.scope)
+  const jwt = d.keys
+    ? new JwtAccessTokens(d.keys, {
+        issuer: config.urls.self.issuer,
+        scopeClaim: config.strategies.jwt.scope_claim,
+        excludeNotBefore: config.oauth2.exclude_not_before_claim,
+        allowedTopLevelClaims: config.oauth2.allowed_top_level_claims,
+        mirrorTopLevelClaims: config.oauth2.mirror_top_level_claims,
+      })
+    : undefined
+  const tokens = new TokenService({
+    store: d.tokenStore,
+    sessions: new SessionCodec(d.aead),
+    opaque: new OpaqueTokens(new HmacKeys(config.secrets.system)),
+    jwt,
+    strategy: config.strategies.access_token,
+    now,
+  })
+  const clientAuth = new ClientAuthenticator({
+    clients: d.clients,
+    hasher: d.hasher,
+    tokens: d.tokenStore,
+    assertionAudiences: assertionAudiences(config),
+    now,
+  })
+  return {
+    tokens,
+    clientAuth,
+    token: new TokenEndpoint({ grants: [clientCredentials], clientAuth, context: { tokens, scopes, config } }),
+    introspection: new Introspector({ tokens, scopes, issuer: config.urls.self.issuer }),
+    revocation: new Revocation({ tokens, store: d.tokenStore }),
+  }
+}

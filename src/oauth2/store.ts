@@ -1,0 +1,56 @@
+// What the protocol core needs from storage for issued tokens. Only token signatures are ever
+// stored, and sessions only sealed; the SQL implementation is persistence/sql/token-store.ts.
+
+/** Data the token carries besides the columns: sealed at rest (Hydra's session_data). */
+export interface TokenSession {
+  /** Extra claims (Hydra's `ext`): shown by introspection and in JWT access tokens. */
+  ext: Record<string, unknown>
+  /** Key id that signed a JWT access token. */
+  kid?: string
+}
+
+/** One row of hydra_oauth2_access or hydra_oauth2_refresh. */
+export interface TokenRecord {
+  /** HMAC signature of an opaque token, or the digest of a JWT's signature; never the token. */
+  signature: string
+  /** Shared by every token one grant issued, so they can be revoked together. */
+  requestId: string
+  requestedAt: Date
+  clientId: string
+  requestedScope: string[]
+  grantedScope: string[]
+  requestedAudience: string[]
+  grantedAudience: string[]
+  /** The token request's parameters without any credential. */
+  form: Record<string, string>
+  session: TokenSession
+  subject: string
+  active: boolean
+  challengeId: string | null
+  /** null: never expires (refresh tokens with ttl.refresh_token = -1). */
+  expiresAt: Date | null
+}
+
+/** A token record as stored: the session sealed (crypto/aead.ts, purpose "session"). */
+export interface StoredToken extends Omit<TokenRecord, 'session'> {
+  sessionData: string
+}
+
+export type TokenKind = 'access' | 'refresh'
+
+export interface TokenStore {
+  create(kind: TokenKind, record: StoredToken): Promise<void>
+  get(kind: TokenKind, signature: string): Promise<StoredToken | undefined>
+  /**
+   * Revokes everything one grant issued, as Hydra does: its access tokens are deleted, its
+   * refresh tokens deactivated (so that a later reuse can still be recognised).
+   */
+  revokeRequest(requestId: string): Promise<void>
+  /** Deletes every access and refresh token of a client; returns how many rows went. */
+  deleteClientTokens(clientId: string): Promise<number>
+  /**
+   * Records a used client-assertion `jti` (by its digest) until `expiresAt`. Returns false when
+   * the digest is already recorded and has not expired: the assertion is a replay.
+   */
+  useJti(signature: string, expiresAt: Date, now: Date): Promise<boolean>
+}

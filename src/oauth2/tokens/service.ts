@@ -1,0 +1,150 @@
+// Issues access tokens in the configured format and finds presented tokens again. Both formats
+// are stored by signature, so revocation and introspection work the same for either.
+import { randomUUID } from 'node:crypto'
+import type { Client } from '../../client/model.js'
+import { serverError } from '../errors.js'
+import type { TokenKind, TokenRecord, TokenStore } from '../store.js'
+import { jwtSignatureOf, looksLikeJwt, type JwtAccessTokens } from './jwt.js'
+import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, opaquePrefixOf, type OpaqueTokens } from './opaque-hmac.js'
+import type { SessionCodec } from './session.js'
+
+/** RFC 6749 §5.1, as Hydra answers it. */
+export interface AccessTokenResponse {
+  access_token: string
+  /** Seconds. */
+  expires_in: number
+  scope: string
+  token_type: 'bearer'
+}
+
+export interface AccessTokenGrant {
+  client: Client
+  subject: string
+  requestedScope: readonly string[]
+  grantedScope: readonly string[]
+  requestedAudience: readonly string[]
+  grantedAudience: readonly string[]
+  /** Milliseconds. */
+  lifespan: number
+  /** The token request's parameters without credentials, kept with the token as Hydra does. */
+  form: Readonly<Record<string, string>>
+  ext?: Record<string, unknown>
+  /** Tokens issued by one grant share a request id; a new one is made when absent. */
+  requestId?: string
+}
+
+export interface FoundToken {
+  kind: TokenKind
+  record: TokenRecord
+}
+
+export interface TokenServiceDeps {
+  store: TokenStore
+  sessions: SessionCodec
+  opaque: OpaqueTokens
+  /** Absent until the server has a key ring; then only opaque tokens can be issued. */
+  jwt: JwtAccessTokens | undefined
+  /** strategies.access_token; a client's access_token_strategy overrides it. */
+  strategy: 'opaque' | 'jwt'
+  now?: () => Date
+}
+
+interface Candidate {
+  kind: TokenKind
+  signature: string
+  jwt: boolean
+}
+
+export class TokenService {
+  private readonly now: () => Date
+
+  constructor(private readonly deps: TokenServiceDeps) {
+    this.now = deps.now ?? (() => new Date())
+  }
+
+  async issueAccess(g: AccessTokenGrant): Promise<AccessTokenResponse> {
+    // Whole seconds, so that iat/exp in a JWT, the stored row and expires_in all agree.
+    const issuedAt = Math.floor(this.now().getTime() / 1000)
+    const lifetime = Math.max(0, Math.floor(g.lifespan / 1000))
+    const expiresAt = issuedAt + lifetime
+    const ext = g.ext ?? {}
+    const strategy = g.client.access_token_strategy === '' ? this.deps.strategy : g.client.access_token_strategy
+    let token: string
+    let signature: string
+    let kid: string | undefined
+    if (strategy === 'jwt') {
+      if (!this.deps.jwt) throw serverError('JWT access tokens need the server key ring, which is not configured.')
+      ;({ token, signature, kid } = await this.deps.jwt.issue({
+        subject: g.subject,
+        clientId: g.client.client_id,
+        audience: g.grantedAudience,
+        scope: g.grantedScope,
+        issuedAt,
+        expiresAt,
+        ext,
+      }))
+    } else {
+      ;({ token, signature } = this.deps.opaque.generate(ACCESS_TOKEN_PREFIX))
+    }
+    const record: TokenRecord = {
+      signature,
+      requestId: g.requestId ?? randomUUID(),
+      requestedAt: new Date(issuedAt * 1000),
+      clientId: g.client.client_id,
+      requestedScope: [...g.requestedScope],
+      grantedScope: [...g.grantedScope],
+      requestedAudience: [...g.requestedAudience],
+      grantedAudience: [...g.grantedAudience],
+      form: { ...g.form },
+      session: { ext, ...(kid !== undefined ? { kid } : {}) },
+      subject: g.subject,
+      active: true,
+      challengeId: null,
+      expiresAt: new Date(expiresAt * 1000),
+    }
+    await this.deps.store.create('access', this.deps.sessions.seal(record))
+    return { access_token: token, expires_in: lifetime, scope: g.grantedScope.join(' '), token_type: 'bearer' }
+  }
+
+  /**
+   * Where a presented token could be stored, without touching the database. Opaque tokens
+   * whose HMAC does not verify have no candidates, so garbage costs no query.
+   */
+  private candidates(token: string, hint: TokenKind | undefined): Candidate[] {
+    if (looksLikeJwt(token)) {
+      const signature = jwtSignatureOf(token)
+      return signature === undefined ? [] : [{ kind: 'access', signature, jwt: true }]
+    }
+    const prefix = opaquePrefixOf(token)
+    if (prefix === ACCESS_TOKEN_PREFIX || prefix === REFRESH_TOKEN_PREFIX) {
+      const kind: TokenKind = prefix === ACCESS_TOKEN_PREFIX ? 'access' : 'refresh'
+      const signature = this.deps.opaque.signatureOf(token, prefix)
+      return signature === undefined ? [] : [{ kind, signature, jwt: false }]
+    }
+    if (prefix !== undefined) return []
+    // Unprefixed tokens (minted before Hydra added prefixes) may be either kind.
+    const signature = this.deps.opaque.signatureOf(token, ACCESS_TOKEN_PREFIX)
+    if (signature === undefined) return []
+    const kinds: TokenKind[] = hint === 'refresh' ? ['refresh', 'access'] : ['access', 'refresh']
+    return kinds.map((kind) => ({ kind, signature, jwt: false }))
+  }
+
+  /**
+   * The stored record of a presented token, whatever its state (revoked and expired records are
+   * returned too; use isActive). JWTs must also verify against our keys when `verifyJwt` is set.
+   */
+  async find(token: string, opts: { hint?: TokenKind; verifyJwt?: boolean } = {}): Promise<FoundToken | undefined> {
+    for (const c of this.candidates(token, opts.hint)) {
+      if (c.jwt && opts.verifyJwt && !(await this.deps.jwt?.verify(token))) return undefined
+      const stored = await this.deps.store.get(c.kind, c.signature)
+      if (!stored) continue
+      const record = this.deps.sessions.open(stored)
+      return record ? { kind: c.kind, record } : undefined
+    }
+    return undefined
+  }
+
+  isActive(record: TokenRecord): boolean {
+    return record.active && (record.expiresAt === null || record.expiresAt.getTime() > this.now().getTime())
+  }
+}

@@ -1,0 +1,94 @@
+import type { Insertable, Kysely, Selectable } from 'kysely'
+import type { Aead } from '../../crypto/aead.js'
+import type { AuthorizeCodeRecord, AuthorizeCodeSession, AuthorizeCodeStore } from '../../oauth2/code-store.js'
+import type { PkceMethod } from '../../oauth2/pkce.js'
+import { toBool, toDate } from '../db.js'
+import type { Database, OAuth2CodeTable } from '../schema.js'
+
+// The same row shape as Hydra's code table (and our token tables): lists '|'-joined, the form
+// URL-encoded, the session sealed with secrets.system.
+const SESSION_PURPOSE = 'session'
+const joinList = (items: readonly string[]): string => items.join('|')
+const splitList = (text: string): string[] => (text === '' ? [] : text.split('|'))
+
+type Row = Selectable<OAuth2CodeTable>
+
+export class SqlAuthorizeCodeStore implements AuthorizeCodeStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly nid: string,
+    private readonly aead: Aead,
+  ) {}
+
+  private toRow(r: AuthorizeCodeRecord): Insertable<OAuth2CodeTable> {
+    return {
+      signature: r.signature,
+      nid: this.nid,
+      request_id: r.requestId,
+      requested_at: r.requestedAt,
+      client_id: r.clientId,
+      scope: joinList(r.requestedScope),
+      granted_scope: joinList(r.grantedScope),
+      requested_audience: joinList(r.requestedAudience),
+      granted_audience: joinList(r.grantedAudience),
+      form_data: new URLSearchParams(r.form).toString(),
+      session_data: this.aead.seal(JSON.stringify(r.session), SESSION_PURPOSE),
+      subject: r.subject,
+      active: r.active,
+      challenge_id: r.challengeId,
+      expires_at: r.expiresAt,
+      code_challenge: r.pkce?.challenge ?? null,
+      code_challenge_method: r.pkce?.method ?? null,
+    }
+  }
+
+  private fromRow(row: Row): AuthorizeCodeRecord {
+    const session = JSON.parse(this.aead.open(row.session_data, SESSION_PURPOSE).toString('utf8')) as AuthorizeCodeSession
+    return {
+      signature: row.signature,
+      requestId: row.request_id,
+      requestedAt: toDate(row.requested_at),
+      clientId: row.client_id,
+      requestedScope: splitList(row.scope),
+      grantedScope: splitList(row.granted_scope),
+      requestedAudience: splitList(row.requested_audience),
+      grantedAudience: splitList(row.granted_audience),
+      form: Object.fromEntries(new URLSearchParams(row.form_data)),
+      session,
+      subject: row.subject,
+      active: toBool(row.active),
+      challengeId: row.challenge_id ?? '',
+      expiresAt: row.expires_at === null ? new Date(0) : toDate(row.expires_at),
+      pkce:
+        row.code_challenge === null || row.code_challenge_method === null
+          ? undefined
+          : { challenge: row.code_challenge, method: row.code_challenge_method as PkceMethod },
+    }
+  }
+
+  async create(record: AuthorizeCodeRecord): Promise<void> {
+    await this.db.insertInto('hydra_oauth2_code').values(this.toRow(record)).execute()
+  }
+
+  async get(signature: string): Promise<AuthorizeCodeRecord | undefined> {
+    const row = await this.db
+      .selectFrom('hydra_oauth2_code')
+      .selectAll()
+      .where('signature', '=', signature)
+      .where('nid', '=', this.nid)
+      .executeTakeFirst()
+    return row ? this.fromRow(row) : undefined
+  }
+
+  async invalidate(signature: string): Promise<boolean> {
+    // active flips true -> false, so the row count is reliable on MySQL too.
+    const res = await this.db
+      .updateTable('hydra_oauth2_code')
+      .set({ active: false })
+      .where('signature', '=', signature)
+      .where('nid', '=', this.nid)
+      .where('active', '=', true)
+      .executeTakeFirst()
+    return Number(res.numUpdatedRows) > 0
+  }
+}

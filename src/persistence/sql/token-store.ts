@@ -1,0 +1,149 @@
+import type { Insertable, Kysely, Selectable } from 'kysely'
+import type { StoredToken, TokenKind, TokenStore } from '../../oauth2/store.js'
+import { toBool, toDate } from '../db.js'
+import type { Database, OAuth2TokenTable } from '../schema.js'
+import { isUniqueViolation } from './errors.js'
+
+// Both token tables share these columns; the refresh table's extra columns are nullable.
+// Queries are typed against the access table and run against either.
+type TokenTableName = 'hydra_oauth2_access'
+const TABLE: Record<TokenKind, TokenTableName> = {
+  access: 'hydra_oauth2_access',
+  refresh: 'hydra_oauth2_refresh' as TokenTableName,
+}
+
+// Hydra joins lists with '|'.
+const joinList = (items: readonly string[]): string => items.join('|')
+const splitList = (text: string): string[] => (text === '' ? [] : text.split('|'))
+
+const COLUMNS = [
+  'signature',
+  'request_id',
+  'requested_at',
+  'client_id',
+  'scope',
+  'granted_scope',
+  'requested_audience',
+  'granted_audience',
+  'form_data',
+  'session_data',
+  'subject',
+  'active',
+  'challenge_id',
+  'expires_at',
+] as const
+
+type Row = Pick<Selectable<OAuth2TokenTable>, (typeof COLUMNS)[number]>
+
+export class SqlTokenStore implements TokenStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly nid: string,
+    /** Group commit for inserts (see persistence/write-batch.ts); plain execution when absent. */
+    private readonly batchedWrite: <T>(work: (db: Kysely<Database>) => Promise<T>) => Promise<T> = (work) => work(db),
+  ) {}
+
+  private toRow(r: StoredToken): Insertable<OAuth2TokenTable> {
+    return {
+      signature: r.signature,
+      nid: this.nid,
+      request_id: r.requestId,
+      requested_at: r.requestedAt,
+      client_id: r.clientId,
+      scope: joinList(r.requestedScope),
+      granted_scope: joinList(r.grantedScope),
+      requested_audience: joinList(r.requestedAudience),
+      granted_audience: joinList(r.grantedAudience),
+      form_data: new URLSearchParams(r.form).toString(),
+      session_data: r.sessionData,
+      subject: r.subject,
+      active: r.active,
+      challenge_id: r.challengeId,
+      expires_at: r.expiresAt,
+    }
+  }
+
+  private fromRow(row: Row): StoredToken {
+    return {
+      signature: row.signature,
+      requestId: row.request_id,
+      requestedAt: toDate(row.requested_at),
+      clientId: row.client_id,
+      requestedScope: splitList(row.scope),
+      grantedScope: splitList(row.granted_scope),
+      requestedAudience: splitList(row.requested_audience),
+      grantedAudience: splitList(row.granted_audience),
+      form: Object.fromEntries(new URLSearchParams(row.form_data)),
+      sessionData: row.session_data,
+      subject: row.subject,
+      active: toBool(row.active),
+      challengeId: row.challenge_id,
+      expiresAt: row.expires_at === null ? null : toDate(row.expires_at),
+    }
+  }
+
+  async create(kind: TokenKind, record: StoredToken): Promise<void> {
+    const row = this.toRow(record)
+    await this.batchedWrite((db) => db.insertInto(TABLE[kind]).values(row).execute())
+  }
+
+  async get(kind: TokenKind, signature: string): Promise<StoredToken | undefined> {
+    // The hot path of introspection: one primary-key lookup.
+    const row = await this.db
+      .selectFrom(TABLE[kind])
+      .select(COLUMNS)
+      .where('signature', '=', signature)
+      .where('nid', '=', this.nid)
+      .executeTakeFirst()
+    return row ? this.fromRow(row) : undefined
+  }
+
+  async revokeRequest(requestId: string): Promise<void> {
+    await this.db
+      .deleteFrom(TABLE.access)
+      .where('nid', '=', this.nid)
+      .where('request_id', '=', requestId)
+      .execute()
+    await this.db
+      .updateTable(TABLE.refresh)
+      .set({ active: false })
+      .where('nid', '=', this.nid)
+      .where('request_id', '=', requestId)
+      .execute()
+  }
+
+  async deleteClientTokens(clientId: string): Promise<number> {
+    let deleted = 0
+    for (const table of [TABLE.access, TABLE.refresh]) {
+      const res = await this.db
+        .deleteFrom(table)
+        .where('nid', '=', this.nid)
+        .where('client_id', '=', clientId)
+        .executeTakeFirst()
+      deleted += Number(res.numDeletedRows)
+    }
+    return deleted
+  }
+
+  async useJti(signature: string, expiresAt: Date, now: Date): Promise<boolean> {
+    try {
+      await this.db
+        .insertInto('hydra_oauth2_jti_blacklist')
+        .values({ signature, nid: this.nid, expires_at: expiresAt })
+        .execute()
+      return true
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e
+    }
+    // Known jti: usable again only once its earlier record has expired. The conditional
+    // update lets exactly one of several concurrent replays of an expired jti through.
+    const res = await this.db
+      .updateTable('hydra_oauth2_jti_blacklist')
+      .set({ expires_at: expiresAt })
+      .where('signature', '=', signature)
+      .where('nid', '=', this.nid)
+      .where('expires_at', '<=', now)
+      .executeTakeFirst()
+    return Number(res.numUpdatedRows) > 0
+  }
+}

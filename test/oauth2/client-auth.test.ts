@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto'
+import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ClientService } from '../../src/client/service.js'
+import { createHasher, type SecretHasher } from '../../src/crypto/hasher.js'
+import { ClientAuthenticator, parseBasic } from '../../src/oauth2/client-auth.js'
+import { JWT_BEARER_ASSERTION } from '../../src/oauth2/client-assertion.js'
+import { OAuthError } from '../../src/oauth2/errors.js'
+import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
+import { SqlTokenStore } from '../../src/persistence/sql/token-store.js'
+import { migratedDb, testDatabases } from '../support/databases.js'
+
+const TOKEN_URL = 'https://auth.example/oauth2/token'
+const ISSUER = 'https://auth.example/'
+
+// RFC 6749 Appendix B: what a client does to id and secret before Basic encoding.
+const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+')
+const basic = (id: string, secret: string, encode = formEncode) =>
+  `Basic ${Buffer.from(`${encode(id)}:${encode(secret)}`).toString('base64')}`
+
+async function failure(p: Promise<unknown>): Promise<OAuthError> {
+  try {
+    await p
+  } catch (e) {
+    if (e instanceof OAuthError) return e
+    throw e
+  }
+  throw new Error('expected an OAuthError')
+}
+
+/** A hasher that counts how often a secret is really verified. */
+function countingHasher(inner: SecretHasher) {
+  const counter = { verifications: 0 }
+  const hasher: SecretHasher = {
+    hash: (s) => inner.hash(s),
+    verify: (s, e) => {
+      counter.verifications++
+      return inner.verify(s, e)
+    },
+  }
+  return { hasher, counter }
+}
+
+interface KeyPair {
+  privateKey: CryptoKey
+  jwk: JWK
+}
+
+async function keyPair(alg: 'ES256' | 'RS256', kid: string): Promise<KeyPair> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
+  return { privateKey, jwk: { ...(await exportJWK(publicKey)), kid, use: 'sig', alg } }
+}
+
+for (const t of testDatabases()) {
+  describe(`client authentication on ${t.name}`, () => {
+    let cleanup: () => Promise<void>
+    let service: ClientService
+    let auth: ClientAuthenticator
+    let counter: { verifications: number }
+    let es: KeyPair
+    let rs: KeyPair
+
+    beforeAll(async () => {
+      const m = await migratedDb(t)
+      cleanup = m.cleanup
+      const nid = (await m.db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
+      const clients = new SqlClientStore(m.db.kysely, nid)
+      const counting = countingHasher(createHasher({ algorithm: 'pbkdf2', bcrypt: { cost: 4 }, pbkdf2: { iterations: 1000 } }))
+      counter = counting.counter
+      service = new ClientService({ clients, hasher: counting.hasher, dev: true, subjectTypes: ['public'] })
+      auth = new ClientAuthenticator({
+        clients,
+        hasher: counting.hasher,
+        tokens: new SqlTokenStore(m.db.kysely, nid),
+        assertionAudiences: [TOKEN_URL, ISSUER],
+      })
+      es = await keyPair('ES256', 'es-1')
+      rs = await keyPair('RS256', 'rs-1')
+      await service.create({ client_id: 'basic', client_secret: 'basic-secret', grant_types: ['client_credentials'] })
+      await service.create({ client_id: 'svc:a+b%c', client_secret: 'p%:+ss wörd/=?&', grant_types: ['client_credentials'] })
+      await service.create({ client_id: 'post', client_secret: 'post-secret', token_endpoint_auth_method: 'client_secret_post' })
+      await service.create({ client_id: 'public', token_endpoint_auth_method: 'none', redirect_uris: ['https://app.example/cb'] })
+      await service.create({
+        client_id: 'jwt-es',
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'ES256',
+        jwks: { keys: [es.jwk, rs.jwk] },
+      })
+      await service.create({ client_id: 'jwt-any', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [rs.jwk] } })
+      await service.create({ client_id: 'jwt-uri', token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://app.example/jwks' })
+    })
+    afterAll(async () => cleanup())
+
+    describe('client_secret_basic', () => {
+      it('authenticates with the right secret', async () => {
+        const r = await auth.authenticate({ authorization: basic('basic', 'basic-secret'), form: {} })
+        expect(r.client.client_id).toBe('basic')
+        expect(r.method).toBe('client_secret_basic')
+      })
+
+      it('form-decodes id and secret (RFC 6749 §2.3.1), so %, : and + survive', async () => {
+        const r = await auth.authenticate({ authorization: basic('svc:a+b%c', 'p%:+ss wörd/=?&'), form: {} })
+        expect(r.client.client_id).toBe('svc:a+b%c')
+        // Sent without the encoding, "+" means a space and "%:+" is not valid percent-encoding.
+        const raw = await failure(auth.authenticate({ authorization: basic('svc:a+b%c', 'p%:+ss wörd/=?&', (s) => s), form: {} }))
+        expect(raw.error).toBe('invalid_request')
+        const plus = await failure(auth.authenticate({ authorization: basic('basic', 'basic+secret', (s) => s), form: {} }))
+        expect(plus.error).toBe('invalid_client')
+      })
+
+      it('refuses a wrong secret or an unknown client with invalid_client, 401 and a Basic challenge', async () => {
+        for (const header of [basic('basic', 'wrong-secret'), basic('nobody', 'basic-secret'), basic('basic', '')]) {
+          const e = await failure(auth.authenticate({ authorization: header, form: {} }))
+          expect(e.error).toBe('invalid_client')
+          expect(e.status).toBe(401)
+          expect(e.headers?.['www-authenticate']).toMatch(/^Basic realm=/)
+          // Unknown client and wrong secret read the same.
+          expect(e.hint).toBeUndefined()
+        }
+      })
+
+      it('spends a hash verification on an unknown client too, so timing does not reveal which ids exist', async () => {
+        const before = counter.verifications
+        await failure(auth.authenticate({ authorization: basic('no-such-client', 'whatever'), form: {} }))
+        expect(counter.verifications).toBe(before + 1)
+      })
+
+      it('refuses malformed Basic credentials', async () => {
+        for (const header of ['Basic', 'Basic !!!', `Basic ${Buffer.from('no-colon').toString('base64')}`, `Basic ${Buffer.from(':secret').toString('base64')}`]) {
+          const e = await failure(auth.authenticate({ authorization: header, form: {} }))
+          expect(e.error, header).toBe('invalid_client')
+        }
+        expect(parseBasic('Bearer abc')).toBeUndefined()
+        expect(parseBasic(undefined)).toBeUndefined()
+      })
+
+      it('refuses a client registered for another method', async () => {
+        const e = await failure(auth.authenticate({ authorization: basic('post', 'post-secret'), form: {} }))
+        expect(e.error).toBe('invalid_client')
+        expect(e.hint).toContain("'client_secret_post'")
+      })
+
+      it('remembers successful verifications, but never failures', async () => {
+        await auth.authenticate({ authorization: basic('basic', 'basic-secret'), form: {} })
+        const before = counter.verifications
+        await auth.authenticate({ authorization: basic('basic', 'basic-secret'), form: {} })
+        expect(counter.verifications).toBe(before)
+        await failure(auth.authenticate({ authorization: basic('basic', 'basic-guess'), form: {} }))
+        await failure(auth.authenticate({ authorization: basic('basic', 'basic-guess'), form: {} }))
+        expect(counter.verifications).toBe(before + 2)
+      })
+
+      it('forgets a remembered secret as soon as the client\'s secret changes', async () => {
+        await service.create({ client_id: 'rotating', client_secret: 'first-secret', grant_types: ['client_credentials'] })
+        await auth.authenticate({ authorization: basic('rotating', 'first-secret'), form: {} })
+        await service.replace('rotating', { client_secret: 'second-secret', grant_types: ['client_credentials'] })
+        const e = await failure(auth.authenticate({ authorization: basic('rotating', 'first-secret'), form: {} }))
+        expect(e.error).toBe('invalid_client')
+        expect((await auth.authenticate({ authorization: basic('rotating', 'second-secret'), form: {} })).client.client_id).toBe('rotating')
+      })
+    })
+
+    describe('client_secret_post and none', () => {
+      it('authenticates with client_id and client_secret in the body', async () => {
+        const r = await auth.authenticate({ authorization: undefined, form: { client_id: 'post', client_secret: 'post-secret' } })
+        expect(r.method).toBe('client_secret_post')
+        const e = await failure(auth.authenticate({ authorization: undefined, form: { client_id: 'post', client_secret: 'nope' } }))
+        expect(e.error).toBe('invalid_client')
+        expect(e.headers).toBeUndefined()
+      })
+
+      it('refuses a Basic client that sends its secret in the body', async () => {
+        const e = await failure(auth.authenticate({ authorization: undefined, form: { client_id: 'basic', client_secret: 'basic-secret' } }))
+        expect(e.error).toBe('invalid_client')
+      })
+
+      it('refuses two methods at once with invalid_request', async () => {
+        const e = await failure(
+          auth.authenticate({ authorization: basic('basic', 'basic-secret'), form: { client_id: 'basic', client_secret: 'basic-secret' } }),
+        )
+        expect(e.error).toBe('invalid_request')
+      })
+
+      it('lets a public client identify itself, and no confidential client', async () => {
+        expect((await auth.authenticate({ authorization: undefined, form: { client_id: 'public' } })).method).toBe('none')
+        const e = await failure(auth.authenticate({ authorization: undefined, form: { client_id: 'basic' } }))
+        expect(e.error).toBe('invalid_client')
+        expect((await failure(auth.authenticate({ authorization: undefined, form: {} }))).error).toBe('invalid_request')
+      })
+
+      it('refuses a client_id that contradicts the credentials', async () => {
+        const e = await failure(auth.authenticate({ authorization: basic('basic', 'basic-secret'), form: { client_id: 'post' } }))
+        expect(e.error).toBe('invalid_request')
+      })
+    })
+
+    describe('private_key_jwt', () => {
+      const sign = (key: KeyPair, clientId: string, opts: { aud?: string | string[]; exp?: number | string; jti?: string | null; alg?: string } = {}) => {
+        const jwt = new SignJWT(opts.jti === null ? {} : { jti: opts.jti ?? randomUUID() })
+          .setProtectedHeader({ alg: opts.alg ?? key.jwk.alg!, kid: key.jwk.kid! })
+          .setIssuer(clientId)
+          .setSubject(clientId)
+          .setAudience(opts.aud ?? TOKEN_URL)
+          .setIssuedAt()
+          .setExpirationTime(opts.exp ?? '5m')
+        return jwt.sign(key.privateKey)
+      }
+      const withAssertion = (assertion: string, extra: Record<string, string> = {}) =>
+        auth.authenticate({ authorization: undefined, form: { client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: assertion, ...extra } })
+
+      it('authenticates a valid assertion, also naming the issuer as audience', async () => {
+        expect((await withAssertion(await sign(es, 'jwt-es'))).client.client_id).toBe('jwt-es')
+        expect((await withAssertion(await sign(es, 'jwt-es', { aud: [ISSUER, 'https://other'] }))).method).toBe('private_key_jwt')
+        expect((await withAssertion(await sign(rs, 'jwt-any'), { client_id: 'jwt-any' })).client.client_id).toBe('jwt-any')
+      })
+
+      it('refuses a replayed jti', async () => {
+        const assertion = await sign(es, 'jwt-es')
+        await withAssertion(assertion)
+        const e = await failure(withAssertion(assertion))
+        expect(e.error).toBe('invalid_client')
+        expect(e.hint).toMatch(/only be used once/)
+        // A fresh assertion reusing the jti is a replay too.
+        const jti = randomUUID()
+        await withAssertion(await sign(es, 'jwt-es', { jti }))
+        expect((await failure(withAssertion(await sign(es, 'jwt-es', { jti })))).error).toBe('invalid_client')
+      })
+
+      it('refuses expired assertions and assertions without exp or jti', async () => {
+        const expired = await failure(withAssertion(await sign(es, 'jwt-es', { exp: Math.floor(Date.now() / 1000) - 60 })))
+        expect(expired.error).toBe('invalid_client')
+        expect(expired.hint).toMatch(/expired/)
+        const noJti = await failure(withAssertion(await sign(es, 'jwt-es', { jti: null })))
+        expect(noJti.error).toBe('invalid_client')
+        expect(noJti.hint).toMatch(/jti/)
+      })
+
+      it('refuses a wrong audience', async () => {
+        const e = await failure(withAssertion(await sign(es, 'jwt-es', { aud: 'https://evil.example/oauth2/token' })))
+        expect(e.error).toBe('invalid_client')
+        expect(e.hint).toContain(TOKEN_URL)
+      })
+
+      it('refuses an assertion signed by a key the client did not register', async () => {
+        const stranger = await keyPair('ES256', 'es-1')
+        const e = await failure(withAssertion(await sign(stranger, 'jwt-es')))
+        expect(e.error).toBe('invalid_client')
+        expect(e.hint).toMatch(/integrity/)
+      })
+
+      it('refuses an algorithm other than the client\'s token_endpoint_auth_signing_alg, and HMAC algorithms', async () => {
+        const e = await failure(withAssertion(await sign(rs, 'jwt-es')))
+        expect(e.error).toBe('invalid_client')
+        expect(e.hint).toContain("enforces signing algorithm 'ES256'")
+        const hs = await new SignJWT({ jti: randomUUID() })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuer('jwt-any')
+          .setSubject('jwt-any')
+          .setAudience(TOKEN_URL)
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode('x'.repeat(32)))
+        expect((await failure(withAssertion(hs))).hint).toMatch(/client_secret_jwt/)
+      })
+
+      it('refuses iss/sub of another client, other clients\' methods, jwks_uri and garbage', async () => {
+        const other = await sign(es, 'jwt-es')
+        expect((await failure(withAssertion(other, { client_id: 'jwt-any' }))).error).toBe('invalid_client')
+        expect((await failure(withAssertion(await sign(es, 'basic')))).hint).toMatch(/client_secret_basic/)
+        expect((await failure(withAssertion(await sign(es, 'jwt-uri')))).hint).toMatch(/jwks_uri/)
+        expect((await failure(withAssertion('not.a.jwt'))).error).toBe('invalid_client')
+        expect((await failure(withAssertion(''))).error).toBe('invalid_request')
+        const wrongType = await failure(
+          auth.authenticate({ authorization: undefined, form: { client_assertion_type: 'urn:other', client_assertion: other } }),
+        )
+        expect(wrongType.error).toBe('invalid_request')
+      })
+    })
+  })
+}

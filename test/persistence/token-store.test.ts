@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { StoredToken } from '../../src/oauth2/store.js'
+import { SqlTokenStore } from '../../src/persistence/sql/token-store.js'
+import type { Db } from '../../src/persistence/db.js'
+import { migratedDb, testDatabases } from '../support/databases.js'
+
+const seconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000)
+
+function record(overrides: Partial<StoredToken> = {}): StoredToken {
+  return {
+    signature: randomUUID(),
+    requestId: randomUUID(),
+    requestedAt: seconds(Date.now()),
+    clientId: 'client-a',
+    requestedScope: ['read', 'write'],
+    grantedScope: ['read'],
+    requestedAudience: ['https://api.example'],
+    grantedAudience: ['https://api.example'],
+    form: { grant_type: 'client_credentials', scope: 'read write' },
+    sessionData: 'v1.sealed-elsewhere',
+    subject: 'client-a',
+    active: true,
+    challengeId: null,
+    expiresAt: seconds(Date.now() + 3_600_000),
+    ...overrides,
+  }
+}
+
+for (const t of testDatabases()) {
+  describe(`token store on ${t.name}`, () => {
+    let db: Db
+    let cleanup: () => Promise<void>
+    let store: SqlTokenStore
+
+    beforeAll(async () => {
+      const m = await migratedDb(t)
+      db = m.db
+      cleanup = m.cleanup
+      const nid = (await db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
+      store = new SqlTokenStore(db.kysely, nid)
+    })
+    afterAll(async () => cleanup())
+
+    it('stores and finds a token by signature, with lists joined as Hydra joins them', async () => {
+      const r = record()
+      await store.create('access', r)
+      expect(await store.get('access', r.signature)).toEqual(r)
+      expect(await store.get('refresh', r.signature)).toBeUndefined()
+      expect(await store.get('access', 'unknown')).toBeUndefined()
+      const raw = await db.kysely.selectFrom('hydra_oauth2_access').selectAll().where('signature', '=', r.signature).executeTakeFirstOrThrow()
+      expect(raw.session_data).toBe('v1.sealed-elsewhere')
+      expect(raw.granted_scope).toBe('read')
+      expect(raw.scope).toBe('read|write')
+    })
+
+    it('keeps empty lists empty and refresh tokens without expiry', async () => {
+      const r = record({ requestedScope: [], grantedScope: [], requestedAudience: [], grantedAudience: [], expiresAt: null })
+      await store.create('refresh', r)
+      expect(await store.get('refresh', r.signature)).toEqual(r)
+    })
+
+    it('revokes a request: access tokens deleted, refresh tokens deactivated', async () => {
+      const requestId = randomUUID()
+      const access = record({ requestId })
+      const refresh = record({ requestId })
+      const bystander = record()
+      await store.create('access', access)
+      await store.create('refresh', refresh)
+      await store.create('access', bystander)
+      await store.revokeRequest(requestId)
+      expect(await store.get('access', access.signature)).toBeUndefined()
+      expect((await store.get('refresh', refresh.signature))?.active).toBe(false)
+      expect(await store.get('access', bystander.signature)).toBeDefined()
+    })
+
+    it('deletes all tokens of a client', async () => {
+      const mine = [record({ clientId: 'doomed' }), record({ clientId: 'doomed' })]
+      const other = record({ clientId: 'survivor' })
+      await store.create('access', mine[0]!)
+      await store.create('refresh', mine[1]!)
+      await store.create('access', other)
+      expect(await store.deleteClientTokens('doomed')).toBe(2)
+      expect(await store.get('access', mine[0]!.signature)).toBeUndefined()
+      expect(await store.get('refresh', mine[1]!.signature)).toBeUndefined()
+      expect(await store.get('access', other.signature)).toBeDefined()
+    })
+
+    it('records a jti once until it expires', async () => {
+      const now = new Date()
+      const jti = randomUUID()
+      expect(await store.useJti(jti, new Date(now.getTime() + 60_000), now)).toBe(true)
+      expect(await store.useJti(jti, new Date(now.getTime() + 60_000), now)).toBe(false)
+      // Once the first record has expired the jti may be used again, and is then recorded anew.
+      const later = new Date(now.getTime() + 120_000)
+      expect(await store.useJti(jti, new Date(later.getTime() + 60_000), later)).toBe(true)
+      expect(await store.useJti(jti, new Date(later.getTime() + 60_000), later)).toBe(false)
+    })
+
+    it('lets exactly one of many concurrent uses of a jti through', async () => {
+      const now = new Date()
+      const jti = randomUUID()
+      const results = await Promise.all(Array.from({ length: 10 }, () => store.useJti(jti, new Date(now.getTime() + 60_000), now)))
+      expect(results.filter(Boolean)).toHaveLength(1)
+    })
+  })
+}
