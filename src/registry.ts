@@ -21,6 +21,8 @@ import type { FlowStore } from './flow/store.js'
 import type { AuthorizeCodeStore } from './oauth2/code-store.js'
 import { SqlAuthorizeCodeStore } from './persistence/sql/code-store.js'
 import { SqlFlowStore } from './persistence/sql/flow-store.js'
+import { SqlGrantUnitOfWork } from './persistence/sql/grant-transaction.js'
+import { SqlSessionStore } from './persistence/sql/session-store.js'
 
 /** Everything the server is made of, built once, eagerly, from the configuration. */
 export interface Registry {
@@ -109,10 +111,12 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       throw e
     }
     const tokenStore = new SqlTokenStore(db.kysely, nid, db.batchedWrite)
-    const oauth2 = createOAuth2({ config, clients, hasher, tokenStore, aead, keys })
+    const units = new SqlGrantUnitOfWork(db.kysely, nid, aead)
+    const oauth2 = createOAuth2({ config, clients, hasher, tokenStore, aead, keys, units })
     const flowStore = new SqlFlowStore(db.kysely, nid, aead)
     const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, aead)
-    const flows = createFlows({ config, clients, store: flowStore, keyRing: keys })
+    const sessions = new SqlSessionStore(db.kysely, nid)
+    const flows = createFlows({ config, clients, store: flowStore, sessions, keyRing: keys })
     return {
       config,
       logger,

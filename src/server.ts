@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { createAdminApp } from './http/admin.js'
 import { createPublicApp } from './http/public.js'
 import type { Registry } from './registry.js'
+import { devUiOptions } from './dev-ui/mount.js'
 
 export type ServeMode = 'all' | 'public' | 'admin'
 
@@ -26,7 +27,16 @@ export async function startServer(registry: Registry, mode: ServeMode): Promise<
   const { serve } = registry.config
   try {
     if (mode === 'all' || mode === 'public') {
-      const app = await createPublicApp(registry)
+      // The demo app calls the admin API over HTTP like any external app: in-process admin
+      // listener once it listens (serve all), else the configured urls.self.admin (serve public).
+      const devUi = devUiOptions(registry.config, () => (mode === 'all' ? urls.admin : registry.config.urls.self.admin))
+      if (devUi) {
+        registry.logger.warn(
+          { pages: [...devUi.pages] },
+          'serving the built-in DEMO login & consent app at the fallback pages (--dev, urls.login/urls.consent unset); any username, password "demo"',
+        )
+      }
+      const app = await createPublicApp(registry, devUi ? { devUi } : {})
       apps.push(app)
       urls.public = await listen(app, serve.public.host, serve.public.port)
     }

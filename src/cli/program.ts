@@ -5,6 +5,7 @@ import { registerKeyCommands } from './keys.js'
 import { registerServeCommand } from './serve.js'
 import { registerMigrateCommand } from './migrate.js'
 import { registerPerformClientCredentials } from './perform/client-credentials.js'
+import { registerPerformAuthorizationCode } from './perform/authorization-code.js'
 import { registerTokenCommands } from './tokens.js'
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerClientCommands(program)
   registerKeyCommands(program)
   registerPerformClientCredentials(program)
+  registerPerformAuthorizationCode(program)
   registerTokenCommands(program)
   return program
 }

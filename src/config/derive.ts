@@ -37,10 +37,7 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
   // Hydra's publicFallbackURL appends to the public URL's path; paths like /ui/login resolve against it.
   const page = (path: string, fallback: string): string => {
     const given = opt<string>(path)
-    if (given !== undefined) return new URL(given, publicUrl).href
-    const url = new URL(publicUrl)
-    url.pathname = `${url.pathname.replace(/\/$/, '')}/${fallback}`
-    return url.href
+    return given !== undefined ? new URL(given, publicUrl).href : fallbackPageUrl(publicUrl, fallback)
   }
   const login = page('urls.login', 'oauth2/fallbacks/login')
   const registration = opt<string>('urls.registration') // Hydra: defaults to the login URL
@@ -232,6 +229,13 @@ function capped(path: string, ms: number, max: number, warnings: string[]): numb
   if (ms <= max) return ms
   warnings.push(`${path} = ${formatDuration(ms)} is longer than the maximum of ${formatDuration(max)}: capped`)
   return max
+}
+
+/** Hydra's publicFallbackURL: `fallback` appended to the public URL's path. */
+export function fallbackPageUrl(publicUrl: string, fallback: string): string {
+  const url = new URL(publicUrl)
+  url.pathname = `${url.pathname.replace(/\/$/, '')}/${fallback}`
+  return url.href
 }
 
 function reachableHost(host: string): string {

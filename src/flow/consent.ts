@@ -14,7 +14,8 @@ import { toClient, toPage, type FlowResponse } from './outcome.js'
 
 export const CONSENT_VERIFIER_UNUSABLE = 'The consent verifier has already been used, has not been granted, or is invalid.'
 
-function stillRemembered(previous: Flow, now: Date): boolean {
+/** Whether a consent's remember_for has not run out (0: forever). Also filters the admin session list. */
+export function stillRemembered(previous: Flow, now: Date): boolean {
   if (previous.consentRememberFor <= 0) return true
   const from = (previous.consentHandledAt ?? previous.requestedAt).getTime()
   return from + previous.consentRememberFor * 1000 >= now.getTime()

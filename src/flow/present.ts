@@ -40,3 +40,19 @@ export function presentConsentRequest(flow: Flow, client: Client, codec: FlowCod
     consent_request_id: consentId,
   }
 }
+
+/** A granted consent as listOAuth2ConsentSessions shows it (Hydra's oAuth2ConsentSession). */
+export function presentConsentSession(flow: Flow, client: Client, codec: FlowCodec): Record<string, unknown> {
+  return {
+    consent_request_id: flow.consentChallengeId ?? '',
+    grant_scope: [...flow.grantedScope],
+    grant_access_token_audience: [...flow.grantedAudience],
+    session: { access_token: structuredClone(flow.sessionAccessToken), id_token: structuredClone(flow.sessionIdToken) },
+    remember: flow.consentRemember,
+    remember_for: flow.consentRememberFor,
+    // Hydra's nullTime: RFC 3339, or null when never handled.
+    handled_at: flow.consentHandledAt === null ? null : flow.consentHandledAt.toISOString(),
+    context: flow.context ?? {},
+    consent_request: presentConsentRequest(flow, client, codec),
+  }
+}

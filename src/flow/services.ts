@@ -11,12 +11,16 @@ import { LoginConsentAdmin } from './admin.js'
 import { AuthorizationFlow } from './authorize-flow.js'
 import { FlowCodec } from './codec.js'
 import { flowSettings, type FlowContext } from './context.js'
+import type { SessionStore } from './session-store.js'
+import { SessionAdmin } from './sessions.js'
 import type { FlowStore } from './store.js'
 
 export interface FlowDeps {
   config: Readonly<Config>
   clients: Pick<ClientStore, 'get'>
   store: FlowStore
+  /** Consent and login sessions for the admin session endpoints. */
+  sessions: SessionStore
   keyRing: Pick<KeyRing, 'verify'> | undefined
   fetchRequestObject?: FetchRequestObject
   now?: () => Date
@@ -27,6 +31,8 @@ export interface Flows {
   authorize: AuthorizationFlow
   /** The admin login and consent request endpoints. */
   admin: LoginConsentAdmin
+  /** The admin consent and login session endpoints. */
+  sessions: SessionAdmin
 }
 
 export function createFlows(d: FlowDeps): Flows {
@@ -48,5 +54,6 @@ export function createFlows(d: FlowDeps): Flows {
     },
     now: d.now ?? (() => new Date()),
   }
-  return { authorize: new AuthorizationFlow(ctx), admin: new LoginConsentAdmin(ctx) }
+  const sessions = new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now })
+  return { authorize: new AuthorizationFlow(ctx), admin: new LoginConsentAdmin(ctx), sessions }
 }

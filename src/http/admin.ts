@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { clientAdminRoutes } from '../client/admin-routes.js'
 import { jwkAdminRoutes } from '../jwk/admin-routes.js'
-import { flowAdminRoutes } from '../flow/admin-routes.js'
+import { flowAdminRoutes, sessionAdminRoutes } from '../flow/admin-routes.js'
 import type { Registry } from '../registry.js'
 import { acceptJsonOnly, createApp } from './app.js'
 import { healthRoutes, versionRoute } from './health.js'
@@ -25,6 +25,7 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
     await scope.register(jwkAdminRoutes(deps.keys))
     await scope.register(oauth2AdminRoutes(deps.oauth2))
     await scope.register(flowAdminRoutes(deps.flows.admin))
+    await scope.register(sessionAdminRoutes(deps.flows.sessions))
   }
   await app.register(adminRoutes, { prefix: '/admin' })
   await app.register(adminRoutes)

@@ -11,6 +11,8 @@ export interface AuthorizeRoutesDeps {
   flow: AuthorizationFlow
   signer: CookieSigner
   cookies: Config['serve']['cookies']
+  /** Fallback pages another route module serves instead (the --dev demo app, src/dev-ui/). */
+  replacedFallbacks?: ReadonlySet<'login' | 'consent'>
 }
 
 const escapeHtml = (s: string): string =>
@@ -105,8 +107,9 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
       return handle(request, reply, params)
     })
 
-    app.get('/oauth2/fallbacks/login', async (_request, reply) => html(reply, 200, fallbackPage('urls.login')))
-    app.get('/oauth2/fallbacks/consent', async (_request, reply) => html(reply, 200, fallbackPage('urls.consent')))
+    const replaced = deps.replacedFallbacks ?? new Set()
+    if (!replaced.has('login')) app.get('/oauth2/fallbacks/login', async (_request, reply) => html(reply, 200, fallbackPage('urls.login')))
+    if (!replaced.has('consent')) app.get('/oauth2/fallbacks/consent', async (_request, reply) => html(reply, 200, fallbackPage('urls.consent')))
     app.get('/oauth2/fallbacks/error', async (request, reply) => {
       const query = request.query as Record<string, string | string[] | undefined>
       return html(reply, query.error === 'server_error' ? 500 : 400, errorPage(query))

@@ -7,11 +7,18 @@ import { oauth2PublicRoutes } from './oauth2-routes.js'
 import { jwksRoute } from '../jwk/public-routes.js'
 import { authorizeRoutes } from './authorize-routes.js'
 import { CookieSigner } from './cookies.js'
+import { userinfoRoutes } from './userinfo-routes.js'
+import { devUiRoutes, type DevUiOptions } from '../dev-ui/public-routes.js'
 
 export type PublicDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'keys' | 'oauth2' | 'flows'>
 
+export interface PublicAppOptions {
+  /** The --dev demo login & consent app (src/dev-ui/mount.ts decides); off when absent. */
+  devUi?: DevUiOptions
+}
+
 /** The public listener (:4444): the OAuth 2.0 and OpenID Connect endpoints. */
-export async function createPublicApp(deps: PublicDeps): Promise<FastifyInstance> {
+export async function createPublicApp(deps: PublicDeps, opts: PublicAppOptions = {}): Promise<FastifyInstance> {
   const app = createApp({
     name: 'public',
     logger: deps.logger,
@@ -20,14 +27,17 @@ export async function createPublicApp(deps: PublicDeps): Promise<FastifyInstance
   })
   await app.register(healthRoutes({ ping: () => deps.db.ping() }))
   await app.register(jwksRoute(deps.keys))
-  await app.register(discoveryRoute(deps.config))
+  await app.register(discoveryRoute(deps.config, deps.keys))
   await app.register(oauth2PublicRoutes(deps.oauth2))
+  await app.register(userinfoRoutes(deps.oauth2.userinfo))
   await app.register(
     authorizeRoutes({
       flow: deps.flows.authorize,
       signer: new CookieSigner(deps.config.secrets.cookie),
       cookies: deps.config.serve.cookies,
+      ...(opts.devUi ? { replacedFallbacks: opts.devUi.pages } : {}),
     }),
   )
+  if (opts.devUi) await app.register(devUiRoutes(opts.devUi))
   return app
 }

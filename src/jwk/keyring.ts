@@ -10,4 +10,9 @@ export interface KeyRing {
   sign(set: string, claims: JWTPayload, header?: { typ?: string }): Promise<string>
   /** Verifies a JWS made with any key of the set (current or rotated); throws when it does not verify. */
   verify(set: string, token: string): Promise<{ payload: JWTPayload; kid: string }>
+  /**
+   * The `alg` the next sign() of the set will use: claims such as `at_hash` depend on it
+   * (OpenID Connect Core §3.1.3.6). Undefined when the set has no signing key.
+   */
+  signingAlg(set: string): Promise<string | undefined>
 }

@@ -127,6 +127,10 @@ export class KeyManager implements KeyRing {
       .sign(key.signing)
   }
 
+  async signingAlg(set: string): Promise<string | undefined> {
+    return (await this.usable(set)).find(canSign)?.jwk.alg
+  }
+
   async verify(set: string, token: string): Promise<{ payload: JWTPayload; kid: string }> {
     const { kid, alg } = decodeProtectedHeader(token)
     let keys = await this.cached(set)

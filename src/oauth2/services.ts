@@ -7,7 +7,13 @@ import { HmacKeys } from '../crypto/hmac.js'
 import type { KeyRing } from '../jwk/keyring.js'
 import { appendPath } from '../oidc/discovery.js'
 import { ClientAuthenticator } from './client-auth.js'
+import { authorizationCode } from './grants/authorization-code.js'
 import { clientCredentials } from './grants/client-credentials.js'
+import { refreshToken } from './grants/refresh-token.js'
+import { pkcePolicy } from './pkce.js'
+import { IdTokens } from './tokens/id-token.js'
+import type { GrantUnitOfWork } from './unit-of-work.js'
+import { Userinfo } from '../oidc/userinfo.js'
 import { Introspector } from './introspect.js'
 import { Revocation } from './revoke.js'
 import { scopeMatcher } from './scopes.js'
@@ -27,6 +33,8 @@ export interface OAuth2Deps {
   aead: Aead
   /** The server's signing keys; without them only opaque access tokens can be issued. */
   keys: KeyRing | undefined
+  /** Transaction-bound stores for the grants that consume one-time credentials. */
+  units: GrantUnitOfWork
   now?: () => Date
 }
 
@@ -36,6 +44,10 @@ export interface OAuth2 {
   token: TokenEndpoint
   introspection: Introspector
   revocation: Revocation
+  /** Absent without a key ring. */
+  idTokens: IdTokens | undefined
+  /** OpenID Connect Core §5.3. */
+  userinfo: Userinfo
 }
 
 /**
@@ -60,10 +72,14 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
         mirrorTopLevelClaims: config.oauth2.mirror_top_level_claims,
       })
     : undefined
+  const opaque = new OpaqueTokens(new HmacKeys(config.secrets.system))
+  const idTokens = d.keys
+    ? new IdTokens(d.keys, { issuer: config.urls.self.issuer, pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt })
+    : undefined
   const tokens = new TokenService({
     store: d.tokenStore,
     sessions: new SessionCodec(d.aead),
-    opaque: new OpaqueTokens(new HmacKeys(config.secrets.system)),
+    opaque,
     jwt,
     strategy: config.strategies.access_token,
     now,
@@ -78,8 +94,20 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
   return {
     tokens,
     clientAuth,
-    token: new TokenEndpoint({ grants: [clientCredentials], clientAuth, context: { tokens, scopes, config } }),
+    token: new TokenEndpoint({
+      grants: [clientCredentials, authorizationCode, refreshToken],
+      clientAuth,
+      context: { tokens, scopes, config, units: d.units, idTokens, opaque, pkce: pkcePolicy(config), now },
+    }),
     introspection: new Introspector({ tokens, scopes, issuer: config.urls.self.issuer }),
     revocation: new Revocation({ tokens, store: d.tokenStore }),
+    idTokens,
+    userinfo: new Userinfo({
+      tokens,
+      clients: d.clients,
+      keys: d.keys,
+      issuer: config.urls.self.issuer,
+      pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
+    }),
   }
 }

@@ -1,5 +1,6 @@
 // What the protocol core needs from storage for issued tokens. Only token signatures are ever
 // stored, and sessions only sealed; the SQL implementation is persistence/sql/token-store.ts.
+import type { OidcSession } from './tokens/oidc-session.js'
 
 /** Data the token carries besides the columns: sealed at rest (Hydra's session_data). */
 export interface TokenSession {
@@ -7,6 +8,8 @@ export interface TokenSession {
   ext: Record<string, unknown>
   /** Key id that signed a JWT access token. */
   kid?: string
+  /** Tokens of a code grant: what a refreshed ID token and /userinfo are made from. */
+  oidc?: OidcSession
 }
 
 /** One row of hydra_oauth2_access or hydra_oauth2_refresh. */
@@ -53,4 +56,16 @@ export interface TokenStore {
    * the digest is already recorded and has not expired: the assertion is a replay.
    */
   useJti(signature: string, expiresAt: Date, now: Date): Promise<boolean>
+  /**
+   * Consumes a refresh token with a conditional update; true only for the caller that may use
+   * it. Without `grace` it is deactivated on first use. With `grace` it stays usable until
+   * `grace.until`, for at most `grace.reuseCount` further uses (0: any number).
+   */
+  useRefresh(signature: string, now: Date, grace?: RefreshGrace): Promise<boolean>
+}
+
+/** oauth2.grant.refresh_token.rotation_grace_period / rotation_grace_reuse_count, applied. */
+export interface RefreshGrace {
+  until: Date
+  reuseCount: number
 }

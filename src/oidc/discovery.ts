@@ -10,7 +10,9 @@ import type { Config } from '../config/types.js'
  * The introspection endpoint is admin-only in Hydra, so it is never advertised here.
  */
 export const PUBLIC_ENDPOINTS = {
+  authorization_endpoint: '/oauth2/auth',
   token_endpoint: '/oauth2/token',
+  userinfo_endpoint: '/userinfo',
   jwks_uri: '/.well-known/jwks.json',
   revocation_endpoint: '/oauth2/revoke',
 } as const
@@ -19,6 +21,12 @@ export const PUBLIC_ENDPOINTS = {
 export type DiscoveryDocument = { issuer: string } & Record<keyof typeof PUBLIC_ENDPOINTS, string> & {
   grant_types_supported: string[]
   response_types_supported: string[]
+  response_modes_supported: string[]
+  code_challenge_methods_supported: string[]
+  request_parameter_supported: boolean
+  request_uri_parameter_supported: boolean
+  /** RFC 9207 §3: the authorization response carries `iss`. */
+  authorization_response_iss_parameter_supported: boolean
   subject_types_supported: string[]
   scopes_supported: string[]
   claims_supported: string[]
@@ -27,14 +35,16 @@ export type DiscoveryDocument = { issuer: string } & Record<keyof typeof PUBLIC_
   revocation_endpoint_auth_methods_supported: string[]
   id_token_signing_alg_values_supported: string[]
   id_token_signed_response_alg: string[]
+  userinfo_signing_alg_values_supported: string[]
   userinfo_signed_response_alg: string[]
 }
 
 /** Grants the token endpoint accepts; each grant adds itself here when it lands. */
-export const GRANT_TYPES_SUPPORTED: readonly string[] = ['client_credentials']
+export const GRANT_TYPES_SUPPORTED: readonly string[] = ['authorization_code', 'refresh_token', 'client_credentials']
 
 const CLIENT_AUTH_METHODS = ['client_secret_post', 'client_secret_basic', 'private_key_jwt', 'none']
-const ID_TOKEN_ALG = 'RS256'
+/** Hydra's default ID token key algorithm, when the key set cannot be read. */
+export const DEFAULT_ID_TOKEN_ALG = 'RS256'
 
 /** `path` appended to the URL's own path, as Hydra's urlx.AppendPaths does (a base path is kept). */
 export function appendPath(base: string, path: string): string {
@@ -45,7 +55,8 @@ export function appendPath(base: string, path: string): string {
   return url.href
 }
 
-export function discoveryDocument(config: Readonly<Config>): DiscoveryDocument {
+/** `idTokenAlg`: the algorithm of the current ID token signing key. */
+export function discoveryDocument(config: Readonly<Config>, idTokenAlg: string = DEFAULT_ID_TOKEN_ALG): DiscoveryDocument {
   const endpoints = Object.fromEntries(
     Object.entries(PUBLIC_ENDPOINTS).map(([name, path]) => [name, appendPath(config.urls.self.public, path)]),
   ) as Record<keyof typeof PUBLIC_ENDPOINTS, string>
@@ -54,9 +65,14 @@ export function discoveryDocument(config: Readonly<Config>): DiscoveryDocument {
     issuer: config.urls.self.issuer,
     ...endpoints,
     grant_types_supported: [...GRANT_TYPES_SUPPORTED],
-    // REQUIRED by OIDC Discovery §3 even before the authorization endpoint exists: Hydra's list.
-    // grant_types_supported is what tells a client what works today.
-    response_types_supported: ['code', 'code id_token', 'id_token', 'token id_token', 'token', 'token id_token code'],
+    // Only what oauth2/authorize.ts accepts today; implicit and hybrid add themselves when they land.
+    response_types_supported: ['code'],
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    // Hydra never allows `plain` (oauth2/pkce.ts).
+    code_challenge_methods_supported: ['S256'],
+    request_parameter_supported: true,
+    request_uri_parameter_supported: true,
+    authorization_response_iss_parameter_supported: true,
     subject_types_supported: [...config.oidc.subject_identifiers.supported_types],
     scopes_supported: ['offline_access', 'offline', 'openid'],
     claims_supported: ['sub'],
@@ -64,8 +80,9 @@ export function discoveryDocument(config: Readonly<Config>): DiscoveryDocument {
     // RFC 8414 §2: required with private_key_jwt; the algorithms a client assertion may use.
     token_endpoint_auth_signing_alg_values_supported: [...AUTH_SIGNING_ALGS],
     revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
-    id_token_signing_alg_values_supported: [ID_TOKEN_ALG],
-    id_token_signed_response_alg: [ID_TOKEN_ALG],
-    userinfo_signed_response_alg: [ID_TOKEN_ALG],
+    id_token_signing_alg_values_supported: [idTokenAlg],
+    id_token_signed_response_alg: [idTokenAlg],
+    userinfo_signing_alg_values_supported: ['none', idTokenAlg],
+    userinfo_signed_response_alg: [idTokenAlg],
   }
 }

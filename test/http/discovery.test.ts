@@ -22,6 +22,8 @@ const HYDRA_FIELDS = new Set([
   'userinfo_signing_alg_values_supported',
   // RFC 8414 fields Hydra's schema lacks but which the brief and RFC 8414 §2 ask for.
   'token_endpoint_auth_signing_alg_values_supported', 'revocation_endpoint_auth_methods_supported',
+  // RFC 9207 §3: the authorization response carries `iss`.
+  'authorization_response_iss_parameter_supported',
 ])
 
 async function freePort(): Promise<number> {
@@ -49,7 +51,14 @@ describe('GET /.well-known/openid-configuration', () => {
       token_endpoint: 'http://127.0.0.1:4444/oauth2/token',
       jwks_uri: 'http://127.0.0.1:4444/.well-known/jwks.json',
       revocation_endpoint: 'http://127.0.0.1:4444/oauth2/revoke',
-      grant_types_supported: ['client_credentials'],
+      authorization_endpoint: 'http://127.0.0.1:4444/oauth2/auth',
+      userinfo_endpoint: 'http://127.0.0.1:4444/userinfo',
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      userinfo_signing_alg_values_supported: ['none', 'RS256'],
       subject_types_supported: ['public'],
       scopes_supported: ['offline_access', 'offline', 'openid'],
       id_token_signing_alg_values_supported: ['RS256'],
@@ -60,7 +69,7 @@ describe('GET /.well-known/openid-configuration', () => {
 
   it('advertises no endpoint that does not exist yet, and never the admin-only introspection', async () => {
     const doc = (await env.public.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).json<Record<string, unknown>>()
-    for (const key of ['authorization_endpoint', 'userinfo_endpoint', 'end_session_endpoint', 'registration_endpoint', 'device_authorization_endpoint', 'introspection_endpoint']) {
+    for (const key of ['end_session_endpoint', 'registration_endpoint', 'device_authorization_endpoint', 'introspection_endpoint']) {
       expect(doc, key).not.toHaveProperty(key)
     }
   })
@@ -120,5 +129,20 @@ describe('openid-client discovery over a real socket', () => {
     expect(metadata.token_endpoint).toBe(`${issuer}/oauth2/token`)
     expect(metadata.revocation_endpoint).toBe(`${issuer}/oauth2/revoke`)
     expect(metadata.jwks_uri).toBe(`${issuer}/.well-known/jwks.json`)
+  })
+})
+
+describe('the ID token algorithm in discovery follows the signing key', () => {
+  let env: TestApps
+  beforeAll(async () => {
+    env = await testApps(sqlite!)
+  })
+  afterAll(() => env.close())
+
+  it('advertises ES256 once an ES256 key signs ID tokens', async () => {
+    const created = await env.admin.inject({ method: 'POST', url: '/admin/keys/hydra.openid.id-token', payload: { alg: 'ES256', use: 'sig' } })
+    expect(created.statusCode, created.body).toBe(201)
+    const doc = (await env.public.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).json<Record<string, unknown>>()
+    expect(doc).toMatchObject({ id_token_signing_alg_values_supported: ['ES256'], userinfo_signing_alg_values_supported: ['none', 'ES256'] })
   })
 })

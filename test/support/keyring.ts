@@ -15,6 +15,9 @@ export async function testKeyRing(kid = 'test-key'): Promise<TestKeyRing> {
     async sign(_set: string, claims: JWTPayload, header: { typ?: string } = {}) {
       return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid, ...header }).sign(privateKey)
     },
+    async signingAlg() {
+      return 'ES256'
+    },
     async verify(_set: string, token: string) {
       const { payload } = await jwtVerify(token, publicKey, { algorithms: ['ES256'] })
       return { payload, kid }

@@ -3,7 +3,11 @@
 import type { Client } from '../../client/model.js'
 import type { Config } from '../../config/types.js'
 import type { AuthMethod } from '../client-auth.js'
+import type { PkcePolicy } from '../pkce.js'
 import type { ScopeMatcher } from '../scopes.js'
+import type { IdTokens } from '../tokens/id-token.js'
+import type { OpaqueTokens } from '../tokens/opaque-hmac.js'
+import type { GrantUnitOfWork } from '../unit-of-work.js'
 import type { AccessTokenResponse, TokenService } from '../tokens/service.js'
 
 export interface GrantRequest {
@@ -22,6 +26,14 @@ export interface GrantContext {
   tokens: TokenService
   scopes: ScopeMatcher
   config: Pick<Readonly<Config>, 'ttl' | 'oauth2'>
+  /** Stores bound to one transaction per request: a grant's writes commit together. */
+  units: GrantUnitOfWork
+  /** Absent without a key ring; then no ID token can be issued. */
+  idTokens: IdTokens | undefined
+  /** Checks presented authorization codes. */
+  opaque: OpaqueTokens
+  pkce: PkcePolicy
+  now: () => Date
 }
 
 export interface Grant {

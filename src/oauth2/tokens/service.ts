@@ -6,6 +6,7 @@ import { serverError } from '../errors.js'
 import type { TokenKind, TokenRecord, TokenStore } from '../store.js'
 import { jwtSignatureOf, looksLikeJwt, type JwtAccessTokens } from './jwt.js'
 import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, opaquePrefixOf, type OpaqueTokens } from './opaque-hmac.js'
+import type { OidcSession } from './oidc-session.js'
 import type { SessionCodec } from './session.js'
 
 /** RFC 6749 §5.1, as Hydra answers it. */
@@ -15,6 +16,10 @@ export interface AccessTokenResponse {
   expires_in: number
   scope: string
   token_type: 'bearer'
+  /** Only when the grant allows refreshing (offline_access / offline granted). */
+  refresh_token?: string
+  /** Only when `openid` was granted (OpenID Connect Core §3.1.3.3). */
+  id_token?: string
 }
 
 export interface AccessTokenGrant {
@@ -31,6 +36,16 @@ export interface AccessTokenGrant {
   ext?: Record<string, unknown>
   /** Tokens issued by one grant share a request id; a new one is made when absent. */
   requestId?: string
+  /** The consent challenge the grant came from (Hydra's challenge_id). */
+  challengeId?: string
+  /** Kept (sealed) with the token for refreshed ID tokens and /userinfo. */
+  oidc?: OidcSession
+}
+
+/** A refresh token of a grant: same family (request id) and session as its access token. */
+export interface RefreshTokenGrant extends Omit<AccessTokenGrant, 'lifespan'> {
+  /** Milliseconds; null: never expires (ttl.refresh_token = -1). */
+  lifespan: number | null
 }
 
 export interface FoundToken {
@@ -96,14 +111,51 @@ export class TokenService {
       requestedAudience: [...g.requestedAudience],
       grantedAudience: [...g.grantedAudience],
       form: { ...g.form },
-      session: { ext, ...(kid !== undefined ? { kid } : {}) },
+      session: { ext, ...(kid !== undefined ? { kid } : {}), ...(g.oidc ? { oidc: g.oidc } : {}) },
       subject: g.subject,
       active: true,
-      challengeId: null,
+      challengeId: g.challengeId ?? null,
       expiresAt: new Date(expiresAt * 1000),
     }
     await this.deps.store.create('access', this.deps.sessions.seal(record))
     return { access_token: token, expires_in: lifetime, scope: g.grantedScope.join(' '), token_type: 'bearer' }
+  }
+
+  /** Stores a new `ory_rt_` refresh token (by signature only) and returns it. */
+  async issueRefresh(g: RefreshTokenGrant): Promise<string> {
+    const now = Math.floor(this.now().getTime() / 1000) * 1000
+    const { token, signature } = this.deps.opaque.generate(REFRESH_TOKEN_PREFIX)
+    const record: TokenRecord = {
+      signature,
+      requestId: g.requestId ?? randomUUID(),
+      requestedAt: new Date(now),
+      clientId: g.client.client_id,
+      requestedScope: [...g.requestedScope],
+      grantedScope: [...g.grantedScope],
+      requestedAudience: [...g.requestedAudience],
+      grantedAudience: [...g.grantedAudience],
+      form: { ...g.form },
+      session: { ext: g.ext ?? {}, ...(g.oidc ? { oidc: g.oidc } : {}) },
+      subject: g.subject,
+      active: true,
+      challengeId: g.challengeId ?? null,
+      expiresAt: g.lifespan === null ? null : new Date(now + Math.max(0, g.lifespan)),
+    }
+    await this.deps.store.create('refresh', this.deps.sessions.seal(record))
+    return token
+  }
+
+  /** The stored record of a presented refresh token, whatever its state; undefined when unknown. */
+  async findRefresh(token: string): Promise<TokenRecord | undefined> {
+    const signature = this.deps.opaque.signatureOf(token, REFRESH_TOKEN_PREFIX)
+    if (signature === undefined) return undefined
+    const stored = await this.deps.store.get('refresh', signature)
+    return stored ? this.deps.sessions.open(stored) : undefined
+  }
+
+  /** The same service writing through `store`, e.g. one bound to a transaction. */
+  withStore(store: TokenStore): TokenService {
+    return new TokenService({ ...this.deps, store, now: this.now })
   }
 
   /**

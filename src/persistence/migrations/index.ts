@@ -5,6 +5,7 @@ import { clients } from './0002_clients.js'
 import { jwks } from './0003_jwks.js'
 import { oauth2Tokens } from './0004_oauth2_tokens.js'
 import { flows } from './0005_flows.js'
+import { tokenChallengeIndex } from './0006_token_challenge_index.js'
 
 // Append only: a migration that has shipped is never edited, a change is a new step.
 const STEPS: Array<[string, (d: Dialect) => Migration]> = [
@@ -13,6 +14,7 @@ const STEPS: Array<[string, (d: Dialect) => Migration]> = [
   ['0003_jwks', jwks],
   ['0004_oauth2_tokens', oauth2Tokens],
   ['0005_flows', flows],
+  ['0006_token_challenge_index', tokenChallengeIndex],
 ]
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

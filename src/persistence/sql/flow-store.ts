@@ -63,7 +63,8 @@ function columnsOf(changes: FlowChanges): Updateable<OAuth2FlowTable> {
   return set as Updateable<OAuth2FlowTable>
 }
 
-function fromRow(r: Row): Flow {
+/** A flow row as the domain sees it; also used by the session store (sql/session-store.ts). */
+export function fromRow(r: Row): Flow {
   return {
     id: r.login_challenge,
     clientId: r.client_id,

@@ -1,5 +1,5 @@
-import type { Insertable, Kysely, Selectable } from 'kysely'
-import type { StoredToken, TokenKind, TokenStore } from '../../oauth2/store.js'
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely'
+import type { RefreshGrace, StoredToken, TokenKind, TokenStore } from '../../oauth2/store.js'
 import { toBool, toDate } from '../db.js'
 import type { Database, OAuth2TokenTable } from '../schema.js'
 import { isUniqueViolation } from './errors.js'
@@ -144,6 +144,34 @@ export class SqlTokenStore implements TokenStore {
       .where('nid', '=', this.nid)
       .where('expires_at', '<=', now)
       .executeTakeFirst()
+    return Number(res.numUpdatedRows) > 0
+  }
+
+  async useRefresh(signature: string, now: Date, grace?: RefreshGrace): Promise<boolean> {
+    // Each update changes a column it filters on, so the affected-row count is reliable on
+    // MySQL too (which counts changed rows, and has no RETURNING); concurrent callers queue on
+    // the row lock and re-check the condition, so only one of them can win a use.
+    const base = this.db
+      .updateTable('hydra_oauth2_refresh')
+      .where('signature', '=', signature)
+      .where('nid', '=', this.nid)
+      .where('active', '=', true)
+    if (!grace) {
+      const res = await base.set({ active: false, first_used_at: now, used_times: 1 }).executeTakeFirst()
+      return Number(res.numUpdatedRows) > 0
+    }
+    const first = await base
+      .set({ first_used_at: now, used_times: 1, expires_at: grace.until })
+      .where('first_used_at', 'is', null)
+      .executeTakeFirst()
+    if (Number(first.numUpdatedRows) > 0) return true
+    let again = base
+      .set({ used_times: sql<number>`used_times + 1` })
+      .where('first_used_at', 'is not', null)
+      .where('expires_at', '>', now)
+    // used_times counts the first use: reuseCount further uses end at reuseCount + 1.
+    if (grace.reuseCount > 0) again = again.where('used_times', '<=', grace.reuseCount)
+    const res = await again.executeTakeFirst()
     return Number(res.numUpdatedRows) > 0
   }
 }

@@ -1,0 +1,21 @@
+// When the demo app runs: only with --dev, and only for the pages whose URL is still Hydra's
+// fallback (urls.login / urls.consent left unset), so a configured app is never shadowed.
+import { fallbackPageUrl } from '../config/derive.js'
+import type { Config } from '../config/types.js'
+import type { DevUiOptions, DevUiPage } from './public-routes.js'
+
+export function devUiPages(config: Pick<Config, 'dev' | 'urls'>): Set<DevUiPage> {
+  const pages = new Set<DevUiPage>()
+  if (!config.dev) return pages
+  if (config.urls.login === fallbackPageUrl(config.urls.self.public, 'oauth2/fallbacks/login')) pages.add('login')
+  if (config.urls.consent === fallbackPageUrl(config.urls.self.public, 'oauth2/fallbacks/consent')) pages.add('consent')
+  return pages
+}
+
+/** The demo app's options for this configuration, or undefined when it stays off. */
+export function devUiOptions(config: Pick<Config, 'dev' | 'urls'>, adminUrl: () => string | undefined): DevUiOptions | undefined {
+  const pages = devUiPages(config)
+  if (pages.size === 0) return undefined
+  const fallbacks = new URL(fallbackPageUrl(config.urls.self.public, 'oauth2/fallbacks/'))
+  return { pages, adminUrl, cookiePath: fallbacks.pathname, secureCookies: fallbacks.protocol === 'https:' }
+}

@@ -1,0 +1,67 @@
+// The demo app's three pages. Values from the request or the admin API reach the markup only
+// through the `html` template, which escapes them.
+import { html, layout, type Html } from './html.js'
+
+export const DEMO_PASSWORD = 'demo'
+
+interface FormBase {
+  action: string
+  challenge: string
+  csrf: string
+  clientName: string
+}
+
+const hidden = (f: FormBase): Html => html`<input type="hidden" name="challenge" value="${f.challenge}">
+<input type="hidden" name="csrf_token" value="${f.csrf}">`
+
+const problem = (message: string | undefined): Html | undefined =>
+  message === undefined ? undefined : html`<p class="error" role="alert">${message}</p>`
+
+export function loginPage(f: FormBase & { username: string; error?: string }): string {
+  return layout(
+    'Sign in',
+    html`<h1>Sign in</h1>
+<p>Application <strong>${f.clientName}</strong> asks you to sign in.</p>
+${problem(f.error)}
+<form method="post" action="${f.action}">
+${hidden(f)}
+<label>Username <input type="text" name="username" autocomplete="username" required autofocus value="${f.username}"></label>
+<label>Password <input type="password" name="password" autocomplete="current-password"></label>
+<p>Demo password: <code>${DEMO_PASSWORD}</code> (any username works).</p>
+<label><input type="checkbox" name="remember" value="1"> Remember me</label>
+<button type="submit" name="action" value="accept">Sign in</button>
+<button type="submit" name="action" value="deny" formnovalidate>Deny</button>
+</form>`,
+  )
+}
+
+const checkboxes = (name: string, values: readonly string[]): Html[] =>
+  values.map((v) => html`<label><input type="checkbox" name="${name}" value="${v}" checked> <code>${v}</code></label>`)
+
+export function consentPage(f: FormBase & { subject: string; scopes: readonly string[]; audiences: readonly string[] }): string {
+  const scopes =
+    f.scopes.length === 0
+      ? html`<p>No scopes were requested.</p>`
+      : html`<fieldset><legend>Requested scopes (unchecked ones are not granted)</legend>${checkboxes('grant_scope', f.scopes)}</fieldset>`
+  const audiences =
+    f.audiences.length === 0
+      ? undefined
+      : html`<fieldset><legend>Requested audiences</legend>${checkboxes('grant_audience', f.audiences)}</fieldset>`
+  return layout(
+    'Consent',
+    html`<h1>Allow access?</h1>
+<p>Hi <strong>${f.subject}</strong>, application <strong>${f.clientName}</strong> wants access to your account.</p>
+<form method="post" action="${f.action}">
+${hidden(f)}
+${scopes}
+${audiences}
+<label><input type="checkbox" name="remember" value="1"> Remember this decision</label>
+<button type="submit" name="action" value="accept">Allow</button>
+<button type="submit" name="action" value="deny">Deny</button>
+</form>`,
+  )
+}
+
+export function errorPage(message: string): string {
+  return layout('Error', html`<h1>Something went wrong</h1>${problem(message)}<p>Start the sign-in again from the application.</p>`)
+}

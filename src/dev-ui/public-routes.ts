@@ -1,0 +1,183 @@
+// The built-in demo login & consent app (dev only), mounted on the public listener at Hydra's
+// fallback pages. It reaches Orthrus solely through the admin API over HTTP (admin-api.ts), so it
+// behaves exactly like the external app a team replaces it with (examples/login-consent/).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { parseCookieHeader } from '../http/cookies.js'
+import { parseForm } from '../http/form.js'
+import { AdminApi, AdminApiError, type FlowKind } from './admin-api.js'
+import { FormGuard } from './csrf.js'
+import { PAGE_HEADERS } from './html.js'
+import { consentPage, DEMO_PASSWORD, errorPage, loginPage } from './pages.js'
+
+export type DevUiPage = FlowKind
+
+export interface DevUiOptions {
+  /** Which fallback pages the demo app takes over. */
+  pages: ReadonlySet<DevUiPage>
+  /** The admin API's base URL, once known. */
+  adminUrl: () => string | undefined
+  /** Path the CSRF cookie is scoped to (the directory of the fallback pages). */
+  cookiePath: string
+  secureCookies: boolean
+}
+
+const CSRF_COOKIE = 'orthrus_dev_ui_csrf'
+// Hydra's example app remembers decisions for an hour.
+const REMEMBER_FOR_SECONDS = 3600
+const DENIED = { error: 'access_denied', error_description: 'The resource owner denied the request' }
+
+type Fields = Record<string, string | string[] | undefined>
+
+/** A single-valued field; a repeated one counts as missing, so nothing is picked by position. */
+const one = (fields: Fields, name: string): string | undefined => {
+  const v = fields[name]
+  return typeof v === 'string' ? v : undefined
+}
+const many = (fields: Fields, name: string): string[] => {
+  const v = fields[name]
+  return v === undefined ? [] : typeof v === 'string' ? [v] : v
+}
+
+const page = (reply: FastifyReply, status: number, body: string): FastifyReply => reply.code(status).headers(PAGE_HEADERS).send(body)
+
+// 303 after a form post so the browser follows with GET; plain 302 from a GET, as Hydra's app.
+const redirect = (reply: FastifyReply, status: 302 | 303, location: string): FastifyReply =>
+  reply.code(status).header('location', location).header('cache-control', 'no-store').send()
+
+export function devUiRoutes(opts: DevUiOptions) {
+  const api = new AdminApi(opts.adminUrl)
+  const guard = new FormGuard(CSRF_COOKIE, opts.secureCookies, opts.cookiePath)
+
+  const csrfFor = (request: FastifyRequest, reply: FastifyReply, kind: DevUiPage, challenge: string): string => {
+    const { token, setCookie } = guard.token(parseCookieHeader(request.headers.cookie).get(CSRF_COOKIE))
+    if (setCookie !== undefined) reply.header('set-cookie', setCookie)
+    return guard.field(token, kind, challenge)
+  }
+
+  /** Reads a posted form and checks its CSRF field; undefined after an error page was sent. */
+  const postedForm = (request: FastifyRequest, reply: FastifyReply, kind: DevUiPage): { fields: Fields; challenge: string } | undefined => {
+    const fields = (request.body ?? {}) as Fields
+    const challenge = one(fields, 'challenge')
+    const cookie = parseCookieHeader(request.headers.cookie).get(CSRF_COOKIE)
+    if (challenge === undefined || challenge === '' || !guard.check(cookie, one(fields, 'csrf_token'), kind, challenge)) {
+      void page(reply, 403, errorPage('This form could not be verified (missing or invalid CSRF token). Reload the page and try again.'))
+      return undefined
+    }
+    return { fields, challenge }
+  }
+
+  const challengeOf = (request: FastifyRequest, kind: DevUiPage): string | undefined => {
+    const v = (request.query as Fields)[`${kind}_challenge`]
+    return typeof v === 'string' && v !== '' ? v : undefined
+  }
+
+  /** Admin API failures become an error page; anything else goes to the app's error renderer. */
+  const guarded =
+    (handler: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) =>
+    async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      try {
+        return await handler(request, reply)
+      } catch (err) {
+        if (!(err instanceof AdminApiError)) throw err
+        const status = err.status >= 500 ? (err.status === 503 ? 503 : 502) : err.status
+        return page(reply, status, errorPage(`The admin API refused the request: ${err.message}`))
+      }
+    }
+
+  return async function routes(app: FastifyInstance): Promise<void> {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
+      done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')))
+    })
+
+    if (opts.pages.has('login')) {
+      app.get(
+        '/oauth2/fallbacks/login',
+        guarded(async (request, reply) => {
+          const challenge = challengeOf(request, 'login')
+          if (challenge === undefined) return page(reply, 400, errorPage('The login_challenge parameter is missing.'))
+          const fetched = await api.get('login', challenge)
+          if (fetched.kind === 'handled') return redirect(reply, 302, fetched.redirectTo)
+          const { request: login } = fetched
+          // Hydra already authenticated this browser (remembered session): confirm at once.
+          if (login.skip) return redirect(reply, 302, await api.answer('login', 'accept', challenge, { subject: login.subject }))
+          const csrf = csrfFor(request, reply, 'login', challenge)
+          return page(reply, 200, loginPage({ action: 'login', challenge, csrf, clientName: login.clientName, username: '' }))
+        }),
+      )
+      app.post(
+        '/oauth2/fallbacks/login',
+        guarded(async (request, reply) => {
+          const form = postedForm(request, reply, 'login')
+          if (form === undefined) return reply
+          const { fields, challenge } = form
+          if (one(fields, 'action') === 'deny') return redirect(reply, 303, await api.answer('login', 'reject', challenge, DENIED))
+          const username = (one(fields, 'username') ?? '').trim()
+          if (username === '' || one(fields, 'password') !== DEMO_PASSWORD) {
+            const fetched = await api.get('login', challenge)
+            if (fetched.kind === 'handled') return redirect(reply, 303, fetched.redirectTo)
+            const csrf = csrfFor(request, reply, 'login', challenge)
+            const error = username === '' ? 'Enter a username.' : `Wrong password: the demo password is "${DEMO_PASSWORD}".`
+            return page(reply, 400, loginPage({ action: 'login', challenge, csrf, clientName: fetched.request.clientName, username, error }))
+          }
+          const remember = one(fields, 'remember') === '1'
+          const body = { subject: username, remember, ...(remember ? { remember_for: REMEMBER_FOR_SECONDS } : {}) }
+          return redirect(reply, 303, await api.answer('login', 'accept', challenge, body))
+        }),
+      )
+    }
+
+    if (opts.pages.has('consent')) {
+      app.get(
+        '/oauth2/fallbacks/consent',
+        guarded(async (request, reply) => {
+          const challenge = challengeOf(request, 'consent')
+          if (challenge === undefined) return page(reply, 400, errorPage('The consent_challenge parameter is missing.'))
+          const fetched = await api.get('consent', challenge)
+          if (fetched.kind === 'handled') return redirect(reply, 302, fetched.redirectTo)
+          const { request: consent } = fetched
+          // The user consented to this client before and asked to be remembered.
+          if (consent.skip) {
+            const body = { grant_scope: consent.requestedScope, grant_access_token_audience: consent.requestedAudience }
+            return redirect(reply, 302, await api.answer('consent', 'accept', challenge, body))
+          }
+          const csrf = csrfFor(request, reply, 'consent', challenge)
+          return page(
+            reply,
+            200,
+            consentPage({
+              action: 'consent',
+              challenge,
+              csrf,
+              clientName: consent.clientName,
+              subject: consent.subject,
+              scopes: consent.requestedScope,
+              audiences: consent.requestedAudience,
+            }),
+          )
+        }),
+      )
+      app.post(
+        '/oauth2/fallbacks/consent',
+        guarded(async (request, reply) => {
+          const form = postedForm(request, reply, 'consent')
+          if (form === undefined) return reply
+          const { fields, challenge } = form
+          if (one(fields, 'action') === 'deny') return redirect(reply, 303, await api.answer('consent', 'reject', challenge, DENIED))
+          const fetched = await api.get('consent', challenge)
+          if (fetched.kind === 'handled') return redirect(reply, 303, fetched.redirectTo)
+          // Only what was asked for can be granted, whatever the posted form says.
+          const scopes = new Set(many(fields, 'grant_scope'))
+          const audiences = new Set(many(fields, 'grant_audience'))
+          const remember = one(fields, 'remember') === '1'
+          const body = {
+            grant_scope: fetched.request.requestedScope.filter((s) => scopes.has(s)),
+            grant_access_token_audience: fetched.request.requestedAudience.filter((a) => audiences.has(a)),
+            remember,
+            ...(remember ? { remember_for: REMEMBER_FOR_SECONDS } : {}),
+          }
+          return redirect(reply, 303, await api.answer('consent', 'accept', challenge, body))
+        }),
+      )
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// GET/POST /userinfo (OpenID Connect Core §5.3) with a bearer access token (RFC 6750).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { invalidRequest } from '../oauth2/errors.js'
+import { singleValued } from '../oauth2/token.js'
+import { invalidToken, type Userinfo } from '../oidc/userinfo.js'
+import { acceptForms, formBody } from './form.js'
+
+/** RFC 6750 §2.1 (header) or §2.2 (form body); using both at once is refused (§2). */
+function bearerToken(request: FastifyRequest, allowForm: boolean): string {
+  const header = request.headers.authorization
+  let fromHeader: string | undefined
+  if (header !== undefined) {
+    const m = /^bearer +(\S+)\s*$/i.exec(header)
+    if (!m?.[1]) throw invalidToken()
+    fromHeader = m[1]
+  }
+  const fromForm = allowForm ? singleValued(formBody(request)).access_token : undefined
+  if (fromHeader !== undefined && fromForm !== undefined) {
+    throw invalidRequest('The access token must be sent in the Authorization header or the form body, not both.')
+  }
+  return fromHeader ?? fromForm ?? ''
+}
+
+export function userinfoRoutes(userinfo: Userinfo) {
+  return async function routes(app: FastifyInstance): Promise<void> {
+    acceptForms(app)
+    const answer = async (request: FastifyRequest, reply: FastifyReply) => {
+      const result = await userinfo.answer(bearerToken(request, request.method === 'POST'))
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+      if (result.type === 'jwt') return reply.header('content-type', 'application/jwt').send(result.token)
+      return reply.header('content-type', 'application/json; charset=utf-8').send(result.claims)
+    }
+    app.get('/userinfo', answer)
+    app.post('/userinfo', answer)
+  }
+}

@@ -1,0 +1,84 @@
+// RFC 6749 §4.1.3: the client exchanges the authorization code the login and consent flow
+// issued (flow/consent.ts) for tokens. A code works once; a second use revokes everything the
+// first one issued (RFC 6749 §4.1.2, RFC 6819 §5.2.1.1).
+import { isPublicClient } from '../../client/model.js'
+import { invalidGrant, invalidRequest } from '../errors.js'
+import { verifyPkce } from '../pkce.js'
+import { AUTHORIZE_CODE_PREFIX } from '../tokens/opaque-hmac.js'
+import { oidcSessionOf } from '../tokens/oidc-session.js'
+import type { Grant } from './grant.js'
+import { issueUserTokens, mayRefresh, refreshLifespan, withIdToken } from './user-tokens.js'
+
+const REUSED = 'The authorization code has already been used.'
+
+export const authorizationCode: Grant = {
+  type: 'authorization_code',
+  parameters: ['code', 'redirect_uri', 'code_verifier'],
+  async handle(req, ctx) {
+    const { client, form } = req
+    const code = form.code
+    if (code === undefined || code === '') throw invalidRequest("The request parameter 'code' is missing.")
+    const signature = ctx.opaque.signatureOf(code, AUTHORIZE_CODE_PREFIX)
+    if (signature === undefined) throw invalidGrant('The authorization code is malformed or was not issued by this server.')
+    const rec = await ctx.units.codes.get(signature)
+    if (!rec) throw invalidGrant('The authorization code could not be found.')
+    if (!rec.active) {
+      // The code leaked or was replayed: whatever it bought is revoked (RFC 6749 §4.1.2).
+      await ctx.units.transaction((tx) => tx.tokens.revokeRequest(rec.requestId))
+      throw invalidGrant(REUSED)
+    }
+    const now = ctx.now()
+    if (rec.expiresAt.getTime() <= now.getTime()) throw invalidGrant('The authorization code has expired.')
+    if (rec.clientId !== client.client_id) {
+      throw invalidGrant('The OAuth 2.0 Client ID from this request does not match the one from the authorize request.')
+    }
+    // RFC 6749 §4.1.3: "ensure that the redirect_uri parameter is present if [it] was included
+    // in the initial authorization request ..., and if included ensure that their values are identical".
+    const expected = rec.form.redirect_uri
+    if (expected !== undefined && expected !== '' && form.redirect_uri !== expected) {
+      throw invalidGrant("The 'redirect_uri' from this request does not match the one from the authorize request.")
+    }
+    verifyPkce(rec.pkce, form.code_verifier, isPublicClient(client), ctx.pkce)
+
+    const { lifespans } = client
+    const { ttl } = ctx.config
+    const oidc = oidcSessionOf(rec.session)
+    const response = await ctx.units.transaction(async (tx) => {
+      // Only one of several concurrent exchanges flips the code; the others count as reuse.
+      if (!(await tx.codes.invalidate(signature))) {
+        await tx.tokens.revokeRequest(rec.requestId)
+        return undefined
+      }
+      return issueUserTokens(ctx.tokens.withStore(tx.tokens), {
+        client,
+        subject: rec.subject,
+        requestId: rec.requestId,
+        challengeId: rec.challengeId,
+        requestedScope: rec.requestedScope,
+        accessScope: rec.grantedScope,
+        refreshScope: rec.grantedScope,
+        requestedAudience: rec.requestedAudience,
+        grantedAudience: rec.grantedAudience,
+        // Never the code or the verifier: stored rows hold no credentials.
+        form: { grant_type: 'authorization_code', ...(form.redirect_uri !== undefined ? { redirect_uri: form.redirect_uri } : {}) },
+        ext: rec.session.accessTokenExtra,
+        oidc,
+        lifespans: {
+          access: lifespans.authorization_code_grant_access_token_lifespan ?? ttl.access_token,
+          refresh: refreshLifespan(lifespans.authorization_code_grant_refresh_token_lifespan, ttl.refresh_token),
+        },
+        issueRefresh: mayRefresh(client, rec.grantedScope),
+      })
+    })
+    if (!response) throw invalidGrant(REUSED)
+    return withIdToken(response, ctx.idTokens, {
+      client,
+      subject: rec.subject,
+      scope: rec.grantedScope,
+      oidc,
+      nonce: rec.session.nonce,
+      lifespan: lifespans.authorization_code_grant_id_token_lifespan ?? ttl.id_token,
+      now,
+    })
+  },
+}

@@ -1,0 +1,95 @@
+// RFC 6749 §6: a refresh token buys a new access token. Every use rotates it (OAuth 2.0
+// Security BCP §4.14.2): the old one is consumed, a new one issued in the same family (request
+// id). Presenting a consumed one again means it leaked, so the whole family is revoked.
+import { invalidGrant, invalidRequest, invalidScope } from '../errors.js'
+import type { RefreshGrace } from '../store.js'
+import { splitScope } from '../scopes.js'
+import type { Grant, GrantContext } from './grant.js'
+import { issueUserTokens, refreshLifespan, withIdToken } from './user-tokens.js'
+
+const UNUSABLE = 'The refresh token has been used, revoked or is otherwise inactive.'
+
+/** oauth2.grant.refresh_token.rotation_grace_*: how long a used token still works, never past its expiry. */
+function graceFor(ctx: GrantContext, expiresAt: Date | null, now: Date): RefreshGrace | undefined {
+  const { rotation_grace_period: period, rotation_grace_reuse_count: reuseCount } = ctx.config.oauth2.grant.refresh_token
+  if (period <= 0) return undefined
+  const end = now.getTime() + period
+  return { until: new Date(expiresAt === null ? end : Math.min(end, expiresAt.getTime())), reuseCount }
+}
+
+export const refreshToken: Grant = {
+  type: 'refresh_token',
+  parameters: ['refresh_token', 'scope'],
+  async handle(req, ctx) {
+    const { client } = req
+    const presented = req.form.refresh_token
+    if (presented === undefined || presented === '') throw invalidRequest("The request parameter 'refresh_token' is missing.")
+    const rec = await ctx.tokens.findRefresh(presented)
+    if (!rec) throw invalidGrant('The refresh token is malformed or not known.')
+    if (!rec.active) {
+      await ctx.units.transaction((tx) => tx.tokens.revokeRequest(rec.requestId))
+      throw invalidGrant(UNUSABLE)
+    }
+    if (rec.clientId !== client.client_id) {
+      throw invalidGrant('The OAuth 2.0 Client ID from this request does not match the ID during the initial token issuance.')
+    }
+    const now = ctx.now()
+    if (rec.expiresAt !== null && rec.expiresAt.getTime() <= now.getTime()) throw invalidGrant('The refresh token expired.')
+
+    // RFC 6749 §6: the scope may narrow what was granted, never widen it.
+    for (const s of req.scope) {
+      if (!ctx.scopes(rec.grantedScope, s)) {
+        throw invalidScope(`The requested scope '${s}' was not originally granted by the resource owner.`)
+      }
+    }
+    const accessScope = req.scope.length > 0 ? req.scope : rec.grantedScope
+    // As fosite: a scope the client has since lost is not granted again.
+    const clientScope = splitScope(client.scope)
+    for (const s of accessScope) {
+      if (!ctx.scopes(clientScope, s)) throw invalidScope(`The OAuth 2.0 Client is not allowed to request scope '${s}'.`)
+    }
+
+    const { lifespans } = client
+    const { ttl } = ctx.config
+    const grace = graceFor(ctx, rec.expiresAt, now)
+    const response = await ctx.units.transaction(async (tx) => {
+      if (!(await tx.tokens.useRefresh(rec.signature, now, grace))) {
+        // Lost a race for the same token, or a reuse beyond the grace rules: treat as a leak.
+        await tx.tokens.revokeRequest(rec.requestId)
+        return undefined
+      }
+      // Strict rotation (Hydra's strictRefreshRotation): the family's earlier access tokens go
+      // with the consumed refresh token. Within a grace period a concurrent sibling keeps its own.
+      if (!grace) await tx.tokens.revokeRequest(rec.requestId)
+      return issueUserTokens(ctx.tokens.withStore(tx.tokens), {
+        client,
+        subject: rec.subject,
+        requestId: rec.requestId,
+        challengeId: rec.challengeId,
+        requestedScope: req.scope.length > 0 ? req.scope : rec.requestedScope,
+        accessScope,
+        refreshScope: rec.grantedScope,
+        requestedAudience: rec.requestedAudience,
+        grantedAudience: rec.grantedAudience,
+        form: { grant_type: 'refresh_token', ...(req.form.scope !== undefined ? { scope: req.form.scope } : {}) },
+        ext: rec.session.ext,
+        oidc: rec.session.oidc,
+        lifespans: {
+          access: lifespans.refresh_token_grant_access_token_lifespan ?? ttl.access_token,
+          refresh: refreshLifespan(lifespans.refresh_token_grant_refresh_token_lifespan, ttl.refresh_token),
+        },
+        issueRefresh: true,
+      })
+    })
+    if (!response) throw invalidGrant(UNUSABLE)
+    // OpenID Connect Core §12.2: same sub and aud, original auth_time, no nonce.
+    return withIdToken(response, ctx.idTokens, {
+      client,
+      subject: rec.subject,
+      scope: accessScope,
+      oidc: rec.session.oidc,
+      lifespan: lifespans.refresh_token_grant_id_token_lifespan ?? ttl.id_token,
+      now,
+    })
+  },
+}

@@ -1,0 +1,132 @@
+// The authorization code flow over real sockets with openid-client v6 as the relying party:
+// discovery, PKCE S256 + nonce + state, the code exchange (openid-client validates the ID token
+// strictly), a refresh and /userinfo. Login and consent are driven with @ory/hydra-client; the
+// "browser" is fetch with manual redirects and a cookie jar.
+import { createServer, type AddressInfo } from 'node:net'
+import { Configuration, OAuth2Api } from '@ory/hydra-client'
+import * as oidc from 'openid-client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../../src/logging.js'
+import { createRegistry } from '../../src/registry.js'
+import { startServer, type RunningServer } from '../../src/server.js'
+import { testConfig } from '../support/app.js'
+import { CookieJar } from '../support/browser.js'
+import { testDatabases } from '../support/databases.js'
+import { CONSENT_URL, FLOW_ENV, LOGIN_URL, REDIRECT_URI } from '../support/flow.js'
+
+async function freePort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as AddressInfo
+  await new Promise<void>((resolve) => probe.close(() => resolve()))
+  return port
+}
+
+for (const t of testDatabases()) {
+  describe(`authorization code flow with openid-client on ${t.name}`, () => {
+    let server: RunningServer
+    let drop: () => Promise<void>
+    let api: OAuth2Api
+    let issuer: string
+
+    beforeAll(async () => {
+      const db = await t.create()
+      drop = db.drop
+      // openid-client compares the discovered issuer with the URL it asked, so the issuer must
+      // name the real port.
+      const port = await freePort()
+      issuer = `http://127.0.0.1:${port}`
+      const config = testConfig(db.dsn, { ...FLOW_ENV, URLS_SELF_ISSUER: issuer, SERVE_PUBLIC_PORT: String(port) })
+      const registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
+      server = await startServer(registry, 'all')
+      api = new OAuth2Api(new Configuration({ basePath: server.urls.admin }))
+    })
+    afterAll(async () => {
+      await server.close()
+      await drop()
+    })
+
+    /** One browser request: no redirect followed, cookies in and out of the jar. */
+    async function visit(jar: CookieJar, url: string): Promise<{ status: number; location: string }> {
+      const res = await fetch(url, { redirect: 'manual', headers: jar.header() ? { cookie: jar.header() } : {} })
+      jar.store(res.headers.getSetCookie())
+      await res.arrayBuffer()
+      return { status: res.status, location: res.headers.get('location') ?? '' }
+    }
+
+    it('logs in, exchanges the code, refreshes and reads /userinfo', async () => {
+      const { data: client } = await api.createOAuth2Client({
+        oAuth2Client: {
+          redirect_uris: [REDIRECT_URI],
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          scope: 'openid offline profile',
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
+      })
+      // The client was registered for client_secret_basic (openid-client defaults to _post).
+      const auth = oidc.ClientSecretBasic(client.client_secret ?? '')
+      const config = await oidc.discovery(new URL(issuer), client.client_id ?? '', undefined, auth, {
+        execute: [oidc.allowInsecureRequests],
+      })
+      const verifier = oidc.randomPKCECodeVerifier()
+      const nonce = oidc.randomNonce()
+      const state = oidc.randomState()
+      const authorizationUrl = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid offline',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        nonce,
+        state,
+      })
+
+      const jar = new CookieJar()
+      const toLogin = await visit(jar, authorizationUrl.href)
+      expect(toLogin.location.startsWith(LOGIN_URL)).toBe(true)
+      const loginChallenge = new URL(toLogin.location).searchParams.get('login_challenge') ?? ''
+      const { data: login } = await api.acceptOAuth2LoginRequest({
+        loginChallenge,
+        acceptOAuth2LoginRequest: { subject: 'rp-user', acr: 'urn:pwd', amr: ['pwd'] },
+      })
+      const toConsent = await visit(jar, login.redirect_to)
+      expect(toConsent.location.startsWith(CONSENT_URL)).toBe(true)
+      const consentChallenge = new URL(toConsent.location).searchParams.get('consent_challenge') ?? ''
+      const { data: consent } = await api.getOAuth2ConsentRequest({ consentChallenge })
+      const { data: granted } = await api.acceptOAuth2ConsentRequest({
+        consentChallenge,
+        acceptOAuth2ConsentRequest: {
+          grant_scope: consent.requested_scope ?? [],
+          session: { id_token: { name: 'Relying Party User', email: 'rp@example.com' }, access_token: { tier: 'gold' } },
+        },
+      })
+      const callback = await visit(jar, granted.redirect_to)
+      expect(callback.status).toBe(303)
+
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(callback.location), {
+        pkceCodeVerifier: verifier,
+        expectedNonce: nonce,
+        expectedState: state,
+        idTokenExpected: true,
+      })
+      expect(tokens.access_token).toMatch(/^ory_at_/)
+      expect(tokens.refresh_token).toMatch(/^ory_rt_/)
+      expect(tokens.scope).toBe('openid offline')
+      const claims = tokens.claims()
+      expect(claims).toMatchObject({ iss: issuer, sub: 'rp-user', nonce, acr: 'urn:pwd', amr: ['pwd'], name: 'Relying Party User' })
+
+      const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token ?? '')
+      expect(refreshed.access_token).not.toBe(tokens.access_token)
+      expect(refreshed.refresh_token).toMatch(/^ory_rt_/)
+      expect(refreshed.claims()).toMatchObject({ iss: issuer, sub: 'rp-user', auth_time: claims?.auth_time })
+
+      const info = await oidc.fetchUserInfo(config, refreshed.access_token, 'rp-user')
+      expect(info).toMatchObject({ sub: 'rp-user', name: 'Relying Party User', email: 'rp@example.com' })
+
+      // The first pair was rotated away.
+      await expect(oidc.refreshTokenGrant(config, tokens.refresh_token ?? '')).rejects.toMatchObject({ error: 'invalid_grant' })
+      const { data: introspected } = await api.introspectOAuth2Token({ token: refreshed.access_token })
+      expect(introspected.active).toBe(false)
+    })
+  })
+}
