@@ -135,6 +135,11 @@ for (const t of testDatabases()) {
       const used = await Promise.all(Array.from({ length: 4 }, () => codes.invalidate(code.signature)))
       expect(used.filter(Boolean)).toHaveLength(1)
       expect((await codes.get(code.signature))?.active).toBe(false)
+
+      // A code sealed under a retired secret reads as unknown (invalid_grant), never a 500.
+      const nid = (await db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
+      const rotated = new SqlAuthorizeCodeStore(db.kysely, nid, new Aead(['a-completely-different-secret-0123']))
+      expect(await rotated.get(code.signature)).toBeUndefined()
     })
   })
 }

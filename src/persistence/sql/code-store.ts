@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely'
-import type { Aead } from '../../crypto/aead.js'
+import { DecryptionError, type Aead } from '../../crypto/aead.js'
 import type { AuthorizeCodeRecord, AuthorizeCodeSession, AuthorizeCodeStore } from '../../oauth2/code-store.js'
 import type { PkceMethod } from '../../oauth2/pkce.js'
 import { toBool, toDate } from '../db.js'
@@ -77,7 +77,15 @@ export class SqlAuthorizeCodeStore implements AuthorizeCodeStore {
       .where('signature', '=', signature)
       .where('nid', '=', this.nid)
       .executeTakeFirst()
-    return row ? this.fromRow(row) : undefined
+    if (!row) return undefined
+    try {
+      return this.fromRow(row)
+    } catch (e) {
+      // Sealed under a secret that is no longer configured: the code cannot be honoured, which
+      // the grant reports as an invalid code rather than a server failure.
+      if (e instanceof DecryptionError) return undefined
+      throw e
+    }
   }
 
   async invalidate(signature: string): Promise<boolean> {
