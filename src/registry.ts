@@ -1,6 +1,9 @@
 import type { Config } from './config/types.js'
 import { createHasher, type SecretHasher } from './crypto/hasher.js'
 import { ClientService } from './client/service.js'
+import { DynamicRegistration } from './client/registration.js'
+import { RegistrationTokens } from './client/registration-token.js'
+import { fetchSectorDocument } from './client/sector-identifier.js'
 import type { ClientStore } from './client/store.js'
 import { createLogger, type Logger } from './logging.js'
 import { openDb, type Db } from './persistence/db.js'
@@ -23,6 +26,7 @@ import { SqlAuthorizeCodeStore } from './persistence/sql/code-store.js'
 import { SqlFlowStore } from './persistence/sql/flow-store.js'
 import { SqlGrantUnitOfWork } from './persistence/sql/grant-transaction.js'
 import { SqlSessionStore } from './persistence/sql/session-store.js'
+import { SqlLogoutStore } from './persistence/sql/logout-store.js'
 
 /** Everything the server is made of, built once, eagerly, from the configuration. */
 export interface Registry {
@@ -34,6 +38,8 @@ export interface Registry {
   clients: ClientStore
   hasher: SecretHasher
   clientService: ClientService
+  /** RFC 7591/7592 dynamic client registration (mounted only when enabled in the config). */
+  dynamicRegistration: DynamicRegistration
   /** AES-256-GCM with secrets.system: seals data at rest (keys, and whatever else needs it). */
   aead: Aead
   /** The server's JSON Web Keys: admin operations and the public key set. */
@@ -94,6 +100,16 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       dev: config.dev,
       subjectTypes: [...config.oidc.subject_identifiers.supported_types],
     })
+    const dynamicRegistration = new DynamicRegistration({
+      clients,
+      hasher,
+      tokens: new RegistrationTokens(config.secrets.system),
+      dev: config.dev,
+      subjectTypes: [...config.oidc.subject_identifiers.supported_types],
+      defaultScope: [...config.oidc.dynamic_client_registration.default_scope],
+      publicUrl: config.urls.self.public,
+      fetchSector: fetchSectorDocument,
+    })
     const aead = new Aead(config.secrets.system)
     const keyAlgorithm = opts.keyAlgorithm ?? 'RS256'
     const keys = new KeyManager({
@@ -116,7 +132,21 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     const flowStore = new SqlFlowStore(db.kysely, nid, aead)
     const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, aead)
     const sessions = new SqlSessionStore(db.kysely, nid)
-    const flows = createFlows({ config, clients, store: flowStore, sessions, keyRing: keys })
+    const flows = createFlows({
+      config,
+      clients,
+      store: flowStore,
+      sessions,
+      keyRing: keys,
+      logouts: new SqlLogoutStore(db.kysely, nid),
+      logoutKeys: keys,
+      warn: (fields, message) => logger.warn(fields, message),
+      issuers: {
+        tokens: oauth2.tokens,
+        idTokens: oauth2.idTokens,
+        ttl: { accessToken: config.ttl.access_token, idToken: config.ttl.id_token },
+      },
+    })
     return {
       config,
       logger,
@@ -125,6 +155,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       clients,
       hasher,
       clientService,
+      dynamicRegistration,
       aead,
       keys,
       keyRing: keys,

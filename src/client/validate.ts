@@ -3,7 +3,7 @@ import { parseDuration } from '../config/duration.js'
 import { randomId } from '../crypto/random.js'
 import { invalidClientMetadata } from '../oauth2/errors.js'
 import { checkAuthMethod, checkKeySource, checkSecret, checkSigningAlg, readJwks } from './auth.js'
-import { asBody, checkOneOf, isSet, raw, readBoolean, readInteger, readString, readStrings, show } from './fields.js'
+import { asBody, checkOneOf, raw, readBoolean, readInteger, readString, readStrings, show } from './fields.js'
 import type { Body } from './fields.js'
 import { checkCoherence, checkGrantTypes, checkResponseTypes } from './grants.js'
 import { LIFESPAN_FIELDS, emptyLifespans } from './model.js'
@@ -108,17 +108,19 @@ function subjectType(body: Body, ctx: ValidationContext, redirects: URL[], secto
   return value
 }
 
-function rejectAdminOnlyFields(body: Body): void {
+function rejectAdminOnlyFields(body: Body, existing: Client | undefined): void {
   for (const field of ADMIN_ONLY_FIELDS) {
     const v = raw(body, field)
-    // Defaults are tolerated so a client may send back what the registration endpoint returned.
-    if (v !== undefined && v !== null && v !== false && v !== '') {
-      throw invalidClientMetadata(`Field ${field} can not be set in dynamic client registration.`)
-    }
+    // Defaults are tolerated so a client may send back what the registration endpoint returned,
+    // and so is the value an administrator stored (RFC 7592 §2.2: the client sends every field).
+    if (v === undefined || v === null || v === false || v === '') continue
+    if (existing && field !== 'metadata' && v === existing[field]) continue
+    throw invalidClientMetadata(`Field ${field} can not be set in dynamic client registration.`)
   }
-  const lifespan = LIFESPAN_FIELDS.find((f) => isSet(body, f))
-  if (lifespan !== undefined) {
-    throw invalidClientMetadata(`Field ${lifespan} can not be set in dynamic client registration.`)
+  const lifespans = readLifespans(body)
+  const changed = LIFESPAN_FIELDS.find((f) => lifespans[f] !== null && lifespans[f] !== existing?.lifespans[f])
+  if (changed !== undefined) {
+    throw invalidClientMetadata(`Field ${changed} can not be set in dynamic client registration.`)
   }
 }
 
@@ -126,7 +128,7 @@ type AdminOnly = Pick<ClientMetadata, (typeof ADMIN_ONLY_FIELDS)[number] | 'life
 
 function adminOnly(body: Body, ctx: ValidationContext): AdminOnly {
   if (ctx.mode === 'dynamic') {
-    rejectAdminOnlyFields(body)
+    rejectAdminOnlyFields(body, ctx.existing)
     const e = ctx.existing
     return {
       metadata: e ? structuredClone(e.metadata) : null,

@@ -1,7 +1,7 @@
 // The demo app's only way into Orthrus: the admin API over HTTP, exactly as an external login &
 // consent app would use it (Hydra's /admin/oauth2/auth/requests/* endpoints).
 
-export type FlowKind = 'login' | 'consent'
+export type FlowKind = 'login' | 'consent' | 'logout'
 
 /** What the demo pages need from Hydra's oAuth2LoginRequest / oAuth2ConsentRequest. */
 export interface FlowRequest {
@@ -57,6 +57,11 @@ export class AdminApi {
     const to = res.body['redirect_to']
     if (typeof to !== 'string') throw new AdminApiError(502, 'the admin API answered without redirect_to')
     return to
+  }
+
+  /** PUT .../logout/reject answers 204 with no body: the app itself decides where the browser goes. */
+  async rejectLogout(challenge: string): Promise<void> {
+    await this.call('PUT', 'logout', '/reject', challenge, {})
   }
 
   private async call(method: 'GET' | 'PUT', kind: FlowKind, suffix: string, challenge: string, body?: unknown) {

@@ -9,6 +9,7 @@ export function devUiPages(config: Pick<Config, 'dev' | 'urls'>): Set<DevUiPage>
   if (!config.dev) return pages
   if (config.urls.login === fallbackPageUrl(config.urls.self.public, 'oauth2/fallbacks/login')) pages.add('login')
   if (config.urls.consent === fallbackPageUrl(config.urls.self.public, 'oauth2/fallbacks/consent')) pages.add('consent')
+  if (config.urls.logout === fallbackPageUrl(config.urls.self.public, 'oauth2/fallbacks/logout')) pages.add('logout')
   return pages
 }
 

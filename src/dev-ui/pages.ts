@@ -62,6 +62,24 @@ ${audiences}
   )
 }
 
+/** RP-Initiated Logout: the user confirms (or not) ending the session. */
+export function logoutPage(f: FormBase & { subject: string }): string {
+  return layout(
+    'Sign out',
+    html`<h1>Sign out?</h1>
+<p>Hi <strong>${f.subject}</strong>${f.clientName === '' ? '' : html`, application <strong>${f.clientName}</strong> asks to sign you out`}.</p>
+<form method="post" action="${f.action}">
+${hidden(f)}
+<button type="submit" name="action" value="accept">Yes, sign me out</button>
+<button type="submit" name="action" value="deny">No, stay signed in</button>
+</form>`,
+  )
+}
+
+export function stayedPage(): string {
+  return layout('Still signed in', html`<h1>You are still signed in</h1><p>Nothing was changed. You can close this page.</p>`)
+}
+
 export function errorPage(message: string): string {
   return layout('Error', html`<h1>Something went wrong</h1>${problem(message)}<p>Start the sign-in again from the application.</p>`)
 }

@@ -7,7 +7,7 @@ import { parseForm } from '../http/form.js'
 import { AdminApi, AdminApiError, type FlowKind } from './admin-api.js'
 import { FormGuard } from './csrf.js'
 import { PAGE_HEADERS } from './html.js'
-import { consentPage, DEMO_PASSWORD, errorPage, loginPage } from './pages.js'
+import { consentPage, DEMO_PASSWORD, errorPage, loginPage, logoutPage, stayedPage } from './pages.js'
 
 export type DevUiPage = FlowKind
 
@@ -176,6 +176,33 @@ export function devUiRoutes(opts: DevUiOptions) {
             ...(remember ? { remember_for: REMEMBER_FOR_SECONDS } : {}),
           }
           return redirect(reply, 303, await api.answer('consent', 'accept', challenge, body))
+        }),
+      )
+    }
+
+    if (opts.pages.has('logout')) {
+      app.get(
+        '/oauth2/fallbacks/logout',
+        guarded(async (request, reply) => {
+          const challenge = challengeOf(request, 'logout')
+          if (challenge === undefined) return page(reply, 400, errorPage('The logout_challenge parameter is missing.'))
+          const fetched = await api.get('logout', challenge)
+          if (fetched.kind === 'handled') return redirect(reply, 302, fetched.redirectTo)
+          const csrf = csrfFor(request, reply, 'logout', challenge)
+          const { clientName, subject } = fetched.request
+          return page(reply, 200, logoutPage({ action: 'logout', challenge, csrf, clientName, subject }))
+        }),
+      )
+      app.post(
+        '/oauth2/fallbacks/logout',
+        guarded(async (request, reply) => {
+          const form = postedForm(request, reply, 'logout')
+          if (form === undefined) return reply
+          if (one(form.fields, 'action') !== 'accept') {
+            await api.rejectLogout(form.challenge)
+            return page(reply, 200, stayedPage())
+          }
+          return redirect(reply, 303, await api.answer('logout', 'accept', form.challenge, {}))
         }),
       )
     }

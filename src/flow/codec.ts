@@ -5,7 +5,13 @@
 import { randomBytes } from 'node:crypto'
 import type { HmacKeys } from '../crypto/hmac.js'
 
-export type FlowPurpose = 'login_challenge' | 'login_verifier' | 'consent_challenge' | 'consent_verifier'
+export type FlowPurpose =
+  | 'login_challenge'
+  | 'login_verifier'
+  | 'consent_challenge'
+  | 'consent_verifier'
+  | 'logout_challenge'
+  | 'logout_verifier'
 
 // 128 random bits in hex, as Hydra's challenges were (a UUID without dashes).
 const ID = /^[0-9a-f]{32}$/

@@ -2,9 +2,10 @@
 // and taking the consent verifier back to issue the authorization code (verifyConsent).
 import { isPublicClient, type Client } from '../client/model.js'
 import { accessDenied, consentRequired, deniedError } from '../oauth2/authorize-errors.js'
-import { issueAuthorizeCode } from '../oauth2/authorize-code.js'
+import type { CodeGrant } from '../oauth2/authorize-code.js'
+import { authorizeResponseParams, storeAuthorizeResponse } from '../oauth2/authorize-issue.js'
 import { respondToClient } from '../oauth2/authorize-response.js'
-import { invalidClient, serverError } from '../oauth2/errors.js'
+import { invalidClient, invalidScope, serverError } from '../oauth2/errors.js'
 import { identifiesClient } from '../oauth2/redirect.js'
 import { newFlowId } from './codec.js'
 import { checkCsrf, checkNotExpired, csrfCookie, withQuery, type FlowContext } from './context.js'
@@ -54,7 +55,8 @@ export async function startConsent(ctx: FlowContext, flow: Flow, client: Client,
 
 /**
  * Takes the consent verifier back: checks it belongs to this client and browser, consumes it and,
- * when consent was given, stores a single-use authorization code and sends it to the client.
+ * when consent was given, issues what the response type asks for (a single-use code, an access
+ * token, an ID token) and sends it to the client.
  */
 export async function finishConsent(
   ctx: FlowContext,
@@ -73,41 +75,46 @@ export async function finishConsent(
   const authTime = flow.loginAuthenticatedAt
   if (!authTime) throw serverError('The consent request has no authenticated_at.')
   const now = ctx.now()
+  const r = flow.request
+  // OpenID Connect Core §3.2.2.5 / §3.3.2.5: an ID token needs the openid scope granted.
+  if (!flow.consentError && r.responseTypes.includes('id_token') && !flow.grantedScope.includes('openid')) {
+    throw invalidScope("The response_type asks for an ID token, but the 'openid' scope was not granted.")
+  }
+  const grant: CodeGrant & { client: Client } = {
+    client,
+    request: r,
+    subject: flow.subject,
+    requestedAt: flow.requestedAt,
+    grantedScope: flow.grantedScope,
+    grantedAudience: flow.grantedAudience,
+    consentChallengeId: consentId,
+    session: {
+      accessTokenExtra: flow.sessionAccessToken,
+      idTokenExtra: flow.sessionIdToken,
+      authTime: Math.floor(authTime.getTime() / 1000),
+      requestedAt: Math.floor(flow.requestedAt.getTime() / 1000),
+      acr: flow.acr,
+      amr: [...flow.amr],
+      sid: flow.loginSessionId,
+      nonce: r.nonce,
+      forcedSubjectIdentifier: flow.forcedSubjectIdentifier,
+      claims: r.claims,
+    },
+  }
 
-  // Consuming the verifier and storing the code commit together: no code without a used flow,
-  // no used flow whose code was lost.
-  const issued = await ctx.store.transaction(async (tx) => {
+  // Consuming the verifier and storing the code and access token commit together: nothing is
+  // issued without a used flow, no used flow's issue is lost.
+  const issuers = ctx.issuers
+  const stored = await ctx.store.transaction(async (tx) => {
     if (!(await tx.flows.transition(flow.id, CONSENT_DECIDED, { state: FlowState.ConsentUsed, consentWasUsed: true }))) {
       throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
     }
     if (flow.consentError) return undefined
-    const r = flow.request
-    return issueAuthorizeCode(
-      {
-        request: r,
-        subject: flow.subject,
-        requestedAt: flow.requestedAt,
-        grantedScope: flow.grantedScope,
-        grantedAudience: flow.grantedAudience,
-        consentChallengeId: consentId,
-        session: {
-          accessTokenExtra: flow.sessionAccessToken,
-          idTokenExtra: flow.sessionIdToken,
-          authTime: Math.floor(authTime.getTime() / 1000),
-          requestedAt: Math.floor(flow.requestedAt.getTime() / 1000),
-          acr: flow.acr,
-          amr: [...flow.amr],
-          sid: flow.loginSessionId,
-          nonce: r.nonce,
-          forcedSubjectIdentifier: flow.forcedSubjectIdentifier,
-          claims: r.claims,
-        },
-      },
-      { codes: tx.codes, opaque: ctx.opaque, lifespanMs: ctx.settings.authCodeTtlMs, now },
-    )
+    return storeAuthorizeResponse(grant, tx, { opaque: ctx.opaque, codeLifespanMs: ctx.settings.authCodeTtlMs, now, issuers })
   })
-  if (!issued) throw deniedError(flow.consentError ?? { error: '', error_description: '', error_hint: '', error_debug: '', status_code: 0 })
-  const target = { redirectUri: flow.request.redirectUri, responseMode: flow.request.responseMode, state: flow.request.state }
+  if (!stored) throw deniedError(flow.consentError ?? { error: '', error_description: '', error_hint: '', error_debug: '', status_code: 0 })
+  const params = await authorizeResponseParams(grant, stored, { issuers, now })
+  const target = { redirectUri: r.redirectUri, responseMode: r.responseMode, state: r.state }
   // RFC 9207 §2: the issuer goes with the response, so the client can tell which server sent it.
-  return toClient(respondToClient(target, { ...issued.params, state: flow.request.state, iss: ctx.settings.issuer }))
+  return toClient(respondToClient(target, { ...params, state: r.state, iss: ctx.settings.issuer }))
 }

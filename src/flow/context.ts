@@ -7,6 +7,7 @@ import type { KeyRing } from '../jwk/keyring.js'
 import type { AuthorizeValidationDeps } from '../oauth2/authorize.js'
 import { requestForbidden, requestUnauthorized } from '../oauth2/authorize-errors.js'
 import type { OpaqueTokens } from '../oauth2/tokens/opaque-hmac.js'
+import type { FrontChannelIssuers } from '../oauth2/authorize-issue.js'
 import type { FlowCodec } from './codec.js'
 import type { CookieInstruction, FlowCookieNames } from './cookies.js'
 import type { Flow } from './model.js'
@@ -68,6 +69,8 @@ export interface FlowContext {
   /** Verifies id_token_hint; without it an id_token_hint is refused. */
   keyRing: Pick<KeyRing, 'verify'> | undefined
   validation: Omit<AuthorizeValidationDeps, 'getClient'>
+  /** Access and ID tokens from the authorization endpoint (implicit and hybrid response types). */
+  issuers?: FrontChannelIssuers
   now(): Date
 }
 

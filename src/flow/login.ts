@@ -31,6 +31,8 @@ async function revokeSession(ctx: FlowContext, cookies: CookieReader, out: Cooki
 function oidcContext(r: AuthorizeRequest, hint: Record<string, unknown> | undefined): OidcContext {
   const c: OidcContext = {}
   if (r.acrValues.length > 0) c.acr_values = [...r.acrValues]
+  // authorize.ts checked it is a JSON object.
+  if (r.claims !== '') c.claims = JSON.parse(r.claims) as Record<string, unknown>
   if (r.display !== '') c.display = r.display
   if (hint) c.id_token_hint_claims = hint
   if (r.loginHint !== '') c.login_hint = r.loginHint

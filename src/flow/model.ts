@@ -41,6 +41,8 @@ export interface DeniedError {
 /** OpenID Connect parameters for the login and consent apps (oAuth2ConsentRequestOpenIDConnectContext). */
 export interface OidcContext {
   acr_values?: string[]
+  /** The `claims` request parameter (OpenID Connect Core §5.5), for the login and consent apps. */
+  claims?: Record<string, unknown>
   display?: string
   id_token_hint_claims?: Record<string, unknown>
   login_hint?: string

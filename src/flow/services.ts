@@ -3,6 +3,9 @@ import type { ClientStore } from '../client/store.js'
 import type { Config } from '../config/types.js'
 import { HmacKeys } from '../crypto/hmac.js'
 import type { KeyRing } from '../jwk/keyring.js'
+import { appendPath } from '../oidc/discovery.js'
+import { LogoutNotifier } from '../oidc/logout-channels.js'
+import type { FrontChannelIssuers } from '../oauth2/authorize-issue.js'
 import { pkcePolicy } from '../oauth2/pkce.js'
 import { fetchRequestUri, type FetchRequestObject } from '../oauth2/request-object.js'
 import { scopeMatcher } from '../oauth2/scopes.js'
@@ -11,8 +14,12 @@ import { LoginConsentAdmin } from './admin.js'
 import { AuthorizationFlow } from './authorize-flow.js'
 import { FlowCodec } from './codec.js'
 import { flowSettings, type FlowContext } from './context.js'
+import { LogoutFlow, sessionClients, type LogoutDeps } from './logout.js'
+import { LogoutAdmin } from './logout-admin.js'
+import type { LogoutStore } from './logout-store.js'
 import type { SessionStore } from './session-store.js'
 import { SessionAdmin } from './sessions.js'
+import type { LoginSession } from './model.js'
 import type { FlowStore } from './store.js'
 
 export interface FlowDeps {
@@ -23,8 +30,20 @@ export interface FlowDeps {
   sessions: SessionStore
   keyRing: Pick<KeyRing, 'verify'> | undefined
   fetchRequestObject?: FetchRequestObject
+  /** Access and ID tokens for the implicit and hybrid response types; without them only `code` works. */
+  issuers?: FrontChannelIssuers
   now?: () => Date
+  /** Logout requests; without it (and `logoutKeys`) there is no logout endpoint. */
+  logouts?: LogoutStore
+  /** Signs Back-Channel Logout tokens; without it no back-channel notifications are sent. */
+  logoutKeys?: Pick<KeyRing, 'sign'>
+  /** Back-channel failures are logged here, never with the token. */
+  warn?: (fields: Record<string, unknown>, message: string) => void
+  fetch?: typeof fetch
 }
+
+/** Hydra's logout CSRF cookie; serve.cookies.names has no key for it. */
+export const LOGOUT_CSRF_COOKIE = 'ory_hydra_logout_csrf'
 
 export interface Flows {
   /** GET/POST /oauth2/auth. */
@@ -33,6 +52,10 @@ export interface Flows {
   admin: LoginConsentAdmin
   /** The admin consent and login session endpoints. */
   sessions: SessionAdmin
+  /** GET/POST /oauth2/sessions/logout (OpenID Connect RP-Initiated Logout 1.0). */
+  logout?: LogoutFlow
+  /** The admin logout request endpoints. */
+  logoutAdmin?: LogoutAdmin
 }
 
 export function createFlows(d: FlowDeps): Flows {
@@ -53,7 +76,36 @@ export function createFlows(d: FlowDeps): Flows {
       fetchRequestObject: d.fetchRequestObject ?? fetchRequestUri,
     },
     now: d.now ?? (() => new Date()),
+    ...(d.issuers ? { issuers: d.issuers } : {}),
   }
-  const sessions = new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now })
-  return { authorize: new AuthorizationFlow(ctx), admin: new LoginConsentAdmin(ctx), sessions }
+  const base = { authorize: new AuthorizationFlow(ctx), admin: new LoginConsentAdmin(ctx) }
+  if (!d.logouts) {
+    return { ...base, sessions: new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now }) }
+  }
+  const notifier = d.logoutKeys
+    ? new LogoutNotifier({
+        issuer: config.urls.self.issuer,
+        keys: d.logoutKeys,
+        pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
+        warn: d.warn ?? (() => undefined),
+        ...(d.fetch ? { fetch: d.fetch } : {}),
+      })
+    : undefined
+  const logoutDeps: LogoutDeps = {
+    ctx,
+    logouts: d.logouts,
+    notifier,
+    settings: {
+      logoutUrl: config.urls.logout,
+      postLogoutUrl: config.urls.post_logout_redirect,
+      endpointUrl: appendPath(config.urls.self.public, '/oauth2/sessions/logout'),
+      csrfCookie: LOGOUT_CSRF_COOKIE,
+    },
+  }
+  const logout = new LogoutFlow(logoutDeps)
+  // Back-Channel Logout 1.0 for admin revocation by sid (DELETE /admin/oauth2/auth/sessions/login).
+  const backChannelLogout = async (revoked: LoginSession): Promise<void> =>
+    logout.backChannel(await sessionClients(logoutDeps, revoked.id), { sid: revoked.id, subject: revoked.subject })
+  const sessions = new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now, backChannelLogout })
+  return { ...base, sessions, logout, logoutAdmin: new LogoutAdmin(logoutDeps) }
 }

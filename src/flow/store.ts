@@ -1,6 +1,7 @@
 // What the login and consent flow needs from storage. The SQL implementation lives in
 // persistence/sql/flow-store.ts.
 import type { AuthorizeCodeStore } from '../oauth2/code-store.js'
+import type { TokenStore } from '../oauth2/store.js'
 import type { Flow, FlowStateValue, LoginSession } from './model.js'
 
 export type FlowChanges = Partial<Omit<Flow, 'id' | 'clientId' | 'requestedAt' | 'requestUrl' | 'request'>>
@@ -25,5 +26,5 @@ export interface FlowStore {
   deleteSession(id: string): Promise<void>
 
   /** Runs `fn` with stores bound to one transaction: it all commits or nothing does. */
-  transaction<T>(fn: (tx: { flows: FlowStore; codes: AuthorizeCodeStore }) => Promise<T>): Promise<T>
+  transaction<T>(fn: (tx: { flows: FlowStore; codes: AuthorizeCodeStore; tokens: TokenStore }) => Promise<T>): Promise<T>
 }

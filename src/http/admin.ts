@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { clientAdminRoutes } from '../client/admin-routes.js'
 import { jwkAdminRoutes } from '../jwk/admin-routes.js'
 import { flowAdminRoutes, sessionAdminRoutes } from '../flow/admin-routes.js'
+import { logoutAdminRoutes } from '../flow/logout-admin-routes.js'
 import type { Registry } from '../registry.js'
 import { acceptJsonOnly, createApp } from './app.js'
 import { healthRoutes, versionRoute } from './health.js'
@@ -26,6 +27,7 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
     await scope.register(oauth2AdminRoutes(deps.oauth2))
     await scope.register(flowAdminRoutes(deps.flows.admin))
     await scope.register(sessionAdminRoutes(deps.flows.sessions))
+    if (deps.flows.logoutAdmin) await scope.register(logoutAdminRoutes(deps.flows.logoutAdmin))
   }
   await app.register(adminRoutes, { prefix: '/admin' })
   await app.register(adminRoutes)

@@ -6,13 +6,14 @@ import type { AuthorizationFlow } from '../flow/authorize-flow.js'
 import { AuthorizeParams } from '../oauth2/authorize-params.js'
 import { applyCookies, cookieReader, type CookieSigner } from './cookies.js'
 import { acceptForms } from './form.js'
+import { FORM_POST_CSP, formPostPage } from './form-post.js'
 
 export interface AuthorizeRoutesDeps {
   flow: AuthorizationFlow
   signer: CookieSigner
   cookies: Config['serve']['cookies']
   /** Fallback pages another route module serves instead (the --dev demo app, src/dev-ui/). */
-  replacedFallbacks?: ReadonlySet<'login' | 'consent'>
+  replacedFallbacks?: ReadonlySet<string>
 }
 
 const escapeHtml = (s: string): string =>
@@ -21,22 +22,6 @@ const escapeHtml = (s: string): string =>
 const rawQueryOf = (url: string): string => {
   const q = url.indexOf('?')
   return q < 0 ? '' : url.slice(q + 1)
-}
-
-// The Form Post Response Mode's page: the browser posts the response to the client at once.
-function formPostPage(action: string, params: ReadonlyArray<readonly [string, string]>): string {
-  const inputs = params
-    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}"/>`)
-    .join('\n      ')
-  return `<html>
-  <head><title>Submit This Form</title></head>
-  <body onload="javascript:document.forms[0].submit()">
-    <form method="post" action="${escapeHtml(action)}">
-      ${inputs}
-    </form>
-  </body>
-</html>
-`
 }
 
 function fallbackPage(key: string): string {
@@ -91,7 +76,7 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps) {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
       const r = outcome.response
       if (r.kind === 'redirect') return reply.code(r.status).header('location', r.location).send()
-      return html(reply, 200, formPostPage(r.action, r.params))
+      return html(reply.header('content-security-policy', FORM_POST_CSP), 200, formPostPage(r.action, r.params))
     }
 
     app.get('/oauth2/auth', async (request, reply) => {

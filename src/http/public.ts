@@ -8,9 +8,12 @@ import { jwksRoute } from '../jwk/public-routes.js'
 import { authorizeRoutes } from './authorize-routes.js'
 import { CookieSigner } from './cookies.js'
 import { userinfoRoutes } from './userinfo-routes.js'
+import { logoutRoutes } from './logout-routes.js'
 import { devUiRoutes, type DevUiOptions } from '../dev-ui/public-routes.js'
+import { registrationRoutes } from '../client/registration-routes.js'
 
-export type PublicDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'keys' | 'oauth2' | 'flows'>
+export type PublicDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'keys' | 'oauth2' | 'flows'> &
+  Partial<Pick<Registry, 'dynamicRegistration'>>
 
 export interface PublicAppOptions {
   /** The --dev demo login & consent app (src/dev-ui/mount.ts decides); off when absent. */
@@ -38,6 +41,21 @@ export async function createPublicApp(deps: PublicDeps, opts: PublicAppOptions =
       ...(opts.devUi ? { replacedFallbacks: opts.devUi.pages } : {}),
     }),
   )
+  if (deps.flows.logout) {
+    await app.register(
+      logoutRoutes({
+        flow: deps.flows.logout,
+        signer: new CookieSigner(deps.config.secrets.cookie),
+        cookies: deps.config.serve.cookies,
+        publicUrl: deps.config.urls.self.public,
+        ...(opts.devUi ? { replacedFallbacks: opts.devUi.pages } : {}),
+      }),
+    )
+  }
   if (opts.devUi) await app.register(devUiRoutes(opts.devUi))
+  // Off by default: an open registration endpoint lets anyone create clients.
+  if (deps.config.oidc.dynamic_client_registration.enabled && deps.dynamicRegistration) {
+    await app.register(registrationRoutes(deps.dynamicRegistration))
+  }
   return app
 }

@@ -15,6 +15,7 @@ import { OAuthError, invalidClient, invalidRequest, invalidScope } from './error
 import { checkPkceRequest, type PkcePolicy } from './pkce.js'
 import { isSecureRedirectUri, isValidRedirectUri, matchRedirectUri } from './redirect.js'
 import { applyRequestObject, type FetchRequestObject } from './request-object.js'
+import { checkResponseMode, checkResponseTypeGrants, defaultResponseMode } from './response-mode.js'
 import { grantAudience, splitAudience, splitScope, type ScopeMatcher } from './scopes.js'
 
 /** A validated authorization request: everything later steps need, nothing they must re-check. */
@@ -144,7 +145,6 @@ function checkAfterTarget(
   params: AuthorizeParams,
   client: Client,
   target: RedirectTarget,
-  explicitMode: boolean,
   deps: AuthorizeValidationDeps,
 ): AuthorizeRequest {
   const repeated = params.repeated(REPEATABLE)
@@ -158,14 +158,22 @@ function checkAfterTarget(
   const audience = grantAudience(client.audience, splitAudience(audienceValues.length === 1 ? audienceValues[0] : audienceValues))
   if (params.get('registration') !== '') throw registrationNotSupported()
   const responseTypes = checkResponseTypes(params, client)
-  if (!explicitMode) target.responseMode = sameWords(responseTypes, ['code']) ? 'query' : 'fragment'
+  checkResponseTypeGrants(responseTypes, client)
+  try {
+    checkResponseMode(target.responseMode, responseTypes)
+  } catch (e) {
+    // Multiple Response Types §5: the error goes where this response type's response would.
+    target.responseMode = defaultResponseMode(responseTypes)
+    throw e
+  }
   if (target.state.length < MIN_STATE_LENGTH) {
     throw invalidState(`Request parameter 'state' must be at least be ${MIN_STATE_LENGTH} characters long to ensure sufficient entropy.`)
   }
   const nonce = params.get('nonce')
   checkNonce(responseTypes, nonce)
-  if (!sameWords(responseTypes, ['code'])) {
-    throw unsupportedResponseType(`The response_type '${params.get('response_type')}' is not supported yet; use 'code'.`)
+  // OpenID Connect Core §3.2.2.1 / §3.3.2.1: an ID token is only issued for an OpenID request.
+  if (responseTypes.includes('id_token') && !scope.includes('openid')) {
+    throw invalidRequest("The response_type 'id_token' requires the 'openid' scope.")
   }
   if (!deps.allowInsecureRedirects && !isSecureRedirectUri(target.redirectUri)) {
     throw invalidRequest(
@@ -236,9 +244,11 @@ export async function validateAuthorizeRequest(input: AuthorizeParams, deps: Aut
       error: invalidRequest(`The redirect URI '${redirectUri}' contains an illegal character (for example #) or is otherwise invalid.`),
     }
   }
-  const target: RedirectTarget = { redirectUri, responseMode: mode === '' ? 'query' : (mode as ResponseMode), state: params.get('state') }
+  // Multiple Response Types §5: without response_mode, the response type decides (and so do errors).
+  const responseMode = mode === '' ? defaultResponseMode(splitSpaces(params.get('response_type'))) : (mode as ResponseMode)
+  const target: RedirectTarget = { redirectUri, responseMode, state: params.get('state') }
   try {
-    const request = checkAfterTarget(params, client, target, mode !== '', deps)
+    const request = checkAfterTarget(params, client, target, deps)
     return { ok: true, request, client, target }
   } catch (e) {
     if (e instanceof OAuthError) return { ok: false, error: e, target }

@@ -1,7 +1,9 @@
 // OpenID Connect Discovery 1.0 §3 / RFC 8414: the provider metadata served at
 // /.well-known/openid-configuration, built once from the configuration.
 import { AUTH_SIGNING_ALGS } from '../client/auth.js'
+import { REGISTRATION_PATH } from '../client/registration.js'
 import type { Config } from '../config/types.js'
+import { RESPONSE_MODES_SUPPORTED, RESPONSE_TYPES_SUPPORTED } from '../oauth2/response-mode.js'
 
 /**
  * The endpoints that exist so far, by metadata name and path under the public URL. Only what
@@ -15,6 +17,7 @@ export const PUBLIC_ENDPOINTS = {
   userinfo_endpoint: '/userinfo',
   jwks_uri: '/.well-known/jwks.json',
   revocation_endpoint: '/oauth2/revoke',
+  end_session_endpoint: '/oauth2/sessions/logout',
 } as const
 
 /** The metadata Orthrus serves; field names as in Hydra's `oidcConfiguration` schema. */
@@ -37,6 +40,13 @@ export type DiscoveryDocument = { issuer: string } & Record<keyof typeof PUBLIC_
   id_token_signed_response_alg: string[]
   userinfo_signing_alg_values_supported: string[]
   userinfo_signed_response_alg: string[]
+  /** OpenID Connect Front-Channel Logout 1.0 §3 and Back-Channel Logout 1.0 §2.1. */
+  frontchannel_logout_supported: boolean
+  frontchannel_logout_session_supported: boolean
+  backchannel_logout_supported: boolean
+  backchannel_logout_session_supported: boolean
+  /** RFC 8414 §2 / OIDC Discovery §3: only when dynamic client registration is enabled. */
+  registration_endpoint?: string
 }
 
 /** Grants the token endpoint accepts; each grant adds itself here when it lands. */
@@ -66,8 +76,8 @@ export function discoveryDocument(config: Readonly<Config>, idTokenAlg: string =
     ...endpoints,
     grant_types_supported: [...GRANT_TYPES_SUPPORTED],
     // Only what oauth2/authorize.ts accepts today; implicit and hybrid add themselves when they land.
-    response_types_supported: ['code'],
-    response_modes_supported: ['query', 'fragment', 'form_post'],
+    response_types_supported: [...RESPONSE_TYPES_SUPPORTED],
+    response_modes_supported: [...RESPONSE_MODES_SUPPORTED],
     // Hydra never allows `plain` (oauth2/pkce.ts).
     code_challenge_methods_supported: ['S256'],
     request_parameter_supported: true,
@@ -84,5 +94,12 @@ export function discoveryDocument(config: Readonly<Config>, idTokenAlg: string =
     id_token_signed_response_alg: [idTokenAlg],
     userinfo_signing_alg_values_supported: ['none', idTokenAlg],
     userinfo_signed_response_alg: [idTokenAlg],
+    frontchannel_logout_supported: true,
+    frontchannel_logout_session_supported: true,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
+    ...(config.oidc.dynamic_client_registration.enabled
+      ? { registration_endpoint: appendPath(config.urls.self.public, REGISTRATION_PATH) }
+      : {}),
   }
 }

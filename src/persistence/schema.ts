@@ -190,6 +190,24 @@ export interface OAuth2CodeTable {
   code_challenge_method: string | null
 }
 
+/** hydra_oauth2_logout_request: an RP-initiated (or browser-initiated) logout awaiting its verifier. */
+export interface LogoutRequestTable {
+  challenge: string
+  nid: string
+  subject: string
+  sid: string
+  client_id: string | null
+  request_url: string
+  redir_url: string
+  csrf: string
+  rp_initiated: Bool
+  accepted: Bool
+  rejected: Bool
+  was_used: Bool
+  requested_at: Instant
+  expires_at: Instant
+}
+
 export interface Database {
   networks: NetworksTable
   hydra_client: ClientTable
@@ -200,6 +218,7 @@ export interface Database {
   hydra_oauth2_flow: OAuth2FlowTable
   hydra_oauth2_authentication_session: AuthenticationSessionTable
   hydra_oauth2_code: OAuth2CodeTable
+  hydra_oauth2_logout_request: LogoutRequestTable
 }
 
 // Generated is re-exported so later tables can use auto-increment columns if ever needed.

@@ -244,6 +244,22 @@ describe('admin-only fields', () => {
     fails({ [field]: value }, new RegExp(`${field} can not be set in dynamic`), { mode: 'dynamic' })
   })
 
+  it('tolerates a dynamic client echoing back what an administrator stored, but not a change', () => {
+    const existing = {
+      ...ok({}),
+      pk: 'pk', nid: 'nid', secret_hash: '', registration_access_token_hash: '', created_at: new Date(), updated_at: new Date(),
+      skip_consent: true,
+      access_token_strategy: 'jwt',
+      lifespans: { ...emptyLifespans(), authorization_code_grant_access_token_lifespan: 3_600_000 },
+    } as Client
+    const echoed = { skip_consent: true, access_token_strategy: 'jwt', authorization_code_grant_access_token_lifespan: '1h0m0s' }
+    const meta = ok(echoed, { mode: 'dynamic', existing })
+    expect(meta).toMatchObject({ skip_consent: true, access_token_strategy: 'jwt' })
+    fails({ access_token_strategy: 'opaque' }, /access_token_strategy can not be set/, { mode: 'dynamic', existing })
+    fails({ authorization_code_grant_access_token_lifespan: '2h' }, /lifespan can not be set/, { mode: 'dynamic', existing })
+    fails({ metadata: { a: 1 } }, /metadata can not be set/, { mode: 'dynamic', existing: { ...existing, metadata: { a: 1 } } })
+  })
+
   it('tolerates the defaults echoed back by a dynamic client', () => {
     expect(() => ok({ skip_consent: false, access_token_strategy: '', metadata: null }, { mode: 'dynamic' })).not.toThrow()
   })

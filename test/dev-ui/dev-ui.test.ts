@@ -125,6 +125,39 @@ describe('demo login & consent app (serve --dev)', () => {
     expect(new URL(back.location).searchParams.get('error')).toBe('access_denied')
   })
 
+  it('asks before logging out, keeps the session on no and ends it on yes', async () => {
+    const clientId = await newClient()
+    const jar = new CookieJar()
+    const { url, form } = await loginPage(jar, clientId)
+    const loggedIn = await visit(jar, url, { ...form, action: 'accept', username: 'alice', password: 'demo', remember: '1' })
+    const toConsent = await visit(jar, loggedIn.location)
+    const consent = await visit(jar, toConsent.location)
+    const cForm = { challenge: hiddenField(consent.text, 'challenge'), csrf_token: hiddenField(consent.text, 'csrf_token') }
+    await visit(jar, (await visit(jar, toConsent.location, { ...cForm, action: 'accept', grant_scope: 'openid' })).location)
+
+    const confirm = async () => {
+      const started = await visit(jar, '/oauth2/sessions/logout')
+      expect(new URL(started.location).pathname).toBe('/oauth2/fallbacks/logout')
+      const page = await visit(jar, started.location)
+      expect(page.status, page.text).toBe(200)
+      expect(page.text).toContain('alice')
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'none'")
+      return { url: started.location, form: { challenge: hiddenField(page.text, 'challenge'), csrf_token: hiddenField(page.text, 'csrf_token') } }
+    }
+    const first = await confirm()
+    const stayed = await visit(jar, first.url, { ...first.form, action: 'deny' })
+    expect(stayed.text).toContain('still signed in')
+    expect((await visit(jar, (await visit(jar, start(clientId))).location)).status).toBe(302)
+
+    const second = await confirm()
+    const yes = await visit(jar, second.url, { ...second.form, action: 'accept' })
+    expect(yes.status).toBe(303)
+    const done = await visit(jar, yes.location)
+    expect(new URL(done.location).pathname).toBe('/oauth2/fallbacks/logout/callback')
+    // Logged out: the demo login page asks for credentials again.
+    expect((await visit(jar, (await visit(jar, start(clientId))).location)).status).toBe(200)
+  })
+
   it('shows an error page for a missing or unknown challenge', async () => {
     const jar = new CookieJar()
     expect((await visit(jar, '/oauth2/fallbacks/login')).status).toBe(400)
@@ -150,8 +183,8 @@ describe('demo app stays off', () => {
 
   it('for the pages whose URL is configured, and entirely outside dev mode', () => {
     const base = { URLS_SELF_ISSUER: 'http://127.0.0.1:4444/' }
-    expect([...devUiPages(testConfig('memory', base))].sort()).toEqual(['consent', 'login'])
-    expect([...devUiPages(testConfig('memory', { ...base, URLS_LOGIN: 'http://127.0.0.1:3000/login' }))]).toEqual(['consent'])
+    expect([...devUiPages(testConfig('memory', base))].sort()).toEqual(['consent', 'login', 'logout'])
+    expect([...devUiPages(testConfig('memory', { ...base, URLS_LOGIN: 'http://127.0.0.1:3000/login' }))].sort()).toEqual(['consent', 'logout'])
     expect([...devUiPages(testConfig('memory', { ...base, URLS_SELF_ISSUER: 'https://a.example/' }, { dev: false }))]).toEqual([])
   })
 })

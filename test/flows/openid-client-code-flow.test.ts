@@ -1,7 +1,8 @@
 // The authorization code flow over real sockets with openid-client v6 as the relying party:
 // discovery, PKCE S256 + nonce + state, the code exchange (openid-client validates the ID token
-// strictly), a refresh and /userinfo. Login and consent are driven with @ory/hydra-client; the
-// "browser" is fetch with manual redirects and a cookie jar.
+// strictly), a refresh and /userinfo; then the hybrid `code id_token` response (OpenID Connect
+// Core §3.3). Login and consent are driven with @ory/hydra-client; the "browser" is fetch with
+// manual redirects and a cookie jar.
 import { createServer, type AddressInfo } from 'node:net'
 import { Configuration, OAuth2Api } from '@ory/hydra-client'
 import * as oidc from 'openid-client'
@@ -127,6 +128,47 @@ for (const t of testDatabases()) {
       await expect(oidc.refreshTokenGrant(config, tokens.refresh_token ?? '')).rejects.toMatchObject({ error: 'invalid_grant' })
       const { data: introspected } = await api.introspectOAuth2Token({ token: refreshed.access_token })
       expect(introspected.active).toBe(false)
+    })
+
+    it('accepts a hybrid code id_token response (c_hash, nonce, iss) and exchanges its code', async () => {
+      const { data: client } = await api.createOAuth2Client({
+        oAuth2Client: {
+          redirect_uris: [REDIRECT_URI],
+          grant_types: ['authorization_code', 'implicit'],
+          response_types: ['code id_token'],
+          scope: 'openid',
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
+      })
+      const config = await oidc.discovery(new URL(issuer), client.client_id ?? '', undefined, oidc.ClientSecretBasic(client.client_secret ?? ''), {
+        execute: [oidc.allowInsecureRequests, oidc.useCodeIdTokenResponseType],
+      })
+      const nonce = oidc.randomNonce()
+      const state = oidc.randomState()
+      const authorizationUrl = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid', nonce, state })
+      expect(authorizationUrl.searchParams.get('response_type')).toBe('code id_token')
+
+      const jar = new CookieJar()
+      const toLogin = await visit(jar, authorizationUrl.href)
+      const loginChallenge = new URL(toLogin.location).searchParams.get('login_challenge') ?? ''
+      const { data: login } = await api.acceptOAuth2LoginRequest({ loginChallenge, acceptOAuth2LoginRequest: { subject: 'hybrid-user' } })
+      const toConsent = await visit(jar, login.redirect_to)
+      const consentChallenge = new URL(toConsent.location).searchParams.get('consent_challenge') ?? ''
+      const { data: granted } = await api.acceptOAuth2ConsentRequest({
+        consentChallenge,
+        acceptOAuth2ConsentRequest: { grant_scope: ['openid'] },
+      })
+      const callback = await visit(jar, granted.redirect_to)
+      expect(callback.status).toBe(303)
+      expect(callback.location.startsWith(`${REDIRECT_URI}#`)).toBe(true)
+
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(callback.location), {
+        expectedNonce: nonce,
+        expectedState: state,
+        idTokenExpected: true,
+      })
+      expect(tokens.access_token).toMatch(/^ory_at_/)
+      expect(tokens.claims()).toMatchObject({ iss: issuer, sub: 'hybrid-user', nonce })
     })
   })
 }

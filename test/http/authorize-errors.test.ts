@@ -64,7 +64,6 @@ for (const t of testDatabases()) {
       const cases: Array<[Record<string, string>, string]> = [
         [{ state: 'short' }, 'invalid_state'],
         [{ scope: 'openid admin' }, 'invalid_scope'],
-        [{ response_type: 'token' }, 'unsupported_response_type'],
         [{ prompt: 'none login' }, 'invalid_request'],
         [{ prompt: 'bogus' }, 'invalid_request'],
         [{ max_age: '-1' }, 'invalid_request'],

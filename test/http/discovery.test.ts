@@ -54,7 +54,7 @@ describe('GET /.well-known/openid-configuration', () => {
       authorization_endpoint: 'http://127.0.0.1:4444/oauth2/auth',
       userinfo_endpoint: 'http://127.0.0.1:4444/userinfo',
       grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
-      response_types_supported: ['code'],
+      response_types_supported: ['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token', 'token'],
       response_modes_supported: ['query', 'fragment', 'form_post'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
@@ -69,7 +69,7 @@ describe('GET /.well-known/openid-configuration', () => {
 
   it('advertises no endpoint that does not exist yet, and never the admin-only introspection', async () => {
     const doc = (await env.public.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).json<Record<string, unknown>>()
-    for (const key of ['end_session_endpoint', 'registration_endpoint', 'device_authorization_endpoint', 'introspection_endpoint']) {
+    for (const key of ['registration_endpoint', 'device_authorization_endpoint', 'introspection_endpoint']) {
       expect(doc, key).not.toHaveProperty(key)
     }
   })

@@ -96,7 +96,7 @@ describe('validateAuthorizeRequest', () => {
       [{ registration: '{}' }, 'registration_not_supported'],
       [{ response_type: null }, 'unsupported_response_type'],
       [{ response_type: 'id_token' }, 'unsupported_response_type'],
-      [{ response_type: 'token' }, 'unsupported_response_type'],
+      [{ response_type: 'token' }, 'unauthorized_client'],
       [{ response_type: 'code id_token' }, 'invalid_request'],
       [{ response_type: 'code id_token', nonce: 'short' }, 'insufficient_entropy'],
       [{ state: null }, 'invalid_state'],

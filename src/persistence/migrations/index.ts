@@ -6,6 +6,7 @@ import { jwks } from './0003_jwks.js'
 import { oauth2Tokens } from './0004_oauth2_tokens.js'
 import { flows } from './0005_flows.js'
 import { tokenChallengeIndex } from './0006_token_challenge_index.js'
+import { logoutRequests } from './0007_logout_requests.js'
 
 // Append only: a migration that has shipped is never edited, a change is a new step.
 const STEPS: Array<[string, (d: Dialect) => Migration]> = [
@@ -15,6 +16,7 @@ const STEPS: Array<[string, (d: Dialect) => Migration]> = [
   ['0004_oauth2_tokens', oauth2Tokens],
   ['0005_flows', flows],
   ['0006_token_challenge_index', tokenChallengeIndex],
+  ['0007_logout_requests', logoutRequests],
 ]
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -4,10 +4,12 @@ import type { FlowChanges, FlowStore } from '../../flow/store.js'
 import { FlowState, type DeniedError, type Flow, type FlowStateValue, type LoginSession } from '../../flow/model.js'
 import type { AuthorizeRequest } from '../../oauth2/authorize.js'
 import type { AuthorizeCodeStore } from '../../oauth2/code-store.js'
+import type { TokenStore } from '../../oauth2/store.js'
 import { toBool, toDate, toNumber } from '../db.js'
 import type { Database, OAuth2FlowTable } from '../schema.js'
 import { SqlAuthorizeCodeStore } from './code-store.js'
 import { isUniqueViolation } from './errors.js'
+import { SqlTokenStore } from './token-store.js'
 
 type Row = Selectable<OAuth2FlowTable>
 type Column = keyof OAuth2FlowTable
@@ -230,9 +232,14 @@ export class SqlFlowStore implements FlowStore {
     await this.db.deleteFrom('hydra_oauth2_authentication_session').where('nid', '=', this.nid).where('id', '=', id).execute()
   }
 
-  transaction<T>(fn: (tx: { flows: FlowStore; codes: AuthorizeCodeStore }) => Promise<T>): Promise<T> {
-    return this.db
-      .transaction()
-      .execute((trx) => fn({ flows: new SqlFlowStore(trx, this.nid, this.aead), codes: new SqlAuthorizeCodeStore(trx, this.nid, this.aead) }))
+  transaction<T>(fn: (tx: { flows: FlowStore; codes: AuthorizeCodeStore; tokens: TokenStore }) => Promise<T>): Promise<T> {
+    // The token store writes directly here (no group commit), so its rows share the transaction.
+    return this.db.transaction().execute((trx) =>
+      fn({
+        flows: new SqlFlowStore(trx, this.nid, this.aead),
+        codes: new SqlAuthorizeCodeStore(trx, this.nid, this.aead),
+        tokens: new SqlTokenStore(trx, this.nid),
+      }),
+    )
   }
 }

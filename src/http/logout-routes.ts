@@ -1,0 +1,117 @@
+// /oauth2/sessions/logout (OpenID Connect RP-Initiated Logout 1.0 §2: GET and POST) and the
+// page that carries out Front-Channel Logout 1.0 before sending the browser on.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Config } from '../config/types.js'
+import type { LogoutFlow, LogoutOutcome, LogoutParams } from '../flow/logout.js'
+import { invalidRequest } from '../oauth2/errors.js'
+import { appendPath } from '../oidc/discovery.js'
+import { applyCookies, cookieReader, type CookieSigner } from './cookies.js'
+import { acceptForms } from './form.js'
+
+export interface LogoutRoutesDeps {
+  flow: LogoutFlow
+  signer: CookieSigner
+  cookies: Config['serve']['cookies']
+  publicUrl: string
+  /** Fallback pages another route module serves instead (the --dev demo app). */
+  replacedFallbacks?: ReadonlySet<string>
+}
+
+export const LOGOUT_PATH = '/oauth2/sessions/logout'
+
+const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
+
+// Long enough for the iframes to load; the page also offers a link for the impatient.
+const FRONT_CHANNEL_WAIT_SECONDS = 2
+
+/**
+ * Front-Channel Logout 1.0 §3: the RPs' logout URIs in hidden iframes, then a meta refresh to
+ * where the logout ends. No script and no inline style, so the CSP allows nothing but the frames.
+ */
+export function frontChannelPage(frames: readonly string[], redirectTo: string): { body: string; csp: string } {
+  const origins = [...new Set(frames.map((f) => new URL(f).origin))]
+  const csp = ["default-src 'none'", `frame-src ${origins.join(' ')}`, "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"].join('; ')
+  const target = escapeHtml(redirectTo)
+  const iframes = frames.map((f) => `<iframe src="${escapeHtml(f)}" hidden width="0" height="0"></iframe>`).join('\n')
+  const body = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="refresh" content="${FRONT_CHANNEL_WAIT_SECONDS};url=${target}">
+<title>Logging out</title>
+</head>
+<body>
+<p>You are being logged out. <a href="${target}">Continue</a></p>
+${iframes}
+</body>
+</html>
+`
+  return { body, csp }
+}
+
+const LOGGED_OUT_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>You have been logged out</title></head>
+<body><h1>You have been logged out</h1>
+<p>You are seeing this page because configuration key <code>urls.post_logout_redirect</code> is not set.</p></body>
+</html>
+`
+
+const LOGOUT_FALLBACK_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>No logout app is configured</title></head>
+<body><h1>No logout app is configured</h1>
+<p>You are seeing this page because configuration key <code>urls.logout</code> is not set.</p></body>
+</html>
+`
+
+function paramsOf(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>
+  const body = request.method === 'POST' && request.headers['content-type']?.toLowerCase().startsWith('application/x-www-form-urlencoded')
+  const sources = [request.query as Record<string, unknown>, body ? ((request.body ?? {}) as Record<string, unknown>) : {}]
+  for (const source of sources) {
+    for (const [name, value] of Object.entries(source)) {
+      if (typeof value !== 'string' || name in out) throw invalidRequest(`Parameter '${name}' must be given once.`)
+      out[name] = value
+    }
+  }
+  return out
+}
+
+export function logoutRoutes(deps: LogoutRoutesDeps) {
+  const endpoint = appendPath(deps.publicUrl, LOGOUT_PATH)
+  return async function routes(app: FastifyInstance): Promise<void> {
+    acceptForms(app)
+
+    function send(reply: FastifyReply, outcome: LogoutOutcome): FastifyReply {
+      applyCookies(reply, outcome.cookies, deps.signer, deps.cookies)
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache').header('referrer-policy', 'no-referrer')
+      if (outcome.kind === 'redirect') return reply.code(302).header('location', outcome.location).send()
+      const page = frontChannelPage(outcome.frontChannel, outcome.redirectTo)
+      return reply
+        .code(200)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('content-security-policy', page.csp)
+        .header('x-content-type-options', 'nosniff')
+        .send(page.body)
+    }
+
+    async function handle(request: FastifyRequest, reply: FastifyReply) {
+      const params: LogoutParams = paramsOf(request)
+      const cookies = cookieReader(request, deps.signer, deps.cookies)
+      const verifier = params.logout_verifier
+      if (verifier !== undefined && verifier !== '') return send(reply, await deps.flow.finish(verifier, cookies))
+      const query = new URLSearchParams(params as Record<string, string>).toString()
+      return send(reply, await deps.flow.initiate(params, query === '' ? endpoint : `${endpoint}?${query}`, cookies))
+    }
+
+    app.get(LOGOUT_PATH, handle)
+    app.post(LOGOUT_PATH, handle)
+
+    const html = (reply: FastifyReply, body: string) => reply.code(200).header('content-type', 'text/html; charset=utf-8').send(body)
+    const replaced = deps.replacedFallbacks ?? new Set()
+    if (!replaced.has('logout')) app.get('/oauth2/fallbacks/logout', async (_request, reply) => html(reply, LOGOUT_FALLBACK_PAGE))
+    app.get('/oauth2/fallbacks/logout/callback', async (_request, reply) => html(reply, LOGGED_OUT_PAGE))
+  }
+}
