@@ -138,6 +138,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       store: flowStore,
       sessions,
       keyRing: keys,
+      clientKeys: oauth2.clientKeys,
       logouts: new SqlLogoutStore(db.kysely, nid),
       logoutKeys: keys,
       warn: (fields, message) => logger.warn(fields, message),

@@ -1,51 +1,16 @@
 // OpenID Connect Dynamic Client Registration 1.0 §5: a pairwise client's sector_identifier_uri
 // names a JSON array of URLs that must contain every redirect_uri the client registers.
 import { invalidClientMetadata } from '../oauth2/errors.js'
+import { FETCH_MAX_BYTES, FETCH_TIMEOUT_MS, fetchBounded } from './fetch-bounded.js'
 
-export const SECTOR_FETCH_TIMEOUT_MS = 5000
-export const SECTOR_MAX_BYTES = 1024 * 1024
+export const SECTOR_FETCH_TIMEOUT_MS = FETCH_TIMEOUT_MS
+export const SECTOR_MAX_BYTES = FETCH_MAX_BYTES
 
 /** Fetches the body of exactly `uri`; throws a plain Error whose message is safe to show. */
 export type SectorFetcher = (uri: string) => Promise<string>
 
-/** Reads at most `limit` bytes of a response body, refusing anything larger. */
-async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
-  if (body === null) return ''
-  const reader = body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel()
-      throw new Error(`the document is larger than ${limit} bytes`)
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-export const fetchSectorDocument: SectorFetcher = async (uri) => {
-  let res: Response
-  try {
-    // No redirects: the only URL ever fetched is the one the client registered.
-    res = await fetch(uri, {
-      redirect: 'error',
-      headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(SECTOR_FETCH_TIMEOUT_MS),
-    })
-  } catch (e) {
-    const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')
-    throw new Error(timedOut ? `no answer within ${SECTOR_FETCH_TIMEOUT_MS / 1000} seconds` : 'the request failed', { cause: e })
-  }
-  if (res.status !== 200) {
-    await res.body?.cancel()
-    throw new Error(`the server answered with status ${res.status}`)
-  }
-  return readLimited(res.body, SECTOR_MAX_BYTES)
-}
+export const fetchSectorDocument: SectorFetcher = (uri) =>
+  fetchBounded(uri, { timeoutMs: SECTOR_FETCH_TIMEOUT_MS, maxBytes: SECTOR_MAX_BYTES })
 
 /**
  * Fetches the client's sector identifier document and checks that it lists every redirect URI.

@@ -6,6 +6,7 @@ import type { KeyRing } from '../jwk/keyring.js'
 import { appendPath } from '../oidc/discovery.js'
 import { LogoutNotifier } from '../oidc/logout-channels.js'
 import type { FrontChannelIssuers } from '../oauth2/authorize-issue.js'
+import type { ClientKeySets } from '../oauth2/client-jwks.js'
 import { pkcePolicy } from '../oauth2/pkce.js'
 import { fetchRequestUri, type FetchRequestObject } from '../oauth2/request-object.js'
 import { scopeMatcher } from '../oauth2/scopes.js'
@@ -30,6 +31,8 @@ export interface FlowDeps {
   sessions: SessionStore
   keyRing: Pick<KeyRing, 'verify'> | undefined
   fetchRequestObject?: FetchRequestObject
+  /** Keys of clients registered by jwks_uri (signed request objects); shared with the token endpoint. */
+  clientKeys?: ClientKeySets
   /** Access and ID tokens for the implicit and hybrid response types; without them only `code` works. */
   issuers?: FrontChannelIssuers
   now?: () => Date
@@ -74,6 +77,7 @@ export function createFlows(d: FlowDeps): Flows {
       pkce: pkcePolicy(config),
       allowInsecureRedirects: config.dev,
       fetchRequestObject: d.fetchRequestObject ?? fetchRequestUri,
+      ...(d.clientKeys ? { clientKeys: d.clientKeys } : {}),
     },
     now: d.now ?? (() => new Date()),
     ...(d.issuers ? { issuers: d.issuers } : {}),

@@ -14,6 +14,7 @@ import type { RedirectTarget, ResponseMode } from './authorize-response.js'
 import { OAuthError, invalidClient, invalidRequest, invalidScope } from './errors.js'
 import { checkPkceRequest, type PkcePolicy } from './pkce.js'
 import { isSecureRedirectUri, isValidRedirectUri, matchRedirectUri } from './redirect.js'
+import type { ClientKeySets } from './client-jwks.js'
 import { applyRequestObject, type FetchRequestObject } from './request-object.js'
 import { checkResponseMode, checkResponseTypeGrants, defaultResponseMode } from './response-mode.js'
 import { grantAudience, splitAudience, splitScope, type ScopeMatcher } from './scopes.js'
@@ -57,6 +58,8 @@ export interface AuthorizeValidationDeps {
   /** Dev mode: plain http redirect URIs to any host are accepted. */
   allowInsecureRedirects: boolean
   fetchRequestObject?: FetchRequestObject
+  /** Keys of clients registered by jwks_uri, for signed request objects. */
+  clientKeys?: ClientKeySets
 }
 
 // Hydra's minimum length for state (fosite's GetMinParameterEntropy, RFC 6819 §4.4.1.8).
@@ -218,7 +221,7 @@ export async function validateAuthorizeRequest(input: AuthorizeParams, deps: Aut
   const client = clientId === '' ? undefined : await deps.getClient(clientId)
   if (!client) return { ok: false, error: invalidClient('The requested OAuth 2.0 Client does not exist.') }
   try {
-    await applyRequestObject(params, client, deps.fetchRequestObject)
+    await applyRequestObject(params, client, deps.fetchRequestObject, deps.clientKeys)
   } catch (e) {
     if (e instanceof OAuthError) return { ok: false, error: e }
     throw e

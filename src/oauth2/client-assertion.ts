@@ -1,9 +1,10 @@
 // private_key_jwt: the client proves itself with a JWT signed by one of its registered keys
 // (RFC 7523 §2.2 and §3, OpenID Connect Core §9).
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose'
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import { AUTH_SIGNING_ALGS } from '../client/auth.js'
 import type { Client } from '../client/model.js'
 import { sha256Hex } from '../crypto/hmac.js'
+import { JwksUriError, type ClientKeySets } from './client-jwks.js'
 import { invalidClient, invalidRequest } from './errors.js'
 import type { TokenStore } from './store.js'
 
@@ -19,6 +20,8 @@ export interface AssertionDeps {
   /** Accepted `aud` values: the token endpoint URL(s) and the issuer. */
   audiences: readonly string[]
   now(): Date
+  /** Keys of clients registered by jwks_uri; without it such clients cannot use private_key_jwt. */
+  clientKeys?: ClientKeySets | undefined
 }
 
 function readUnverified(assertion: string): { alg: unknown; claims: JWTPayload } {
@@ -58,17 +61,24 @@ function checkAlg(client: Client, alg: unknown): string {
   return alg
 }
 
-function keysOf(client: Client) {
+function keysOf(client: Client, clientKeys: ClientKeySets | undefined): JWTVerifyGetKey {
   if (client.jwks !== null) return createLocalJWKSet(client.jwks as unknown as JSONWebKeySet)
   if (client.jwks_uri !== '') {
+    if (clientKeys) return clientKeys.resolver(client.jwks_uri)
     throw invalidClient(
-      "The OAuth 2.0 Client registered its keys by jwks_uri, which this server cannot fetch yet; register them in the client's jwks instead.",
+      "The OAuth 2.0 Client registered its keys by jwks_uri, which this server is not configured to fetch; register them in the client's jwks instead.",
     )
   }
   throw invalidClient('The OAuth 2.0 Client has no JSON Web Keys set registered, but they are needed to complete the request.')
 }
 
 function verificationFailure(e: unknown, audiences: readonly string[]) {
+  if (e instanceof JwksUriError) {
+    return invalidClient(`Unable to fetch the OAuth 2.0 Client's JSON Web Keys from its jwks_uri: ${e.message}.`)
+  }
+  if (e instanceof errors.JWKSNoMatchingKey) {
+    return invalidClient("None of the OAuth 2.0 Client's JSON Web Keys matches the 'kid' and 'alg' of the 'client_assertion'.")
+  }
   if (e instanceof errors.JWTExpired) return invalidClient("The 'client_assertion' has expired.")
   if (e instanceof errors.JWTClaimValidationFailed) {
     switch (e.claim) {
@@ -110,7 +120,7 @@ export async function authenticateByAssertion(
   if (!client) throw invalidClient(undefined, undefined, 'The requested OAuth 2.0 Client does not exist.')
   checkMethod(client)
   const algorithm = checkAlg(client, alg)
-  const keys = keysOf(client)
+  const keys = keysOf(client, deps.clientKeys)
 
   let payload: JWTPayload
   try {

@@ -5,6 +5,7 @@ import type { ClientStore } from '../client/store.js'
 import type { SecretHasher } from '../crypto/hasher.js'
 import { randomSecret } from '../crypto/random.js'
 import { JWT_BEARER_ASSERTION, authenticateByAssertion } from './client-assertion.js'
+import type { ClientKeySets } from './client-jwks.js'
 import { invalidClient, invalidRequest } from './errors.js'
 import { SecretVerifier } from './secret-cache.js'
 import type { TokenStore } from './store.js'
@@ -32,6 +33,8 @@ export interface ClientAuthDeps {
   now?: () => Date
   /** Bound of the verified-secret cache. */
   cacheSize?: number
+  /** Keys of clients registered by jwks_uri (private_key_jwt); without it such clients are refused. */
+  clientKeys?: ClientKeySets
 }
 
 // RFC 6749 §5.2 / RFC 7235 §4.1: a 401 for Basic credentials names the scheme to use.
@@ -144,6 +147,7 @@ export class ClientAuthenticator {
       tokens: this.deps.tokens,
       audiences: this.deps.assertionAudiences,
       now: this.now,
+      clientKeys: this.deps.clientKeys,
     })
     return { client, method: 'private_key_jwt' }
   }

@@ -9,8 +9,10 @@ import {
   jwtVerify,
   type JSONWebKeySet,
   type JWTPayload,
+  type JWTVerifyGetKey,
 } from 'jose'
 import type { Client } from '../client/model.js'
+import { JwksUriError, type ClientKeySets } from './client-jwks.js'
 import { splitSpaces, type AuthorizeParams } from './authorize-params.js'
 import { invalidRequestObject, invalidRequestUri, requestUriNotSupported } from './authorize-errors.js'
 import { invalidRequest } from './errors.js'
@@ -48,6 +50,12 @@ async function loadAssertion(params: AuthorizeParams, client: Client, fetcher?: 
 }
 
 function claimFailure(e: unknown) {
+  if (e instanceof JwksUriError) {
+    return invalidRequestObject(`Unable to fetch the OAuth 2.0 Client's JSON Web Keys from its jwks_uri: ${e.message}.`)
+  }
+  if (e instanceof errors.JWKSNoMatchingKey) {
+    return invalidRequestObject("None of the OAuth 2.0 Client's JSON Web Keys matches the 'kid' and 'alg' of the request object.")
+  }
   if (e instanceof errors.JWTClaimValidationFailed || e instanceof errors.JWTExpired) {
     return invalidRequestObject(
       'Unable to verify the request object because its claims could not be validated, check if the expiry time is set correctly.',
@@ -56,7 +64,7 @@ function claimFailure(e: unknown) {
   return invalidRequestObject("Unable to verify the request object's signature.")
 }
 
-async function verifiedClaims(assertion: string, client: Client): Promise<JWTPayload> {
+async function verifiedClaims(assertion: string, client: Client, clientKeys: ClientKeySets | undefined): Promise<JWTPayload> {
   let alg: unknown
   try {
     alg = decodeProtectedHeader(assertion).alg
@@ -74,12 +82,14 @@ async function verifiedClaims(assertion: string, client: Client): Promise<JWTPay
     if (typeof alg !== 'string' || alg.startsWith('HS')) {
       throw invalidRequestObject(`This request object uses unsupported signing algorithm '${String(alg)}'.`)
     }
-    if (client.jwks === null) {
+    let keys: JWTVerifyGetKey
+    if (client.jwks !== null) keys = createLocalJWKSet(client.jwks as unknown as JSONWebKeySet)
+    else if (clientKeys) keys = clientKeys.resolver(client.jwks_uri)
+    else {
       throw invalidRequestObject(
-        "The OAuth 2.0 Client registered its keys by jwks_uri, which this server cannot fetch yet; register them in the client's jwks instead.",
+        "The OAuth 2.0 Client registered its keys by jwks_uri, which this server is not configured to fetch; register them in the client's jwks instead.",
       )
     }
-    const keys = createLocalJWKSet(client.jwks as unknown as JSONWebKeySet)
     return (await jwtVerify(assertion, keys, { algorithms: [alg] })).payload
   } catch (e) {
     if (e instanceof Error && e.name === 'OAuthError') throw e
@@ -94,7 +104,12 @@ const asParameter = (v: unknown): string => (typeof v === 'string' ? v : JSON.st
  * requests without one, or without the `openid` scope (which must also be sent outside the
  * object, OpenID Connect Core §6.1).
  */
-export async function applyRequestObject(params: AuthorizeParams, client: Client, fetcher?: FetchRequestObject): Promise<void> {
+export async function applyRequestObject(
+  params: AuthorizeParams,
+  client: Client,
+  fetcher?: FetchRequestObject,
+  clientKeys?: ClientKeySets,
+): Promise<void> {
   const outerScope = splitSpaces(params.get('scope'))
   if (!outerScope.includes('openid')) return
   const byValue = params.get('request')
@@ -108,7 +123,7 @@ export async function applyRequestObject(params: AuthorizeParams, client: Client
       "OpenID Connect 'request' or 'request_uri' context was given, but the OAuth 2.0 Client does not have any JSON Web Keys registered.",
     )
   }
-  const claims = await verifiedClaims(await loadAssertion(params, client, fetcher), client)
+  const claims = await verifiedClaims(await loadAssertion(params, client, fetcher), client, clientKeys)
   // §6.1: client_id and response_type inside the object must match the ones outside.
   for (const name of ['client_id', 'response_type']) {
     const inner = claims[name]

@@ -7,6 +7,7 @@ import { HmacKeys } from '../crypto/hmac.js'
 import type { KeyRing } from '../jwk/keyring.js'
 import { appendPath } from '../oidc/discovery.js'
 import { ClientAuthenticator } from './client-auth.js'
+import { ClientKeySets } from './client-jwks.js'
 import { authorizationCode } from './grants/authorization-code.js'
 import { clientCredentials } from './grants/client-credentials.js'
 import { refreshToken } from './grants/refresh-token.js'
@@ -35,12 +36,16 @@ export interface OAuth2Deps {
   keys: KeyRing | undefined
   /** Transaction-bound stores for the grants that consume one-time credentials. */
   units: GrantUnitOfWork
+  /** Keys of clients registered by jwks_uri; built from the config (dev allows http) when absent. */
+  clientKeys?: ClientKeySets
   now?: () => Date
 }
 
 export interface OAuth2 {
   tokens: TokenService
   clientAuth: ClientAuthenticator
+  /** The cache of keys fetched from clients' jwks_uri (private_key_jwt, request objects). */
+  clientKeys: ClientKeySets
   token: TokenEndpoint
   introspection: Introspector
   revocation: Revocation
@@ -84,7 +89,9 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     strategy: config.strategies.access_token,
     now,
   })
+  const clientKeys = d.clientKeys ?? new ClientKeySets({ dev: config.dev })
   const clientAuth = new ClientAuthenticator({
+    clientKeys,
     clients: d.clients,
     hasher: d.hasher,
     tokens: d.tokenStore,
@@ -94,6 +101,7 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
   return {
     tokens,
     clientAuth,
+    clientKeys,
     token: new TokenEndpoint({
       grants: [clientCredentials, authorizationCode, refreshToken],
       clientAuth,

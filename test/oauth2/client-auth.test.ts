@@ -4,11 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClientService } from '../../src/client/service.js'
 import { createHasher, type SecretHasher } from '../../src/crypto/hasher.js'
 import { ClientAuthenticator, parseBasic } from '../../src/oauth2/client-auth.js'
+import { ClientKeySets } from '../../src/oauth2/client-jwks.js'
 import { JWT_BEARER_ASSERTION } from '../../src/oauth2/client-assertion.js'
 import { OAuthError } from '../../src/oauth2/errors.js'
 import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
 import { SqlTokenStore } from '../../src/persistence/sql/token-store.js'
 import { migratedDb, testDatabases } from '../support/databases.js'
+import { startJwksServer, type JwksServer } from '../support/jwks-server.js'
 
 const TOKEN_URL = 'https://auth.example/oauth2/token'
 const ISSUER = 'https://auth.example/'
@@ -59,19 +61,22 @@ for (const t of testDatabases()) {
     let counter: { verifications: number }
     let es: KeyPair
     let rs: KeyPair
+    let clients: SqlClientStore
+    let tokens: SqlTokenStore
 
     beforeAll(async () => {
       const m = await migratedDb(t)
       cleanup = m.cleanup
       const nid = (await m.db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
-      const clients = new SqlClientStore(m.db.kysely, nid)
+      clients = new SqlClientStore(m.db.kysely, nid)
+      tokens = new SqlTokenStore(m.db.kysely, nid)
       const counting = countingHasher(createHasher({ algorithm: 'pbkdf2', bcrypt: { cost: 4 }, pbkdf2: { iterations: 1000 } }))
       counter = counting.counter
       service = new ClientService({ clients, hasher: counting.hasher, dev: true, subjectTypes: ['public'] })
       auth = new ClientAuthenticator({
         clients,
         hasher: counting.hasher,
-        tokens: new SqlTokenStore(m.db.kysely, nid),
+        tokens,
         assertionAudiences: [TOKEN_URL, ISSUER],
       })
       es = await keyPair('ES256', 'es-1')
@@ -273,6 +278,112 @@ for (const t of testDatabases()) {
           auth.authenticate({ authorization: undefined, form: { client_assertion_type: 'urn:other', client_assertion: other } }),
         )
         expect(wrongType.error).toBe('invalid_request')
+      })
+    })
+
+    describe('private_key_jwt with jwks_uri', () => {
+      let jwks: JwksServer
+      let clock = 0
+      let keySets: ClientKeySets
+      let uriAuth: ClientAuthenticator
+      let first: KeyPair
+      const sign = (key: KeyPair, clientId: string) =>
+        new SignJWT({ jti: randomUUID() })
+          .setProtectedHeader({ alg: key.jwk.alg!, kid: key.jwk.kid! })
+          .setIssuer(clientId)
+          .setSubject(clientId)
+          .setAudience(TOKEN_URL)
+          .setExpirationTime('5m')
+          .sign(key.privateKey)
+      const assert = async (key: KeyPair, clientId: string, authenticator = uriAuth) =>
+        authenticator.authenticate({
+          authorization: undefined,
+          form: { client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: await sign(key, clientId) },
+        })
+      const uriClient = (id: string, path: string) =>
+        service.create({ client_id: id, token_endpoint_auth_method: 'private_key_jwt', jwks_uri: `${jwks.base}${path}` })
+
+      beforeAll(async () => {
+        jwks = await startJwksServer()
+        clock = Date.now()
+        keySets = new ClientKeySets({ dev: true, timeoutMs: 300, now: () => clock })
+        uriAuth = new ClientAuthenticator({ clients, hasher: createHasher({ algorithm: 'pbkdf2', bcrypt: { cost: 4 }, pbkdf2: { iterations: 1000 } }), tokens, assertionAudiences: [TOKEN_URL], clientKeys: keySets })
+        first = await keyPair('ES256', 'uri-1')
+        // Private members published by mistake are dropped, never used.
+        const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+        jwks.keys = [{ ...first.jwk, d: (await exportJWK(privateKey)).d! }]
+        await uriClient('uri-ok', '/jwks')
+        for (const p of ['big', 'slow', 'text', 'redirect', 'missing']) await uriClient(`uri-${p}`, `/${p}`)
+      })
+      afterAll(async () => jwks.close())
+
+      it('authenticates with a key fetched from the jwks_uri, and reuses the fetched set', async () => {
+        const before = jwks.hits.get('/jwks') ?? 0
+        expect((await assert(first, 'uri-ok')).method).toBe('private_key_jwt')
+        expect((await assert(first, 'uri-ok')).client.client_id).toBe('uri-ok')
+        expect(jwks.hits.get('/jwks')).toBe(before + 1)
+      })
+
+      it('refetches for an unknown kid at most once per 30 s, so rotation works and cannot be abused', async () => {
+        await assert(first, 'uri-ok')
+        const fetched = () => jwks.hits.get('/jwks') ?? 0
+        const rotated = await keyPair('ES256', 'uri-2')
+        jwks.keys = [rotated.jwk]
+        // Within 30 s of the last fetch: no refetch, the unknown kid is refused.
+        const early = await failure(assert(rotated, 'uri-ok'))
+        expect(early.error).toBe('invalid_client')
+        expect(early.status).toBe(401)
+        expect(early.hint).toMatch(/kid/)
+        const afterFirst = fetched()
+        clock += 31_000
+        expect((await assert(rotated, 'uri-ok')).client.client_id).toBe('uri-ok')
+        expect(fetched()).toBe(afterFirst + 1)
+        // The retired key is now unknown; twice within 30 s still means one fetch at most.
+        clock += 31_000
+        const stranger = await keyPair('ES256', 'nobody')
+        expect((await failure(assert(stranger, 'uri-ok'))).error).toBe('invalid_client')
+        expect((await failure(assert(stranger, 'uri-ok'))).error).toBe('invalid_client')
+        expect((await failure(assert(first, 'uri-ok'))).error).toBe('invalid_client')
+        expect(fetched()).toBe(afterFirst + 2)
+        expect((await assert(rotated, 'uri-ok')).method).toBe('private_key_jwt')
+      })
+
+      it.each([
+        ['uri-big', /larger than/],
+        ['uri-slow', /no answer within/],
+        ['uri-text', /not valid JSON/],
+        ['uri-redirect', /request failed/],
+        ['uri-missing', /status 404/],
+      ])('refuses %s with a 401 invalid_client and a clear hint', async (id, hint) => {
+        const e = await failure(assert(first, id))
+        expect(e.error).toBe('invalid_client')
+        expect(e.status).toBe(401)
+        expect(e.hint).toMatch(/jwks_uri/)
+        expect(e.hint).toMatch(hint)
+      })
+
+      it('does not follow the redirect, and remembers a failure for 30 s', async () => {
+        const before = jwks.hits.get('/redirect') ?? 0
+        const jwksBefore = jwks.hits.get('/jwks') ?? 0
+        await failure(assert(first, 'uri-redirect'))
+        await failure(assert(first, 'uri-redirect'))
+        expect(jwks.hits.get('/jwks') ?? 0).toBe(jwksBefore)
+        expect(jwks.hits.get('/redirect') ?? 0).toBeLessThanOrEqual(before + 1)
+      })
+
+      it('refuses a plain http jwks_uri outside dev mode without fetching it', async () => {
+        const strict = new ClientAuthenticator({
+          clients,
+          hasher: createHasher({ algorithm: 'pbkdf2', bcrypt: { cost: 4 }, pbkdf2: { iterations: 1000 } }),
+          tokens,
+          assertionAudiences: [TOKEN_URL],
+          clientKeys: new ClientKeySets({ dev: false }),
+        })
+        const before = jwks.hits.get('/jwks') ?? 0
+        const e = await failure(assert(first, 'uri-ok', strict))
+        expect(e.error).toBe('invalid_client')
+        expect(e.hint).toMatch(/https/)
+        expect(jwks.hits.get('/jwks') ?? 0).toBe(before)
       })
     })
   })

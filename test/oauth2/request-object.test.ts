@@ -1,11 +1,13 @@
 // Request objects (OpenID Connect Core §6): verified against the client's keys, merged over the
 // query, and refused when altered, expired, or pointing elsewhere.
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Client } from '../../src/client/model.js'
 import { AuthorizeParams } from '../../src/oauth2/authorize-params.js'
 import { OAuthError } from '../../src/oauth2/errors.js'
+import { ClientKeySets } from '../../src/oauth2/client-jwks.js'
 import { applyRequestObject } from '../../src/oauth2/request-object.js'
+import { startJwksServer, type JwksServer } from '../support/jwks-server.js'
 import { sampleClient } from '../support/fixtures.js'
 
 let client: Client
@@ -85,5 +87,41 @@ describe('applyRequestObject', () => {
     expect(await errorOf(applyRequestObject(base([['request_uri', 'https://app.example.com/request.jwt']]), client, failing))).toBe(
       'invalid_request_uri',
     )
+  })
+})
+
+describe('applyRequestObject with a jwks_uri client', () => {
+  let jwks: JwksServer
+  let signKey: Parameters<SignJWT['sign']>[0]
+  beforeAll(async () => {
+    jwks = await startJwksServer()
+    const { privateKey, publicKey } = await generateKeyPair('ES256')
+    signKey = privateKey
+    jwks.keys = [{ ...(await exportJWK(publicKey)), kid: 'uri-k1', alg: 'ES256', use: 'sig' }]
+  })
+  afterAll(async () => jwks.close())
+  const signed = (kid: string, claims: Record<string, unknown>) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid }).setExpirationTime('1m').sign(signKey)
+  const uriClient = (path: string) => sampleClient({ client_id: 'app', jwks: null, jwks_uri: `${jwks.base}${path}` })
+
+  it('verifies a signed request object with the keys at the jwks_uri', async () => {
+    const keys = new ClientKeySets({ dev: true })
+    const params = base([['request', await signed('uri-k1', { state: 'via-jwks-uri' })]])
+    await applyRequestObject(params, uriClient('/jwks'), undefined, keys)
+    expect(params.get('state')).toBe('via-jwks-uri')
+  })
+
+  it('refuses an unknown kid, an unusable jwks_uri, and http outside dev with invalid_request_object', async () => {
+    const keys = new ClientKeySets({ dev: true, timeoutMs: 300 })
+    const request = async (kid = 'uri-k1') => base([['request', await signed(kid, { state: 's' })]])
+    expect(await errorOf(applyRequestObject(await request('other'), uriClient('/jwks'), undefined, keys))).toBe('invalid_request_object')
+    for (const path of ['/text', '/big', '/redirect', '/slow']) {
+      expect(await errorOf(applyRequestObject(await request(), uriClient(path), undefined, keys)), path).toBe('invalid_request_object')
+    }
+    const strict = new ClientKeySets({ dev: false })
+    const before = jwks.hits.get('/jwks') ?? 0
+    const err = await applyRequestObject(await request(), uriClient('/jwks'), undefined, strict).catch((e: unknown) => e)
+    expect(err).toMatchObject({ error: 'invalid_request_object', hint: expect.stringMatching(/https/) })
+    expect(jwks.hits.get('/jwks') ?? 0).toBe(before)
   })
 })
