@@ -1,8 +1,8 @@
 // `create|get|list|update|delete|import oauth2-client`: the admin API's client endpoints from the shell.
-import { readFile } from 'node:fs/promises'
 import { Option } from 'commander'
 import type { Command } from 'commander'
 import { addEndpointOption, adminRequest, asArray, asObject, parseNextPageToken, resolveEndpoint } from './endpoint.js'
+import { readJsonSources } from './input.js'
 import { addFormatOption, CliError, io, parseFormat, printList, printResult, printValues, runAction } from './output.js'
 import type { Column, Format } from './output.js'
 
@@ -277,22 +277,7 @@ interface ImportItem {
 /** Reads and checks every source before anything is sent, so a typo imports nothing. */
 async function readImports(files: readonly string[]): Promise<ImportItem[]> {
   const items: ImportItem[] = []
-  for (const file of files) {
-    const source = file === '-' ? 'stdin' : file
-    let text: string
-    try {
-      text = file === '-' ? await io.readStdin() : await readFile(file, 'utf8')
-    } catch (err) {
-      if (err instanceof CliError) throw err
-      throw new CliError(`cannot read ${source}: ${err instanceof Error ? err.message : String(err)}`)
-    }
-    if (text.trim() === '') throw new CliError(`${source} is empty: expected a client object or an array of them`)
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text) as unknown
-    } catch (err) {
-      throw new CliError(`${source} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`)
-    }
+  for (const { source, parsed } of await readJsonSources(files, 'expected a client object or an array of them')) {
     const list = Array.isArray(parsed) ? parsed : [parsed]
     list.forEach((entry, i) => {
       if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {

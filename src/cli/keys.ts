@@ -1,12 +1,12 @@
 // `create|get|delete|import jwk`: the admin API's JSON Web Key endpoints from the shell, in
 // Hydra 2's syntax (`hydra create jwk <set-id> [<key-id>] --alg RS256 --use sig`).
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { Option } from 'commander'
 import type { Command } from 'commander'
 import { GENERATE_ALGS, IMPORT_ALGS, KEY_USES, publicJwk, type Jwk } from '../jwk/model.js'
 import { verb } from './clients.js'
 import { addEndpointOption, adminRequest, asObject, resolveEndpoint } from './endpoint.js'
+import { readJsonSources } from './input.js'
 import { addFormatOption, CliError, cell, io, parseFormat, printValues, renderTable, runAction, serialize } from './output.js'
 import type { Format } from './output.js'
 
@@ -158,21 +158,7 @@ interface ImportItem {
 /** Reads and checks every file before anything is sent, so a typo imports nothing. */
 async function readKeyFiles(files: readonly string[]): Promise<ImportItem[]> {
   const items: ImportItem[] = []
-  for (const file of files) {
-    const source = file === '-' ? 'stdin' : file
-    let text: string
-    try {
-      text = file === '-' ? await io.readStdin() : await readFile(file, 'utf8')
-    } catch (err) {
-      if (err instanceof CliError) throw err
-      throw new CliError(`cannot read ${source}: ${err instanceof Error ? err.message : String(err)}`)
-    }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text) as unknown
-    } catch (err) {
-      throw new CliError(`${source} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`)
-    }
+  for (const { source, parsed } of await readJsonSources(files)) {
     const doc = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as KeyJson) : undefined
     const list = Array.isArray(doc?.['keys']) ? (doc['keys'] as unknown[]) : doc && 'kty' in doc ? [doc] : undefined
     if (!list) throw new CliError(`${source} is neither a JSON Web Key (with "kty") nor a JSON Web Key Set (with "keys")`)
