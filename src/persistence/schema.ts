@@ -169,23 +169,7 @@ export interface AuthenticationSessionTable {
 }
 
 /** hydra_oauth2_code: an authorization code by signature, with its PKCE challenge. */
-export interface OAuth2CodeTable {
-  signature: string
-  nid: string
-  request_id: string
-  requested_at: Instant
-  client_id: string
-  scope: string
-  granted_scope: string
-  requested_audience: string
-  granted_audience: string
-  form_data: string
-  /** Sealed JSON (purpose "session"). */
-  session_data: string
-  subject: string
-  active: Bool
-  challenge_id: string | null
-  expires_at: Instant | null
+export interface OAuth2CodeTable extends OAuth2TokenTable {
   code_challenge: string | null
   code_challenge_method: string | null
 }

@@ -2,14 +2,13 @@ import type { Insertable, Kysely, Selectable } from 'kysely'
 import { DecryptionError, type Aead } from '../../crypto/aead.js'
 import type { AuthorizeCodeRecord, AuthorizeCodeSession, AuthorizeCodeStore } from '../../oauth2/code-store.js'
 import type { PkceMethod } from '../../oauth2/pkce.js'
-import { toBool, toDate } from '../db.js'
+import { toDate } from '../db.js'
 import type { Database, OAuth2CodeTable } from '../schema.js'
+import { requestFromRow, requestToRow } from './request-row.js'
 
-// The same row shape as Hydra's code table (and our token tables): lists '|'-joined, the form
-// URL-encoded, the session sealed with secrets.system.
+// The same row shape as Hydra's code table (and our token tables, see request-row.ts), with
+// the session sealed with secrets.system.
 const SESSION_PURPOSE = 'session'
-const joinList = (items: readonly string[]): string => items.join('|')
-const splitList = (text: string): string[] => (text === '' ? [] : text.split('|'))
 
 type Row = Selectable<OAuth2CodeTable>
 
@@ -22,19 +21,9 @@ export class SqlAuthorizeCodeStore implements AuthorizeCodeStore {
 
   private toRow(r: AuthorizeCodeRecord): Insertable<OAuth2CodeTable> {
     return {
-      signature: r.signature,
+      ...requestToRow(r),
       nid: this.nid,
-      request_id: r.requestId,
-      requested_at: r.requestedAt,
-      client_id: r.clientId,
-      scope: joinList(r.requestedScope),
-      granted_scope: joinList(r.grantedScope),
-      requested_audience: joinList(r.requestedAudience),
-      granted_audience: joinList(r.grantedAudience),
-      form_data: new URLSearchParams(r.form).toString(),
       session_data: this.aead.seal(JSON.stringify(r.session), SESSION_PURPOSE),
-      subject: r.subject,
-      active: r.active,
       challenge_id: r.challengeId,
       expires_at: r.expiresAt,
       code_challenge: r.pkce?.challenge ?? null,
@@ -45,18 +34,8 @@ export class SqlAuthorizeCodeStore implements AuthorizeCodeStore {
   private fromRow(row: Row): AuthorizeCodeRecord {
     const session = JSON.parse(this.aead.open(row.session_data, SESSION_PURPOSE).toString('utf8')) as AuthorizeCodeSession
     return {
-      signature: row.signature,
-      requestId: row.request_id,
-      requestedAt: toDate(row.requested_at),
-      clientId: row.client_id,
-      requestedScope: splitList(row.scope),
-      grantedScope: splitList(row.granted_scope),
-      requestedAudience: splitList(row.requested_audience),
-      grantedAudience: splitList(row.granted_audience),
-      form: Object.fromEntries(new URLSearchParams(row.form_data)),
+      ...requestFromRow(row),
       session,
-      subject: row.subject,
-      active: toBool(row.active),
       challengeId: row.challenge_id ?? '',
       expiresAt: row.expires_at === null ? new Date(0) : toDate(row.expires_at),
       pkce:

@@ -1,8 +1,9 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely'
 import type { RefreshGrace, StoredToken, TokenKind, TokenStore } from '../../oauth2/store.js'
-import { toBool, toDate } from '../db.js'
+import { toDate } from '../db.js'
 import type { Database, OAuth2TokenTable } from '../schema.js'
 import { isUniqueViolation } from './errors.js'
+import { requestFromRow, requestToRow } from './request-row.js'
 
 // Both token tables share these columns; the refresh table's extra columns are nullable.
 // Queries are typed against the access table and run against either.
@@ -11,10 +12,6 @@ const TABLE: Record<TokenKind, TokenTableName> = {
   access: 'hydra_oauth2_access',
   refresh: 'hydra_oauth2_refresh' as TokenTableName,
 }
-
-// Hydra joins lists with '|'.
-const joinList = (items: readonly string[]): string => items.join('|')
-const splitList = (text: string): string[] => (text === '' ? [] : text.split('|'))
 
 const COLUMNS = [
   'signature',
@@ -45,19 +42,9 @@ export class SqlTokenStore implements TokenStore {
 
   private toRow(r: StoredToken): Insertable<OAuth2TokenTable> {
     return {
-      signature: r.signature,
+      ...requestToRow(r),
       nid: this.nid,
-      request_id: r.requestId,
-      requested_at: r.requestedAt,
-      client_id: r.clientId,
-      scope: joinList(r.requestedScope),
-      granted_scope: joinList(r.grantedScope),
-      requested_audience: joinList(r.requestedAudience),
-      granted_audience: joinList(r.grantedAudience),
-      form_data: new URLSearchParams(r.form).toString(),
       session_data: r.sessionData,
-      subject: r.subject,
-      active: r.active,
       challenge_id: r.challengeId,
       expires_at: r.expiresAt,
     }
@@ -65,18 +52,8 @@ export class SqlTokenStore implements TokenStore {
 
   private fromRow(row: Row): StoredToken {
     return {
-      signature: row.signature,
-      requestId: row.request_id,
-      requestedAt: toDate(row.requested_at),
-      clientId: row.client_id,
-      requestedScope: splitList(row.scope),
-      grantedScope: splitList(row.granted_scope),
-      requestedAudience: splitList(row.requested_audience),
-      grantedAudience: splitList(row.granted_audience),
-      form: Object.fromEntries(new URLSearchParams(row.form_data)),
+      ...requestFromRow(row),
       sessionData: row.session_data,
-      subject: row.subject,
-      active: toBool(row.active),
       challengeId: row.challenge_id,
       expiresAt: row.expires_at === null ? null : toDate(row.expires_at),
     }
