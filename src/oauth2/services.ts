@@ -20,6 +20,7 @@ import { Revocation } from './revoke.js'
 import { scopeMatcher } from './scopes.js'
 import type { TokenStore } from './store.js'
 import { TokenEndpoint } from './token.js'
+import { noTokenHook } from './token-hook.js'
 import { JwtAccessTokens } from './tokens/jwt.js'
 import { OpaqueTokens } from './tokens/opaque-hmac.js'
 import { SessionCodec } from './tokens/session.js'
@@ -105,7 +106,7 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     token: new TokenEndpoint({
       grants: [clientCredentials, authorizationCode, refreshToken],
       clientAuth,
-      context: { tokens, scopes, config, units: d.units, idTokens, opaque, pkce: pkcePolicy(config), now },
+      context: { tokens, scopes, config, units: d.units, idTokens, opaque, pkce: pkcePolicy(config), tokenHook: noTokenHook, now },
     }),
     introspection: new Introspector({ tokens, scopes, issuer: config.urls.self.issuer }),
     revocation: new Revocation({ tokens, store: d.tokenStore }),

@@ -8,6 +8,7 @@ import type { ScopeMatcher } from '../scopes.js'
 import type { IdTokens } from '../tokens/id-token.js'
 import type { OpaqueTokens } from '../tokens/opaque-hmac.js'
 import type { GrantUnitOfWork } from '../unit-of-work.js'
+import type { TokenHook } from '../token-hook.js'
 import type { AccessTokenResponse, TokenService } from '../tokens/service.js'
 
 export interface GrantRequest {
@@ -33,6 +34,8 @@ export interface GrantContext {
   /** Checks presented authorization codes. */
   opaque: OpaqueTokens
   pkce: PkcePolicy
+  /** Called by every grant once, right before it issues tokens (oauth2.token_hook). */
+  tokenHook: TokenHook
   now: () => Date
 }
 

@@ -1,0 +1,39 @@
+// The token hook (Hydra's oauth2.token_hook and oauth2.refresh_token_hook): before a grant
+// issues tokens it hands the session it is about to issue to the operator's hook, which may add
+// claims to the access token (`ext`) and the ID token. Every grant calls `run` once, right
+// before issuing, so a grant added later gets the hook by calling it too.
+import type { Client } from '../client/model.js'
+
+export interface TokenHookInput {
+  /** The grant_type of the token request. */
+  grantType: string
+  client: Client
+  subject: string
+  requestedScope: readonly string[]
+  grantedScope: readonly string[]
+  requestedAudience: readonly string[]
+  grantedAudience: readonly string[]
+  /** The token request's parameters without credentials. */
+  form: Readonly<Record<string, string>>
+  /** Extra claims the access token will carry so far (its `ext`). */
+  accessTokenClaims: Readonly<Record<string, unknown>>
+  /** Extra claims the ID token will carry so far (empty when no ID token is issued). */
+  idTokenClaims: Readonly<Record<string, unknown>>
+}
+
+export interface TokenHookResult {
+  accessTokenClaims: Record<string, unknown>
+  idTokenClaims: Record<string, unknown>
+}
+
+export interface TokenHook {
+  /** The claims to issue; throws an OAuthError when the hook denies or misbehaves. */
+  run(input: TokenHookInput): Promise<TokenHookResult>
+}
+
+/** No hook configured: the claims are issued as they are. */
+export const noTokenHook: TokenHook = {
+  async run(input) {
+    return { accessTokenClaims: { ...input.accessTokenClaims }, idTokenClaims: { ...input.idTokenClaims } }
+  },
+}
