@@ -9,6 +9,7 @@ import type { IdTokens } from '../tokens/id-token.js'
 import type { OpaqueTokens } from '../tokens/opaque-hmac.js'
 import type { GrantUnitOfWork } from '../unit-of-work.js'
 import type { TokenHook } from '../token-hook.js'
+import type { TrustedJwtVerifier } from '../../trust/model.js'
 import type { AccessTokenResponse, TokenService } from '../tokens/service.js'
 
 export interface GrantRequest {
@@ -36,6 +37,8 @@ export interface GrantContext {
   pkce: PkcePolicy
   /** Called by every grant once, right before it issues tokens (oauth2.token_hook). */
   tokenHook: TokenHook
+  /** JWTs from issuers trusted through /admin/trust/grants/jwt-bearer/issuers (jwt-bearer, token exchange). */
+  trustedJwts?: TrustedJwtVerifier
   now: () => Date
 }
 
