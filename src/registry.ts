@@ -27,6 +27,13 @@ import { SqlFlowStore } from './persistence/sql/flow-store.js'
 import { SqlGrantUnitOfWork } from './persistence/sql/grant-transaction.js'
 import { SqlSessionStore } from './persistence/sql/session-store.js'
 import { SqlLogoutStore } from './persistence/sql/logout-store.js'
+import { SqlDeviceStore } from './persistence/sql/device-store.js'
+import { DeviceCodes } from './oauth2/device-code.js'
+import { HmacKeys } from './crypto/hmac.js'
+import { createObservability, type Observability } from './observability/index.js'
+import { SqlTrustStore } from './persistence/sql/trust-store.js'
+import { TrustService } from './trust/service.js'
+import { TrustVerifier } from './trust/verifier.js'
 
 /** Everything the server is made of, built once, eagerly, from the configuration. */
 export interface Registry {
@@ -56,6 +63,10 @@ export interface Registry {
   authorizeCodes: AuthorizeCodeStore
   /** The authorization endpoint's state machine and the admin login/consent endpoints. */
   flows: Flows
+  /** RFC 7523 trust relationships (/admin/trust/grants/jwt-bearer/issuers). */
+  trust: TrustService
+  /** Metrics, and tracing when configured (src/observability); shut down by server.ts. */
+  observability?: Observability
   close(): Promise<void>
 }
 
@@ -79,6 +90,8 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
   const logger = opts.logger ?? createLogger(config.log)
   const db = await openDb(config.dsn)
   try {
+    // First: with tracing on it puts its query plugin on db.kysely, before any store takes it.
+    const observability = await createObservability({ config, db, logger })
     const pending = await pendingMigrations(db)
     if (pending.length > 0) {
       if (!(opts.migrate || config.dev)) {
@@ -128,7 +141,19 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     }
     const tokenStore = new SqlTokenStore(db.kysely, nid, db.batchedWrite)
     const units = new SqlGrantUnitOfWork(db.kysely, nid, aead)
-    const oauth2 = createOAuth2({ config, clients, hasher, tokenStore, aead, keys, units })
+    // RFC 8628: device and user codes, shared by the device endpoint, the token endpoint and the flow.
+    const device = { store: new SqlDeviceStore(db.kysely, nid, aead), codes: new DeviceCodes(new HmacKeys(config.secrets.system)) }
+    const trustStore = new SqlTrustStore(db.kysely, nid)
+    const trust = new TrustService({ store: trustStore, aead })
+    const { jti_optional, iat_optional, max_ttl } = config.oauth2.grant.jwt
+    const trustedJwts = new TrustVerifier({
+      store: trustStore,
+      aead,
+      tokens: tokenStore,
+      policy: { jtiOptional: jti_optional, iatOptional: iat_optional, maxTtlMs: max_ttl },
+    })
+    const oauth2 = createOAuth2({ config, clients, hasher, tokenStore, aead, keys, units, trustedJwts, device })
+    oauth2.token.observer = observability.grantObserver
     const flowStore = new SqlFlowStore(db.kysely, nid, aead)
     const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, aead)
     const sessions = new SqlSessionStore(db.kysely, nid)
@@ -140,6 +165,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       keyRing: keys,
       clientKeys: oauth2.clientKeys,
       logouts: new SqlLogoutStore(db.kysely, nid),
+      device,
       logoutKeys: keys,
       warn: (fields, message) => logger.warn(fields, message),
       issuers: {
@@ -165,6 +191,8 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       flowStore,
       authorizeCodes,
       flows,
+      trust,
+      observability,
       close: () => db.close(),
     }
   } catch (e) {

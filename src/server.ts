@@ -1,8 +1,10 @@
+import { Server as TlsServer } from 'node:tls'
 import type { FastifyInstance } from 'fastify'
 import { createAdminApp } from './http/admin.js'
 import { createPublicApp } from './http/public.js'
 import type { Registry } from './registry.js'
 import { devUiOptions } from './dev-ui/mount.js'
+import { plainHttpWarning } from './http/proxy.js'
 
 export type ServeMode = 'all' | 'public' | 'admin'
 
@@ -18,7 +20,8 @@ async function listen(app: FastifyInstance, host: string, port: number): Promise
   const addr = app.server.address()
   if (addr === null || typeof addr === 'string') return String(addr)
   const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
-  return `http://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${addr.port}`
+  const scheme = (app.server as unknown) instanceof TlsServer ? 'https' : 'http'
+  return `${scheme}://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${addr.port}`
 }
 
 export async function startServer(registry: Registry, mode: ServeMode): Promise<RunningServer> {
@@ -39,6 +42,8 @@ export async function startServer(registry: Registry, mode: ServeMode): Promise<
       const app = await createPublicApp(registry, devUi ? { devUi } : {})
       apps.push(app)
       urls.public = await listen(app, serve.public.host, serve.public.port)
+      const plain = plainHttpWarning('public', registry.config.dev, serve.public.tls)
+      if (plain) registry.logger.warn(plain)
     }
     if (mode === 'all' || mode === 'admin') {
       const app = await createAdminApp(registry)
@@ -56,6 +61,7 @@ export async function startServer(registry: Registry, mode: ServeMode): Promise<
       closing ??= (async () => {
         await Promise.allSettled(apps.map((a) => a.close()))
         await registry.close()
+        await registry.observability?.shutdown()
       })()
       return closing
     },

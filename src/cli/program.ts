@@ -6,7 +6,11 @@ import { registerServeCommand } from './serve.js'
 import { registerMigrateCommand } from './migrate.js'
 import { registerPerformClientCredentials } from './perform/client-credentials.js'
 import { registerPerformAuthorizationCode } from './perform/authorization-code.js'
+import { registerPerformDeviceCode } from './perform/device-code.js'
 import { registerTokenCommands } from './tokens.js'
+import { registerJanitorCommand } from './janitor.js'
+import { registerSecretsCommands } from './secrets.js'
+import { registerTrustCommands } from './trust.js'
 
 export function buildProgram(): Command {
   const program = new Command('orthrus')
@@ -24,6 +28,10 @@ export function buildProgram(): Command {
   registerKeyCommands(program)
   registerPerformClientCredentials(program)
   registerPerformAuthorizationCode(program)
+  registerPerformDeviceCode(program)
   registerTokenCommands(program)
+  registerJanitorCommand(program)
+  registerSecretsCommands(program)
+  registerTrustCommands(program)
   return program
 }

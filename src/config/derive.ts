@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
 import { formatDuration } from './duration.js'
 import { ConfigError } from './types.js'
-import type { Config, CorsConfig, ListenerConfig, TlsConfig } from './types.js'
+import type { Config, CorsConfig, ListenerConfig, TlsConfig, WebhookConfig } from './types.js'
 
 export const NO_SECRET_WARNING =
   'no secrets.system set: generated a throw-away secret; everything encrypted with it is lost on restart. Never do this in production.'
@@ -97,7 +97,7 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
       access_token: get('strategies.access_token'),
       jwt: { scope_claim: get('strategies.jwt.scope_claim') },
     },
-    oauth2: oauth2(get, warnings),
+    oauth2: { ...oauth2(get, warnings), ...webhooks(opt) },
     oidc: oidc(get, opt, warnings),
   }
 }
@@ -141,7 +141,10 @@ function tls(prefix: string, fallback: string | undefined, opt: Opt): TlsConfig 
     return undefined
   }
   const enabled = opt<boolean>(`${prefix}.tls.enabled`) ?? (fallback === undefined ? undefined : opt<boolean>(`${fallback}.tls.enabled`))
+  const terminators =
+    opt<string[]>(`${prefix}.tls.allow_termination_from`) ?? (fallback === undefined ? undefined : opt<string[]>(`${fallback}.tls.allow_termination_from`))
   const result: TlsConfig = { enabled: enabled ?? false }
+  if (terminators !== undefined && terminators.length > 0) result.allow_termination_from = terminators
   const cert = source('cert')
   const key = source('key')
   if (cert) result.cert = cert
@@ -187,6 +190,7 @@ function oauth2(get: Get, warnings: string[]): Config['oauth2'] {
       pbkdf2: { iterations: get('oauth2.hashers.pbkdf2.iterations') },
     },
     pkce: { enforced: get('oauth2.pkce.enforced'), enforced_for_public_clients: get('oauth2.pkce.enforced_for_public_clients') },
+    device_authorization: { token_polling_interval: get('oauth2.device_authorization.token_polling_interval') },
     client_credentials: { default_grant_allowed_scope: get('oauth2.client_credentials.default_grant_allowed_scope') },
     grant: {
       refresh_token: {
@@ -201,6 +205,15 @@ function oauth2(get: Get, warnings: string[]): Config['oauth2'] {
       },
     },
   }
+}
+
+function webhooks(opt: Opt): Pick<Config['oauth2'], 'token_hook' | 'refresh_token_hook'> {
+  const out: Pick<Config['oauth2'], 'token_hook' | 'refresh_token_hook'> = {}
+  const token = opt<WebhookConfig>('oauth2.token_hook')
+  const refresh = opt<WebhookConfig>('oauth2.refresh_token_hook')
+  if (token) out.token_hook = token
+  if (refresh) out.refresh_token_hook = refresh
+  return out
 }
 
 function oidc(get: Get, opt: Opt, warnings: string[]): Config['oidc'] {

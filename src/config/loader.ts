@@ -8,7 +8,7 @@ import { extname, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { build } from './derive.js'
 import { parseDuration } from './duration.js'
-import { CONFIG_KEYS, IGNORED_HYDRA_KEYS, KEY_BY_ENV, KEY_BY_PATH, SECTIONS } from './schema.js'
+import { CONFIG_KEYS, IGNORED_HYDRA_KEYS, KEY_BY_ENV, KEY_BY_PATH, SECTIONS, envNameOf } from './schema.js'
 import type { KeySpec } from './schema.js'
 import { ConfigError } from './types.js'
 import type { Config } from './types.js'
@@ -122,6 +122,21 @@ function readEnv(env: NodeJS.ProcessEnv, raw: Map<string, RawValue>): void {
     if (text === undefined || text === '') continue
     raw.set(spec.path, { value: fromText(spec, text, name), from: name })
   }
+  // A string-or-object key's leaves have variables too (OAUTH2_TOKEN_HOOK_AUTH_CONFIG_VALUE);
+  // they add to (or override) what the file or the key's own variable gave.
+  for (const spec of CONFIG_KEYS) {
+    if (spec.kind !== 'string-or-object') continue
+    for (const field of spec.fields ?? []) {
+      const name = `${envNameOf(spec.path)}_${envNameOf(field.path)}`
+      const text = env[name]
+      if (text === undefined || text === '') continue
+      const base = raw.get(spec.path)?.value
+      const obj: Record<string, unknown> =
+        typeof base === 'string' && spec.shorthand !== undefined ? { [spec.shorthand]: base } : isPlainObject(base) ? structuredClone(base) : {}
+      setLeaf(obj, field.path, fromText(field, text, name))
+      raw.set(spec.path, { value: obj, from: name })
+    }
+  }
 }
 
 function readOverrides(overrides: Record<string, unknown>, raw: Map<string, RawValue>): void {
@@ -153,6 +168,16 @@ function fromText(spec: KeySpec, text: string, from: string): unknown {
         return JSON.parse(trimmed) as unknown
       } catch {
         throw new ConfigError(`invalid configuration: ${subject(spec, spec.path, text)} is not a valid JSON array (from ${from})`)
+      }
+    }
+    case 'string-or-object': {
+      const trimmed = text.trim()
+      if (!trimmed.startsWith('{')) return text
+      try {
+        return JSON.parse(trimmed) as unknown
+      } catch {
+        // Never echoed: the object may hold a secret.
+        throw new ConfigError(`invalid configuration: ${spec.path} is not a valid JSON object (from ${from})`)
       }
     }
     default:
@@ -224,7 +249,55 @@ function validate(spec: KeySpec, value: unknown, from: string | undefined): unkn
       })
       return [...(value as string[])]
     }
+    case 'string-or-object':
+      return validateObject(spec, value, from)
   }
+}
+
+/** A `string-or-object` value: each leaf validated by its field spec, the result nested again. */
+function validateObject(spec: KeySpec, value: unknown, from: string | undefined): Record<string, unknown> {
+  const suffix = from ? ` (from ${from})` : ''
+  const fields = spec.fields ?? []
+  const obj = typeof value === 'string' && spec.shorthand !== undefined ? { [spec.shorthand]: value } : value
+  // The value itself is never shown: an object may hold a secret.
+  if (!isPlainObject(obj)) throw new ConfigError(`invalid configuration: ${spec.path} must be a string or an object, not ${kindOf(value)}${suffix}`)
+  const given = new Map<string, unknown>()
+  leavesOf(obj, '', given)
+  const out: Record<string, unknown> = {}
+  for (const [rel, leaf] of given) {
+    const field = fields.find((f) => f.path === rel)
+    if (!field) {
+      throw new ConfigError(`invalid configuration: unknown key ${spec.path}.${rel} (allowed: ${fields.map((f) => f.path).join(', ')})${suffix}`)
+    }
+    setLeaf(out, rel, validate({ ...field, path: `${spec.path}.${rel}` }, leaf, from))
+  }
+  for (const rel of spec.required ?? []) {
+    const top = rel.split('.')[0] ?? rel
+    const enclosingGiven = top === rel || [...given.keys()].some((k) => k.startsWith(`${top}.`))
+    if (enclosingGiven && !given.has(rel)) throw new ConfigError(`invalid configuration: ${spec.path}.${rel} is required${suffix}`)
+  }
+  return out
+}
+
+/** Nested plain objects → dotted leaf paths; empty (`null`) leaves are skipped as in the file walk. */
+function leavesOf(node: Record<string, unknown>, prefix: string, out: Map<string, unknown>): void {
+  for (const [name, value] of Object.entries(node)) {
+    const path = prefix === '' ? name : `${prefix}.${name}`
+    if (value === null || value === undefined) continue
+    if (isPlainObject(value)) leavesOf(value, path, out)
+    else out.set(path, value)
+  }
+}
+
+function setLeaf(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.')
+  let node = obj
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part]
+    if (!isPlainObject(next)) node[part] = {}
+    node = node[part] as Record<string, unknown>
+  }
+  node[parts[parts.length - 1] ?? path] = value
 }
 
 /** `key = "value"`, or just `key` when the value is a secret. */

@@ -11,6 +11,8 @@
 // - serve.*.port allows 0 (the OS picks a free port; handy for tests). Hydra's minimum is 1.
 // - Defaults of durations are written as text and go through the same parser as user values.
 
+import { isIP } from 'node:net'
+
 export type KeyKind =
   | 'string'
   | 'boolean'
@@ -25,6 +27,11 @@ export type KeyKind =
   | 'string[]'
   | 'enum'
   | 'enum[]'
+  /**
+   * Hydra's `oneOf: [string, object]` (e.g. webhooks): an object whose leaves are `fields`, or a
+   * bare string that sets the `shorthand` field. Loaded as the object.
+   */
+  | 'string-or-object'
 
 export interface KeySpec {
   /** Dotted path, e.g. `urls.self.issuer`. */
@@ -42,6 +49,15 @@ export interface KeySpec {
   readonly check?: (value: string) => string | undefined
   /** `secret`: never echo the value; `password`: echo with the password masked (DSNs). */
   readonly redact?: 'secret' | 'password'
+  /** `string-or-object`: the object's leaves, paths relative to the key (`auth.config.name`). */
+  readonly fields?: readonly KeySpec[]
+  /** `string-or-object`: the field a bare string sets. */
+  readonly shorthand?: string
+  /**
+   * `string-or-object`: leaves that must be present; a nested one (`auth.type`) only when
+   * something under its first segment (`auth`) is given, as JSON Schema's nested `required`.
+   */
+  readonly required?: readonly string[]
 }
 
 export const LOG_LEVELS = ['panic', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const
@@ -70,6 +86,14 @@ function checkDsn(dsn: string): string | undefined {
   return `must be memory or start with ${DSN_SCHEMES.map((s) => `${s}://`).join(', ')}`
 }
 
+// An IPv4 or IPv6 CIDR range such as 10.0.0.0/8 or fd00::/8.
+function checkCidr(range: string): string | undefined {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(range)
+  const family = m?.[1] === undefined ? 0 : isIP(m[1])
+  if (!m || family === 0 || Number(m[2]) > (family === 4 ? 32 : 128)) return 'is not a CIDR range (expected e.g. 10.0.0.0/8 or fd00::/8)'
+  return undefined
+}
+
 function tlsKeys(prefix: string): KeySpec[] {
   // No defaults: a listener's TLS settings fall back to serve.tls.* (Hydra's driver/config/tls.go).
   return [
@@ -78,6 +102,8 @@ function tlsKeys(prefix: string): KeySpec[] {
     { path: `${prefix}.tls.cert.base64`, kind: 'string' },
     { path: `${prefix}.tls.key.path`, kind: 'string' },
     { path: `${prefix}.tls.key.base64`, kind: 'string', redact: 'secret' },
+    // Plain-HTTP requests are served only from these ranges, with X-Forwarded-Proto: https (src/http/proxy.ts).
+    { path: `${prefix}.tls.allow_termination_from`, kind: 'string[]', check: checkCidr },
   ]
 }
 
@@ -116,6 +142,38 @@ function listenerKeys(prefix: string, port: number): KeySpec[] {
   ]
 }
 
+// A header or cookie name (RFC 9110 §5.6.2 token) and a value a header can carry.
+const checkToken = (v: string): string | undefined => (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v) ? undefined : 'is not a valid header or cookie name')
+// eslint-disable-next-line no-control-regex
+const checkHeaderValue = (v: string): string | undefined => (/[\x00-\x1f\x7f]/.test(v) ? 'may not contain control characters' : undefined)
+
+// Hydra's webhook_config: a URL, or {url, auth: {type: api_key, config: {name, value, in}}}.
+function webhookKey(path: string): KeySpec {
+  return {
+    path,
+    kind: 'string-or-object',
+    shorthand: 'url',
+    required: ['url', 'auth.type', 'auth.config.name', 'auth.config.value'],
+    fields: [
+      { path: 'url', kind: 'url' },
+      { path: 'auth.type', kind: 'enum', values: ['api_key'] },
+      { path: 'auth.config.name', kind: 'string', check: checkToken },
+      { path: 'auth.config.value', kind: 'string', redact: 'secret', check: checkHeaderValue },
+      { path: 'auth.config.in', kind: 'enum', values: ['header', 'cookie'] },
+    ],
+  }
+}
+
+// tracing.providers.otlp.server_url: Hydra's host:port, or a URL with an http(s) scheme.
+function checkOtlpServer(value: string): string | undefined {
+  try {
+    const url = new URL(/^https?:\/\//i.test(value) ? value : `http://${value}`)
+    return url.hostname === '' ? 'names no host' : undefined
+  } catch {
+    return 'is not host:port (e.g. localhost:4318) or an http(s) URL'
+  }
+}
+
 const secretList = (path: string): KeySpec => ({ path, kind: 'string[]', minItemLength: 16, redact: 'secret' })
 
 export const CONFIG_KEYS: readonly KeySpec[] = [
@@ -126,6 +184,13 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'log.format', kind: 'enum', values: LOG_FORMATS, default: 'text' },
   { path: 'log.leak_sensitive_values', kind: 'boolean', default: false },
   { path: 'log.redaction_text', kind: 'string', default: '' },
+
+  // Tracing (src/observability/tracing-config.ts): only the `otel` provider, OTLP over HTTP.
+  { path: 'tracing.provider', kind: 'enum', values: ['jaeger', 'otel', 'zipkin'] },
+  { path: 'tracing.service_name', kind: 'string' },
+  // host:port as in Hydra (e.g. localhost:4318); a full http(s) URL is accepted too.
+  { path: 'tracing.providers.otlp.server_url', kind: 'string', check: checkOtlpServer },
+  { path: 'tracing.providers.otlp.insecure', kind: 'boolean', default: false },
 
   ...listenerKeys('serve.public', 4444),
   ...listenerKeys('serve.admin', 4445),
@@ -178,6 +243,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'oauth2.hashers.pbkdf2.iterations', kind: 'integer', default: 25000, min: 1 },
   { path: 'oauth2.pkce.enforced', kind: 'boolean', default: false },
   { path: 'oauth2.pkce.enforced_for_public_clients', kind: 'boolean', default: false },
+  { path: 'oauth2.device_authorization.token_polling_interval', kind: 'duration', default: '5s' },
   { path: 'oauth2.client_credentials.default_grant_allowed_scope', kind: 'boolean', default: false },
   { path: 'oauth2.grant.refresh_token.rotation_grace_period', kind: 'duration', default: '0s' },
   { path: 'oauth2.grant.refresh_token.rotation_grace_reuse_count', kind: 'integer', default: 0, min: 0 },
@@ -185,6 +251,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'oauth2.grant.jwt.iat_optional', kind: 'boolean', default: false },
   { path: 'oauth2.grant.jwt.max_ttl', kind: 'duration', default: '720h' },
   { path: 'oauth2.grant.jwt.omit_assertion_audience', kind: 'boolean', default: true },
+  webhookKey('oauth2.token_hook'),
+  webhookKey('oauth2.refresh_token_hook'),
 
   { path: 'oidc.subject_identifiers.supported_types', kind: 'enum[]', values: ['public', 'pairwise'], default: ['public'] },
   { path: 'oidc.subject_identifiers.pairwise.salt', kind: 'string', redact: 'secret' },
@@ -204,18 +272,17 @@ export const IGNORED_HYDRA_KEYS: readonly string[] = [
   'hsm',
   'webfinger',
   'profiling',
-  'tracing',
+  'tracing.providers.jaeger',
+  'tracing.providers.zipkin',
+  'tracing.providers.otlp.sampling',
   'sqa',
   'cgroups',
   'feature_flags',
   'oauth2.session',
   'oauth2.preserve_ext_claims',
-  'oauth2.refresh_token_hook',
-  'oauth2.token_hook',
-  'oauth2.device_authorization',
+  'oauth2.device_authorization.user_code',
   'urls.identity_provider',
-  'serve.tls.allow_termination_from',
-  ...['serve.public', 'serve.admin'].flatMap((p) => [`${p}.base_url`, `${p}.cors.options_passthrough`, `${p}.tls.allow_termination_from`]),
+  ...['serve.public', 'serve.admin'].flatMap((p) => [`${p}.base_url`, `${p}.cors.options_passthrough`]),
 ]
 
 /** `urls.self.issuer` → `URLS_SELF_ISSUER`: Hydra's (koanf's) environment naming. */

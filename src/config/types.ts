@@ -9,6 +9,8 @@ export interface TlsConfig {
   enabled: boolean
   cert?: { path?: string; base64?: string }
   key?: { path?: string; base64?: string }
+  /** CIDR ranges of TLS-terminating proxies; absent: no termination upstream (src/http/proxy.ts). */
+  allow_termination_from?: string[]
 }
 
 export interface CorsConfig {
@@ -97,16 +99,28 @@ export interface Config {
       pbkdf2: { iterations: number }
     }
     pkce: { enforced: boolean; enforced_for_public_clients: boolean }
+    /** RFC 8628; milliseconds. */
+    device_authorization: { token_polling_interval: number }
     client_credentials: { default_grant_allowed_scope: boolean }
     grant: {
       refresh_token: { rotation_grace_period: number; rotation_grace_reuse_count: number }
       jwt: { jti_optional: boolean; iat_optional: boolean; max_ttl: number; omit_assertion_audience: boolean }
     }
+    /** Called before every grant issues tokens (src/oauth2/token-hook-http.ts). */
+    token_hook?: WebhookConfig
+    /** Called before the refresh_token grant issues tokens, ahead of token_hook. */
+    refresh_token_hook?: WebhookConfig
   }
   oidc: {
     subject_identifiers: { supported_types: Array<'public' | 'pairwise'>; pairwise: { salt?: string } }
     dynamic_client_registration: { enabled: boolean; default_scope: string[] }
   }
+}
+
+/** Hydra's webhook_config (a bare URL in the file loads as `{ url }`). */
+export interface WebhookConfig {
+  url: string
+  auth?: { type: 'api_key'; config: { name: string; value: string; in?: 'header' | 'cookie' } }
 }
 
 /** Thrown for any invalid configuration; the message is one line naming key, value and what is allowed. */

@@ -1,7 +1,8 @@
 // Authenticated encryption at rest with secrets.system: AES-256-GCM, the first secret
 // encrypts, every secret decrypts (rotation). The purpose string is bound as associated
 // data so a value sealed for one use cannot be replayed as another.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto'
+import { pooledRandomBytes } from './random.js'
 
 const VERSION = 'v1'
 const IV_BYTES = 12
@@ -25,7 +26,7 @@ export class Aead {
 
   /** Returns `v1.<iv>.<ciphertext+tag>` in base64url. */
   seal(plaintext: Buffer | string, purpose: string): string {
-    const iv = randomBytes(IV_BYTES)
+    const iv = pooledRandomBytes(IV_BYTES)
     const cipher = createCipheriv('aes-256-gcm', this.keys[0] as Buffer, iv)
     cipher.setAAD(Buffer.from(purpose, 'utf8'))
     const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomBytes, randomFillSync, randomUUID } from 'node:crypto'
 
 // RFC 3986 unreserved characters: safe in URLs, form bodies and Basic auth without escaping.
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~'
@@ -27,5 +27,27 @@ export function randomSecret(length = 26): string {
       if (out.length === length) break
     }
   }
+  return out
+}
+
+// Each call of randomBytes is a trip into the OS; tokens and IVs need a few dozen bytes per
+// request. Like randomUUID, take them from a larger buffer filled at once. Every byte is handed
+// out exactly once and a used buffer is never refilled (a new one replaces it), so no two
+// callers ever share bytes.
+const POOL_BYTES = 8192
+let pool = Buffer.alloc(0)
+let offset = 0
+
+/** `size` cryptographically random bytes (at most 256), from a pre-filled buffer. */
+export function pooledRandomBytes(size: number): Buffer {
+  if (!Number.isSafeInteger(size) || size < 1 || size > 256) {
+    throw new RangeError(`pooledRandomBytes: size must be an integer from 1 to 256, got ${size}`)
+  }
+  if (offset + size > pool.length) {
+    pool = randomFillSync(Buffer.allocUnsafeSlow(POOL_BYTES))
+    offset = 0
+  }
+  const out = pool.subarray(offset, offset + size)
+  offset += size
   return out
 }

@@ -1,7 +1,7 @@
 // The demo app's only way into Orthrus: the admin API over HTTP, exactly as an external login &
 // consent app would use it (Hydra's /admin/oauth2/auth/requests/* endpoints).
 
-export type FlowKind = 'login' | 'consent' | 'logout'
+export type FlowKind = 'login' | 'consent' | 'logout' | 'device'
 
 /** What the demo pages need from Hydra's oAuth2LoginRequest / oAuth2ConsentRequest. */
 export interface FlowRequest {

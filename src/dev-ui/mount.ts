@@ -1,5 +1,5 @@
 // When the demo app runs: only with --dev, and only for the pages whose URL is still Hydra's
-// fallback (urls.login / urls.consent left unset), so a configured app is never shadowed.
+// fallback (urls.login / urls.consent / urls.device.* left unset), so a configured app is never shadowed.
 import { fallbackPageUrl } from '../config/derive.js'
 import type { Config } from '../config/types.js'
 import type { DevUiOptions, DevUiPage } from './public-routes.js'
@@ -10,6 +10,8 @@ export function devUiPages(config: Pick<Config, 'dev' | 'urls'>): Set<DevUiPage>
   if (config.urls.login === fallbackPageUrl(config.urls.self.public, 'oauth2/fallbacks/login')) pages.add('login')
   if (config.urls.consent === fallbackPageUrl(config.urls.self.public, 'oauth2/fallbacks/consent')) pages.add('consent')
   if (config.urls.logout === fallbackPageUrl(config.urls.self.public, 'oauth2/fallbacks/logout')) pages.add('logout')
+  if (config.urls.device.verification === fallbackPageUrl(config.urls.self.public, 'oauth2/fallbacks/device')) pages.add('device')
+  if (config.urls.device.success === fallbackPageUrl(config.urls.self.public, 'oauth2/fallbacks/device/done')) pages.add('device_done')
   return pages
 }
 

@@ -83,3 +83,22 @@ export function stayedPage(): string {
 export function errorPage(message: string): string {
   return layout('Error', html`<h1>Something went wrong</h1>${problem(message)}<p>Start the sign-in again from the application.</p>`)
 }
+
+/** RFC 8628: the person types the code the device shows. */
+export function devicePage(f: Omit<FormBase, 'clientName'> & { userCode: string; error?: string }): string {
+  return layout(
+    'Connect a device',
+    html`<h1>Connect a device</h1>
+<p>Enter the code shown on your device.</p>
+${problem(f.error)}
+<form method="post" action="${f.action}">
+${hidden({ ...f, clientName: '' })}
+<label>Code <input type="text" name="user_code" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus value="${f.userCode}"></label>
+<button type="submit" name="action" value="accept">Continue</button>
+</form>`,
+  )
+}
+
+export function deviceDonePage(): string {
+  return layout('Device connected', html`<h1>Your device is connected</h1><p>You can close this page and return to your device.</p>`)
+}

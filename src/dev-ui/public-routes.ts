@@ -7,9 +7,10 @@ import { parseForm } from '../http/form.js'
 import { AdminApi, AdminApiError, type FlowKind } from './admin-api.js'
 import { FormGuard } from './csrf.js'
 import { PAGE_HEADERS } from './html.js'
-import { consentPage, DEMO_PASSWORD, errorPage, loginPage, logoutPage, stayedPage } from './pages.js'
+import { consentPage, DEMO_PASSWORD, deviceDonePage, devicePage, errorPage, loginPage, logoutPage, stayedPage } from './pages.js'
 
-export type DevUiPage = FlowKind
+/** 'device_done' is the device flow's success page (urls.device.success). */
+export type DevUiPage = FlowKind | 'device_done'
 
 export interface DevUiOptions {
   /** Which fallback pages the demo app takes over. */
@@ -66,7 +67,7 @@ export function devUiRoutes(opts: DevUiOptions) {
     return { fields, challenge }
   }
 
-  const challengeOf = (request: FastifyRequest, kind: DevUiPage): string | undefined => {
+  const challengeOf = (request: FastifyRequest, kind: FlowKind): string | undefined => {
     const v = (request.query as Fields)[`${kind}_challenge`]
     return typeof v === 'string' && v !== '' ? v : undefined
   }
@@ -178,6 +179,42 @@ export function devUiRoutes(opts: DevUiOptions) {
           return redirect(reply, 303, await api.answer('consent', 'accept', challenge, body))
         }),
       )
+    }
+
+    if (opts.pages.has('device')) {
+      app.get(
+        '/oauth2/fallbacks/device',
+        guarded(async (request, reply) => {
+          const challenge = challengeOf(request, 'device')
+          if (challenge === undefined) return page(reply, 400, errorPage('The device_challenge parameter is missing: open the link your device shows.'))
+          // verification_uri_complete brings the code along; the person still confirms it.
+          const given = (request.query as Fields)['user_code']
+          const userCode = typeof given === 'string' ? given.slice(0, 32) : ''
+          const csrf = csrfFor(request, reply, 'device', challenge)
+          return page(reply, 200, devicePage({ action: 'device', challenge, csrf, userCode }))
+        }),
+      )
+      app.post(
+        '/oauth2/fallbacks/device',
+        guarded(async (request, reply) => {
+          const form = postedForm(request, reply, 'device')
+          if (form === undefined) return reply
+          const { fields, challenge } = form
+          const userCode = (one(fields, 'user_code') ?? '').trim().slice(0, 32)
+          try {
+            return redirect(reply, 303, await api.answer('device', 'accept', challenge, { user_code: userCode }))
+          } catch (err) {
+            // A wrong code: ask again, with the admin API's reason (attempts left).
+            if (!(err instanceof AdminApiError) || err.status !== 400) throw err
+            const csrf = csrfFor(request, reply, 'device', challenge)
+            return page(reply, 400, devicePage({ action: 'device', challenge, csrf, userCode, error: err.message }))
+          }
+        }),
+      )
+    }
+
+    if (opts.pages.has('device_done')) {
+      app.get('/oauth2/fallbacks/device/done', async (_request, reply) => page(reply, 200, deviceDonePage()))
     }
 
     if (opts.pages.has('logout')) {

@@ -12,6 +12,8 @@ export type FlowPurpose =
   | 'consent_verifier'
   | 'logout_challenge'
   | 'logout_verifier'
+  | 'device_challenge'
+  | 'device_verifier'
 
 // 128 random bits in hex, as Hydra's challenges were (a UUID without dashes).
 const ID = /^[0-9a-f]{32}$/

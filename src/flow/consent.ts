@@ -8,7 +8,7 @@ import { respondToClient } from '../oauth2/authorize-response.js'
 import { invalidClient, invalidScope, serverError } from '../oauth2/errors.js'
 import { identifiesClient } from '../oauth2/redirect.js'
 import { newFlowId } from './codec.js'
-import { checkCsrf, checkNotExpired, csrfCookie, withQuery, type FlowContext } from './context.js'
+import { checkCsrf, checkNotExpired, csrfCookie, isDeviceFlow, withQuery, type FlowContext } from './context.js'
 import { consentCsrfCookie, type CookieInstruction, type CookieReader } from './cookies.js'
 import { CONSENT_DECIDED, FlowState, type Flow } from './model.js'
 import { toClient, toPage, type FlowResponse } from './outcome.js'
@@ -67,7 +67,8 @@ export async function finishConsent(
   const consentId = ctx.codec.decode('consent_verifier', verifier)
   if (consentId === undefined) throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
   const flow = await ctx.store.getFlowByConsentChallenge(consentId)
-  if (!flow) throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
+  // A device flow's consent ends at the device verification endpoint (flow/device.ts).
+  if (!flow || isDeviceFlow(ctx.settings, flow)) throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
   if (flow.clientId !== client.client_id) throw invalidClient('The flow client id does not match the authorize request client id.')
   checkNotExpired(ctx, flow, 'consent')
   checkCsrf(cookies(consentCsrfCookie(ctx.settings.cookies, flow.clientId)), flow.consentCsrf)

@@ -18,6 +18,8 @@ export interface FlowSettings {
   issuer: string
   /** The authorization endpoint under the public URL: where the verifiers lead back to. */
   authorizeUrl: string
+  /** The device verification endpoint (RFC 8628): flows started there lead back to it. */
+  deviceVerifyUrl: string
   loginUrl: string
   registrationUrl: string
   consentUrl: string
@@ -46,6 +48,7 @@ export function flowSettings(config: Readonly<Config>): FlowSettings {
   return {
     issuer: config.urls.self.issuer,
     authorizeUrl: endpoint(config.urls.self.public, '/oauth2/auth'),
+    deviceVerifyUrl: endpoint(config.urls.self.public, '/oauth2/device/verify'),
     loginUrl: config.urls.login,
     registrationUrl: config.urls.registration ?? config.urls.login,
     consentUrl: config.urls.consent,
@@ -109,6 +112,10 @@ export function checkCsrf(given: string | undefined, expected: string | null): v
     throw requestForbidden('The CSRF value from the token does not match the CSRF value from the data store.')
   }
 }
+
+/** Whether a flow was started by the device verification endpoint; its verifiers only work there. */
+export const isDeviceFlow = (settings: Pick<FlowSettings, 'deviceVerifyUrl'>, flow: Pick<Flow, 'requestUrl'>): boolean =>
+  flow.requestUrl.startsWith(`${settings.deviceVerifyUrl}?`)
 
 /** `base` with the given query parameters set, as Hydra's urlx.SetQuery does. */
 export function withQuery(base: string, params: Readonly<Record<string, string>>): string {

@@ -6,7 +6,7 @@ import type { AuthorizeRequest } from '../oauth2/authorize.js'
 import { accessDenied, deniedError, loginRequired } from '../oauth2/authorize-errors.js'
 import { OAuthError, invalidClient, serverError } from '../oauth2/errors.js'
 import { newFlowId } from './codec.js'
-import { checkCsrf, checkNotExpired, csrfCookie, sessionCookie, withQuery, type FlowContext } from './context.js'
+import { checkCsrf, checkNotExpired, csrfCookie, isDeviceFlow, sessionCookie, withQuery, type FlowContext } from './context.js'
 import { loginCsrfCookie, type CookieInstruction, type CookieReader } from './cookies.js'
 import { idTokenHintClaims } from './id-token-hint.js'
 import { FlowState, LOGIN_DECIDED, toSeconds, type Flow, type LoginSession, type OidcContext } from './model.js'
@@ -145,11 +145,13 @@ export async function finishLogin(
   verifier: string,
   cookies: CookieReader,
   out: CookieInstruction[],
+  /** True at the device verification endpoint: each endpoint takes only the verifiers of its own flows. */
+  device = false,
 ): Promise<Flow> {
   const id = ctx.codec.decode('login_verifier', verifier)
   if (id === undefined) throw accessDenied('The login verifier is invalid.')
   const flow = await ctx.store.getFlow(id)
-  if (!flow) throw accessDenied(LOGIN_VERIFIER_UNUSABLE)
+  if (!flow || isDeviceFlow(ctx.settings, flow) !== device) throw accessDenied(LOGIN_VERIFIER_UNUSABLE)
   if (flow.clientId !== client.client_id) throw invalidClient('The flow client id does not match the authorize request client id.')
   checkNotExpired(ctx, flow, 'login')
   // Checked before the verifier is consumed, so a stolen verifier cannot burn the victim's flow.

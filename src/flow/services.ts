@@ -13,6 +13,8 @@ import { scopeMatcher } from '../oauth2/scopes.js'
 import { OpaqueTokens } from '../oauth2/tokens/opaque-hmac.js'
 import { LoginConsentAdmin } from './admin.js'
 import { AuthorizationFlow } from './authorize-flow.js'
+import { DeviceFlow } from './device.js'
+import type { DeviceCodes, DeviceStore } from '../oauth2/device-code.js'
 import { FlowCodec } from './codec.js'
 import { flowSettings, type FlowContext } from './context.js'
 import { LogoutFlow, sessionClients, type LogoutDeps } from './logout.js'
@@ -43,6 +45,8 @@ export interface FlowDeps {
   /** Back-channel failures are logged here, never with the token. */
   warn?: (fields: Record<string, unknown>, message: string) => void
   fetch?: typeof fetch
+  /** RFC 8628 device authorizations; without them there is no device verification endpoint. */
+  device?: { store: DeviceStore; codes: DeviceCodes }
 }
 
 /** Hydra's logout CSRF cookie; serve.cookies.names has no key for it. */
@@ -59,6 +63,8 @@ export interface Flows {
   logout?: LogoutFlow
   /** The admin logout request endpoints. */
   logoutAdmin?: LogoutAdmin
+  /** GET /oauth2/device/verify and the admin device user code endpoint (RFC 8628). */
+  device?: DeviceFlow
 }
 
 export function createFlows(d: FlowDeps): Flows {
@@ -82,7 +88,20 @@ export function createFlows(d: FlowDeps): Flows {
     now: d.now ?? (() => new Date()),
     ...(d.issuers ? { issuers: d.issuers } : {}),
   }
-  const base = { authorize: new AuthorizationFlow(ctx), admin: new LoginConsentAdmin(ctx) }
+  const device = d.device
+    ? new DeviceFlow({
+        ctx,
+        store: d.device.store,
+        codes: d.device.codes,
+        settings: {
+          verificationUrl: config.urls.device.verification,
+          successUrl: config.urls.device.success,
+          csrfCookie: config.serve.cookies.names.device_csrf,
+          lifespanMs: config.ttl.device_user_code,
+        },
+      })
+    : undefined
+  const base = { authorize: new AuthorizationFlow(ctx), admin: new LoginConsentAdmin(ctx), ...(device ? { device } : {}) }
   if (!d.logouts) {
     return { ...base, sessions: new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now }) }
   }

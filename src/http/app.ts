@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from '../logging.js'
 import { installErrorHandling } from './errors.js'
+import { httpsServerFactory, type TlsMaterial } from './tls.js'
 
 export interface AppOptions {
   name: 'public' | 'admin'
@@ -10,6 +11,12 @@ export interface AppOptions {
   /** Skip access-log lines for /health/* (serve.*.request_log.disable_for_health). */
   quietHealth: boolean
   bodyLimit?: number
+  /** Peers whose X-Forwarded-For/-Proto are believed (src/http/proxy.ts); default: nobody. */
+  trustProxy?: false | ((address: string, hop: number) => boolean)
+  /** Serve HTTPS with this certificate and key (src/http/tls.ts). */
+  https?: TlsMaterial
+  /** Installs metrics and tracing hooks (src/observability); runs before any route is added. */
+  instrument?: (app: FastifyInstance, listener: 'public' | 'admin') => void
 }
 
 const REQUEST_ID = /^[\w.-]{1,64}$/
@@ -28,8 +35,11 @@ export function createApp(opts: AppOptions): FastifyInstance {
     },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    trustProxy: opts.trustProxy ?? false,
+    ...(opts.https ? { serverFactory: httpsServerFactory(opts.https) } : {}),
   })
   installErrorHandling(app, { exposeDebug: opts.exposeDebug, logger: opts.logger })
+  opts.instrument?.(app, opts.name)
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -48,6 +58,7 @@ export function createApp(opts: AppOptions): FastifyInstance {
         request_id: request.id,
         method: request.method,
         path,
+        client_ip: request.ip,
         status: reply.statusCode,
         duration_ms: Math.round(reply.elapsedTime * 100) / 100,
       },

@@ -11,9 +11,14 @@ import { userinfoRoutes } from './userinfo-routes.js'
 import { logoutRoutes } from './logout-routes.js'
 import { devUiRoutes, type DevUiOptions } from '../dev-ui/public-routes.js'
 import { registrationRoutes } from '../client/registration-routes.js'
+import { devicePublicRoutes } from './device-routes.js'
+import { installEdge, listenerEdgeOptions } from './proxy.js'
+import { CLIENT_AWARE_CORS_PATHS, clientCorsOrigins, NO_CORS_PATHS } from './cors.js'
+import { openApiRoute } from './openapi.js'
 
-export type PublicDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'keys' | 'oauth2' | 'flows'> &
-  Partial<Pick<Registry, 'dynamicRegistration'>>
+export type PublicDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'keys' | 'oauth2' | 'flows' | 'observability'> &
+  Partial<Pick<Registry, 'dynamicRegistration'>> &
+  Partial<Pick<Registry, 'clients'>>
 
 export interface PublicAppOptions {
   /** The --dev demo login & consent app (src/dev-ui/mount.ts decides); off when absent. */
@@ -27,6 +32,13 @@ export async function createPublicApp(deps: PublicDeps, opts: PublicAppOptions =
     logger: deps.logger,
     exposeDebug: deps.config.oauth2.expose_internal_errors,
     quietHealth: deps.config.serve.public.request_log.disable_for_health,
+    ...(deps.observability ? { instrument: deps.observability.instrument } : {}),
+    ...listenerEdgeOptions('public', deps.config.serve.public),
+  })
+  const routes = installEdge(app, deps.config.serve.public, {
+    excluded: NO_CORS_PATHS,
+    clientAware: CLIENT_AWARE_CORS_PATHS,
+    ...(deps.clients ? { clientOrigins: clientCorsOrigins({ clients: deps.clients, tokens: deps.oauth2.tokens }) } : {}),
   })
   await app.register(healthRoutes({ ping: () => deps.db.ping() }))
   await app.register(jwksRoute(deps.keys))
@@ -52,10 +64,22 @@ export async function createPublicApp(deps: PublicDeps, opts: PublicAppOptions =
       }),
     )
   }
+  if (deps.oauth2.deviceAuthorization && deps.flows.device) {
+    await app.register(
+      devicePublicRoutes({
+        authorization: deps.oauth2.deviceAuthorization,
+        flow: deps.flows.device,
+        signer: new CookieSigner(deps.config.secrets.cookie),
+        cookies: deps.config.serve.cookies,
+        ...(opts.devUi ? { replacedFallbacks: opts.devUi.pages } : {}),
+      }),
+    )
+  }
   if (opts.devUi) await app.register(devUiRoutes(opts.devUi))
   // Off by default: an open registration endpoint lets anyone create clients.
   if (deps.config.oidc.dynamic_client_registration.enabled && deps.dynamicRegistration) {
     await app.register(registrationRoutes(deps.dynamicRegistration))
   }
+  await app.register(openApiRoute('public', deps.config.urls.self.public, routes))
   return app
 }

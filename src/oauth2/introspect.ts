@@ -1,6 +1,7 @@
 // Token introspection (RFC 7662), answered as Hydra's admin endpoint does.
 import { hasScopes, splitScope, type ScopeMatcher } from './scopes.js'
 import type { TokenService } from './tokens/service.js'
+import type { ActClaim } from './token-exchange/types.js'
 
 /** RFC 7662 §2.2; empty members are left out, as Go's omitempty does in Hydra. */
 export interface IntrospectionResponse {
@@ -16,6 +17,8 @@ export interface IntrospectionResponse {
   token_type?: string
   token_use?: 'access_token' | 'refresh_token'
   ext?: Record<string, unknown>
+  /** RFC 8693 §4.1, for tokens issued by a token exchange. */
+  act?: ActClaim
 }
 
 export interface IntrospectorDeps {
@@ -57,6 +60,7 @@ export class Introspector {
     if (found.kind === 'access') out.token_type = 'Bearer'
     out.token_use = found.kind === 'access' ? 'access_token' : 'refresh_token'
     if (Object.keys(r.session.ext).length > 0) out.ext = r.session.ext
+    if (r.session.act) out.act = r.session.act
     return out
   }
 }

@@ -10,7 +10,10 @@ import { ClientAuthenticator } from './client-auth.js'
 import { ClientKeySets } from './client-jwks.js'
 import { authorizationCode } from './grants/authorization-code.js'
 import { clientCredentials } from './grants/client-credentials.js'
+import { jwtBearerGrant } from './grants/jwt-bearer.js'
+import type { TrustedJwtVerifier } from '../trust/model.js'
 import { refreshToken } from './grants/refresh-token.js'
+import { tokenExchange } from './grants/token-exchange.js'
 import { pkcePolicy } from './pkce.js'
 import { IdTokens } from './tokens/id-token.js'
 import type { GrantUnitOfWork } from './unit-of-work.js'
@@ -20,11 +23,14 @@ import { Revocation } from './revoke.js'
 import { scopeMatcher } from './scopes.js'
 import type { TokenStore } from './store.js'
 import { TokenEndpoint } from './token.js'
-import { noTokenHook } from './token-hook.js'
+import { tokenHookFromConfig } from './token-hook-http.js'
 import { JwtAccessTokens } from './tokens/jwt.js'
 import { OpaqueTokens } from './tokens/opaque-hmac.js'
 import { SessionCodec } from './tokens/session.js'
 import { TokenService } from './tokens/service.js'
+import { DeviceAuthorization } from './device-authorization.js'
+import type { DeviceCodes, DeviceStore } from './device-code.js'
+import { deviceCode } from './grants/device-code.js'
 
 export interface OAuth2Deps {
   config: Readonly<Config>
@@ -39,6 +45,10 @@ export interface OAuth2Deps {
   units: GrantUnitOfWork
   /** Keys of clients registered by jwks_uri; built from the config (dev allows http) when absent. */
   clientKeys?: ClientKeySets
+  /** Verifies JWTs of trusted issuers (RFC 7523 jwt-bearer grant); without it the grant is off. */
+  trustedJwts?: TrustedJwtVerifier
+  /** RFC 8628 device authorizations; without them the device endpoint and grant are off. */
+  device?: { store: DeviceStore; codes: DeviceCodes }
   now?: () => Date
 }
 
@@ -48,6 +58,8 @@ export interface OAuth2 {
   /** The cache of keys fetched from clients' jwks_uri (private_key_jwt, request objects). */
   clientKeys: ClientKeySets
   token: TokenEndpoint
+  /** POST /oauth2/device/auth (RFC 8628 §3.1); absent without a device store. */
+  deviceAuthorization?: DeviceAuthorization
   introspection: Introspector
   revocation: Revocation
   /** Absent without a key ring. */
@@ -91,6 +103,8 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     now,
   })
   const clientKeys = d.clientKeys ?? new ClientKeySets({ dev: config.dev })
+  // oauth2.token_hook / refresh_token_hook; noTokenHook when neither is configured.
+  const tokenHook = tokenHookFromConfig(config.oauth2, { issuer: config.urls.self.issuer, claims: config.oauth2, now })
   const clientAuth = new ClientAuthenticator({
     clientKeys,
     clients: d.clients,
@@ -104,10 +118,24 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     clientAuth,
     clientKeys,
     token: new TokenEndpoint({
-      grants: [clientCredentials, authorizationCode, refreshToken],
+      grants: [clientCredentials, authorizationCode, refreshToken, tokenExchange({ keys: d.keys, issuer: config.urls.self.issuer, jwtAudiences: assertionAudiences(config) }), ...(d.trustedJwts ? [jwtBearerGrant(assertionAudiences(config))] : []), ...(d.device ? [deviceCode] : [])],
       clientAuth,
-      context: { tokens, scopes, config, units: d.units, idTokens, opaque, pkce: pkcePolicy(config), tokenHook: noTokenHook, now },
+      context: { tokens, scopes, config, units: d.units, idTokens, opaque, pkce: pkcePolicy(config), tokenHook, now, ...(d.device ? { device: d.device } : {}), ...(d.trustedJwts ? { trustedJwts: d.trustedJwts } : {}) },
     }),
+    ...(d.device
+      ? {
+          deviceAuthorization: new DeviceAuthorization({
+            clientAuth,
+            store: d.device.store,
+            codes: d.device.codes,
+            scopes,
+            verificationUri: appendPath(config.urls.self.public, '/oauth2/device/verify'),
+            lifespanMs: config.ttl.device_user_code,
+            pollingIntervalMs: config.oauth2.device_authorization.token_polling_interval,
+            now,
+          }),
+        }
+      : {}),
     introspection: new Introspector({ tokens, scopes, issuer: config.urls.self.issuer }),
     revocation: new Revocation({ tokens, store: d.tokenStore }),
     idTokens,

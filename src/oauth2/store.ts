@@ -1,5 +1,6 @@
 // What the protocol core needs from storage for issued tokens. Only token signatures are ever
 // stored, and sessions only sealed; the SQL implementation is persistence/sql/token-store.ts.
+import type { ActClaim } from './token-exchange/types.js'
 import type { OidcSession } from './tokens/oidc-session.js'
 
 /** Data the token carries besides the columns: sealed at rest (Hydra's session_data). */
@@ -10,6 +11,8 @@ export interface TokenSession {
   kid?: string
   /** Tokens of a code grant: what a refreshed ID token and /userinfo are made from. */
   oidc?: OidcSession
+  /** RFC 8693 §4.1: who acts for the subject (tokens issued by a token exchange). */
+  act?: ActClaim
 }
 
 /** One row of hydra_oauth2_access or hydra_oauth2_refresh. */

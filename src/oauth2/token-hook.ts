@@ -3,6 +3,7 @@
 // claims to the access token (`ext`) and the ID token. Every grant calls `run` once, right
 // before issuing, so a grant added later gets the hook by calling it too.
 import type { Client } from '../client/model.js'
+import type { OidcSession } from './tokens/oidc-session.js'
 
 export interface TokenHookInput {
   /** The grant_type of the token request. */
@@ -19,6 +20,10 @@ export interface TokenHookInput {
   accessTokenClaims: Readonly<Record<string, unknown>>
   /** Extra claims the ID token will carry so far (empty when no ID token is issued). */
   idTokenClaims: Readonly<Record<string, unknown>>
+  /** The end-user's authentication (user grants), shown to the hook as the ID token's claims. */
+  oidc?: OidcSession
+  /** The consent challenge the grant goes back to, when there is one. */
+  challengeId?: string
 }
 
 export interface TokenHookResult {

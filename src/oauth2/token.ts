@@ -5,6 +5,7 @@ import { invalidRequest, unauthorizedClient, unsupportedGrantType } from './erro
 import type { Grant, GrantContext } from './grants/grant.js'
 import { splitAudience, splitScope } from './scopes.js'
 import type { AccessTokenResponse } from './tokens/service.js'
+import type { GrantObserver } from '../observability/observer.js'
 
 /** A form body as the edge parsed it: a repeated parameter is an array. */
 export type FormParams = Readonly<Record<string, string | readonly string[]>>
@@ -15,8 +16,9 @@ export interface TokenRequest {
   form: FormParams
 }
 
-// RFC 8693 §2.1 repeats `audience` for several values; everything else appears at most once.
-const REPEATABLE = new Set(['audience'])
+// RFC 8693 §2.1 repeats `audience` (and RFC 8707 `resource`) for several values; everything
+// else appears at most once.
+const REPEATABLE = new Set(['audience', 'resource'])
 
 const CREDENTIALS = ['client_id', 'client_secret', 'client_assertion', 'client_assertion_type'] as const
 
@@ -49,6 +51,8 @@ export interface TokenEndpointDeps {
 
 export class TokenEndpoint {
   private readonly grants: ReadonlyMap<string, Grant>
+  /** Told about every grant of a supported type (metrics, tracing); none by default. */
+  observer: GrantObserver | undefined
 
   constructor(private readonly deps: TokenEndpointDeps) {
     this.grants = new Map(deps.grants.map((g) => [g.type, g]))
@@ -78,7 +82,7 @@ export class TokenEndpoint {
       const value = req.form[name]
       if (value !== undefined) kept[name] = typeof value === 'string' ? value : value.join(' ')
     }
-    return grant.handle(
+    const run = () => grant.handle(
       {
         client,
         authMethod: method,
@@ -88,5 +92,6 @@ export class TokenEndpoint {
       },
       this.deps.context,
     )
+    return this.observer ? this.observer.grant(grantType, run) : run()
   }
 }

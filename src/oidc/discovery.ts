@@ -18,6 +18,7 @@ export const PUBLIC_ENDPOINTS = {
   jwks_uri: '/.well-known/jwks.json',
   revocation_endpoint: '/oauth2/revoke',
   end_session_endpoint: '/oauth2/sessions/logout',
+  device_authorization_endpoint: '/oauth2/device/auth',
 } as const
 
 /** The metadata Orthrus serves; field names as in Hydra's `oidcConfiguration` schema. */
@@ -50,7 +51,14 @@ export type DiscoveryDocument = { issuer: string } & Record<keyof typeof PUBLIC_
 }
 
 /** Grants the token endpoint accepts; each grant adds itself here when it lands. */
-export const GRANT_TYPES_SUPPORTED: readonly string[] = ['authorization_code', 'refresh_token', 'client_credentials']
+export const GRANT_TYPES_SUPPORTED: readonly string[] = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
+  'urn:ietf:params:oauth:grant-type:device_code',
+]
 
 const CLIENT_AUTH_METHODS = ['client_secret_post', 'client_secret_basic', 'private_key_jwt', 'none']
 /** Hydra's default ID token key algorithm, when the key set cannot be read. */

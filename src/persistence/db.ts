@@ -1,6 +1,7 @@
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type CompiledQuery } from 'kysely'
 import type { Database } from './schema.js'
 import { parseDsn, type Dialect, type DsnTarget } from './dsn.js'
+import { SqliteWriter, sqliteParams } from './sqlite-writer.js'
 import { WriteBatcher } from './write-batch.js'
 
 export interface Db {
@@ -9,10 +10,12 @@ export interface Db {
   /** PostgreSQL schema the tables live in (from search_path); undefined elsewhere. */
   schema?: string
   /**
-   * Runs a single-statement write that may be committed together with others (group commit on
-   * SQLite; a plain call elsewhere). Only for writes whose callers need no transaction of their own.
+   * Runs a single-statement write that may be committed together with others: group commit on
+   * SQLite (off the event loop for a database file, see sqlite-writer.ts), a plain statement
+   * elsewhere. Only for writes whose callers need no transaction of their own. Resolves once the
+   * write is committed.
    */
-  batchedWrite<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>
+  batchedWrite(query: CompiledQuery): Promise<void>
   /** Checks that the database answers (used by /health/ready). */
   ping(): Promise<void>
   close(): Promise<void>
@@ -27,11 +30,11 @@ export async function openDb(dsn: string): Promise<Db> {
     const r = await sql<{ s: string }>`select current_schema() as s`.execute(kysely)
     schema = r.rows[0]?.s
   }
-  const batcher = target.dialect === 'sqlite' ? new WriteBatcher(kysely) : undefined
+  const batchedWrite = batchedWriter(target, kysely)
   return {
     kysely,
     dialect: target.dialect,
-    batchedWrite: (work) => (batcher ? batcher.run(work) : work(kysely)),
+    batchedWrite: batchedWrite.run,
     ...(schema ? { schema } : {}),
     async ping() {
       await sql`select 1`.execute(kysely)
@@ -39,8 +42,24 @@ export async function openDb(dsn: string): Promise<Db> {
     async close() {
       if (closed) return
       closed = true
+      await batchedWrite.close()
       await kysely.destroy()
     },
+  }
+}
+
+function batchedWriter(t: DsnTarget, kysely: Kysely<Database>): { run(q: CompiledQuery): Promise<void>; close(): Promise<void> } {
+  if (t.dialect !== 'sqlite') return { run: async (q) => void (await kysely.executeQuery(q)), close: async () => undefined }
+  if (t.filename === ':memory:' || t.filename === '') {
+    // One connection only: group commit on the event loop.
+    const batcher = new WriteBatcher(kysely)
+    return { run: (q) => batcher.run((k) => k.executeQuery(q)).then(() => undefined), close: async () => undefined }
+  }
+  // Started on the first write, so commands that never batch a write start no thread.
+  let writer: SqliteWriter | undefined
+  return {
+    run: async (q) => void (await (writer ??= new SqliteWriter(t.filename)).run(q)),
+    close: async () => writer?.close(),
   }
 }
 
@@ -52,6 +71,8 @@ async function dialectFor(t: DsnTarget) {
       // WAL lets readers run beside the writer; the busy timeout absorbs brief writer contention.
       raw.pragma('journal_mode = WAL')
       raw.pragma('busy_timeout = 5000')
+      // Durable: a commit returns once it is on disk (better-sqlite3 would default to NORMAL in WAL).
+      raw.pragma('synchronous = FULL')
       raw.pragma('foreign_keys = ON')
       return new SqliteDialect({ database: sqliteAdapter(raw) })
     }
@@ -92,12 +113,14 @@ type BetterSqliteStatement = import('better-sqlite3').Statement
 function sqliteAdapter(raw: BetterSqliteDb) {
   const cache = new Map<string, BetterSqliteStatement>()
   const CACHE_MAX = 500
-  const bind = (params: ReadonlyArray<unknown>): unknown[] =>
-    params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p instanceof Date ? p.toISOString() : p))
+  const bind = sqliteParams
   const prepare = (query: string): BetterSqliteStatement => {
     let st = cache.get(query)
     if (!st) {
-      st = raw.prepare(query)
+      // Kysely opens transactions with a deferred BEGIN. Taking the write lock up front makes a
+      // transaction wait for the writer thread's commit (busy_timeout) instead of failing with
+      // SQLITE_BUSY_SNAPSHOT when its first write follows a read of an older snapshot.
+      st = raw.prepare(query === 'begin' ? 'begin immediate' : query)
       if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string)
       cache.set(query, st)
     }

@@ -192,6 +192,56 @@ export interface LogoutRequestTable {
   expires_at: Instant
 }
 
+/** RFC 7523 trust relationships; scope is a JSON array, key_data the sealed public JWK. */
+export interface TrustedJwtBearerIssuerTable {
+  id: string
+  nid: string
+  issuer: string
+  subject: string
+  allow_any_subject: Bool
+  scope: string
+  key_set: string
+  key_id: string
+  key_data: string
+  created_at: Instant
+  expires_at: Instant
+}
+
+/** hydra_oauth2_device_auth_codes: an RFC 8628 device authorization by device and user code signature. */
+export interface DeviceAuthCodeTable {
+  device_code_signature: string
+  nid: string
+  user_code_signature: string
+  request_id: string
+  requested_at: Instant
+  client_id: string
+  scope: string
+  granted_scope: string
+  requested_audience: string
+  granted_audience: string
+  form_data: string
+  session_data: string
+  subject: string
+  status: BigInt
+  user_code_state: BigInt
+  challenge_id: string | null
+  polling_interval: BigInt
+  last_polled_at: Instant | null
+  expires_at: Instant
+}
+
+/** hydra_oauth2_device_challenge: the browser's device verification before a user code is bound. */
+export interface DeviceChallengeTable {
+  id: string
+  nid: string
+  csrf: string
+  state: BigInt
+  failed_attempts: BigInt
+  device_code_signature: string | null
+  requested_at: Instant
+  expires_at: Instant
+}
+
 export interface Database {
   networks: NetworksTable
   hydra_client: ClientTable
@@ -203,6 +253,9 @@ export interface Database {
   hydra_oauth2_authentication_session: AuthenticationSessionTable
   hydra_oauth2_code: OAuth2CodeTable
   hydra_oauth2_logout_request: LogoutRequestTable
+  hydra_oauth2_trusted_jwt_bearer_issuer: TrustedJwtBearerIssuerTable
+  hydra_oauth2_device_auth_codes: DeviceAuthCodeTable
+  hydra_oauth2_device_challenge: DeviceChallengeTable
 }
 
 // Generated is re-exported so later tables can use auto-increment columns if ever needed.

@@ -33,3 +33,20 @@ export interface TrustedJwtVerifier {
    */
   verify(jwt: string, opts: TrustedJwtOptions): Promise<TrustedAssertion>
 }
+
+/** One trust relationship as the domain sees it (Hydra's trustedOAuth2JwtGrantIssuer). */
+export interface TrustRelationship {
+  id: string
+  issuer: string
+  /** '' when allowAnySubject. */
+  subject: string
+  allowAnySubject: boolean
+  scope: string[]
+  /** The key set the key is reported in: the issuer, as Hydra does. */
+  keySet: string
+  keyId: string
+  /** The public JWK (no private members). */
+  publicKey: Readonly<Record<string, unknown>>
+  createdAt: Date
+  expiresAt: Date
+}

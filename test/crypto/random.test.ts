@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { randomId, randomSecret } from '../../src/crypto/random.js'
+import { pooledRandomBytes, randomId, randomSecret } from '../../src/crypto/random.js'
 
 vi.mock('node:crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:crypto')>()
@@ -67,5 +67,30 @@ describe('randomSecret', () => {
       expect(n).toBeGreaterThan(800)
       expect(n).toBeLessThan(1200)
     }
+  })
+})
+
+describe('pooledRandomBytes', () => {
+  it('hands out fresh bytes of the asked size, never the same bytes twice', () => {
+    const seen = new Set<string>()
+    // More than one pool's worth, so a refill happens.
+    for (let i = 0; i < 2000; i++) {
+      const b = pooledRandomBytes(32)
+      expect(b.length).toBe(32)
+      const hex = b.toString('hex')
+      expect(seen.has(hex)).toBe(false)
+      seen.add(hex)
+    }
+  })
+
+  it('keeps bytes handed out unchanged after the pool is replaced', () => {
+    const first = pooledRandomBytes(16)
+    const copy = Buffer.from(first)
+    for (let i = 0; i < 1000; i++) pooledRandomBytes(64)
+    expect(first.equals(copy)).toBe(true)
+  })
+
+  it('refuses sizes outside 1..256', () => {
+    for (const n of [0, -1, 257, 1.5]) expect(() => pooledRandomBytes(n)).toThrow(RangeError)
   })
 })

@@ -183,8 +183,8 @@ describe('demo app stays off', () => {
 
   it('for the pages whose URL is configured, and entirely outside dev mode', () => {
     const base = { URLS_SELF_ISSUER: 'http://127.0.0.1:4444/' }
-    expect([...devUiPages(testConfig('memory', base))].sort()).toEqual(['consent', 'login', 'logout'])
-    expect([...devUiPages(testConfig('memory', { ...base, URLS_LOGIN: 'http://127.0.0.1:3000/login' }))].sort()).toEqual(['consent', 'logout'])
+    expect([...devUiPages(testConfig('memory', base))].sort()).toEqual(['consent', 'device', 'device_done', 'login', 'logout'])
+    expect([...devUiPages(testConfig('memory', { ...base, URLS_LOGIN: 'http://127.0.0.1:3000/login' }))].sort()).toEqual(['consent', 'device', 'device_done', 'logout'])
     expect([...devUiPages(testConfig('memory', { ...base, URLS_SELF_ISSUER: 'https://a.example/' }, { dev: false }))]).toEqual([])
   })
 })

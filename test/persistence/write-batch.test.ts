@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
-import type { Db } from '../../src/persistence/db.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openDb, type Db } from '../../src/persistence/db.js'
+import { isUniqueViolation } from '../../src/persistence/sql/errors.js'
 import { migratedDb, testDatabases } from '../support/databases.js'
 
 for (const t of testDatabases()) {
@@ -16,7 +20,7 @@ for (const t of testDatabases()) {
     afterAll(async () => cleanup())
 
     it('commits concurrent writes and reports each outcome on its own', async () => {
-      const insert = (id: string) => db.batchedWrite((k) => sql`insert into batch_probe (id) values (${id})`.execute(k))
+      const insert = (id: string) => db.batchedWrite(sql`insert into batch_probe (id) values (${id})`.compile(db.kysely))
       const results = await Promise.allSettled([insert('a'), insert('b'), insert('a'), insert('c')])
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled'])
       const rows = await sql<{ id: string }>`select id from batch_probe order by id`.execute(db.kysely)
@@ -25,9 +29,61 @@ for (const t of testDatabases()) {
 
     it('handles more writes than one batch holds', async () => {
       const ids = Array.from({ length: 600 }, (_, i) => `many-${i}`)
-      await Promise.all(ids.map((id) => db.batchedWrite((k) => sql`insert into batch_probe (id) values (${id})`.execute(k))))
+      await Promise.all(ids.map((id) => db.batchedWrite(sql`insert into batch_probe (id) values (${id})`.compile(db.kysely))))
       const n = await sql<{ n: number | string }>`select count(*) as n from batch_probe where id like 'many-%'`.execute(db.kysely)
       expect(Number(n.rows[0]?.n)).toBe(600)
     })
   })
 }
+
+describe('batched writes on a SQLite file (writer thread)', () => {
+  let dir: string
+  let db: Db
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'orthrus-writer-'))
+    db = await openDb(`sqlite://${join(dir, 'db.sqlite')}`)
+    await sql`create table batch_probe (id varchar(64) primary key, n integer)`.execute(db.kysely)
+  })
+  afterAll(async () => {
+    await db.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const insert = (id: string) => db.batchedWrite(sql`insert into batch_probe (id, n) values (${id}, ${1})`.compile(db.kysely))
+
+  it('reports each outcome on its own, with the driver error code', async () => {
+    const results = await Promise.allSettled([insert('a'), insert('b'), insert('a'), insert('c')])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled'])
+    const failed = results[2] as PromiseRejectedResult
+    expect(isUniqueViolation(failed.reason)).toBe(true)
+    const rows = await sql<{ id: string }>`select id from batch_probe order by id`.execute(db.kysely)
+    expect(rows.rows.map((r) => r.id)).toEqual(['a', 'b', 'c'])
+  })
+
+  it('lets main-connection transactions that read then write run beside the writer thread', async () => {
+    const writes = Array.from({ length: 400 }, (_, i) => insert(`w-${i}`))
+    const transactions = Array.from({ length: 40 }, (_, i) =>
+      db.kysely.transaction().execute(async (trx) => {
+        await sql`select count(*) as n from batch_probe`.execute(trx)
+        await sql`insert into batch_probe (id, n) values (${`t-${i}`}, ${2})`.execute(trx)
+      }),
+    )
+    await Promise.all([...writes, ...transactions])
+    const n = await sql<{ n: number }>`select count(*) as n from batch_probe where id like 'w-%' or id like 't-%'`.execute(db.kysely)
+    expect(Number(n.rows[0]?.n)).toBe(440)
+  })
+
+  it('commits what was queued before close, durably', async () => {
+    const file = join(dir, 'durable.sqlite')
+    const first = await openDb(`sqlite://${file}`)
+    await sql`create table batch_probe (id varchar(64) primary key, n integer)`.execute(first.kysely)
+    const pending = Array.from({ length: 50 }, (_, i) =>
+      first.batchedWrite(sql`insert into batch_probe (id, n) values (${`c-${i}`}, ${3})`.compile(first.kysely)),
+    )
+    await Promise.all(pending)
+    await first.close()
+    const again = await openDb(`sqlite://${file}`)
+    const n = await sql<{ n: number }>`select count(*) as n from batch_probe`.execute(again.kysely)
+    expect(Number(n.rows[0]?.n)).toBe(50)
+    await again.close()
+  })
+})

@@ -42,7 +42,25 @@ export const authorizationCode: Grant = {
 
     const { lifespans } = client
     const { ttl } = ctx.config
-    const oidc = oidcSessionOf(rec.session)
+    // Never the code or the verifier: stored rows hold no credentials.
+    const storedForm = { grant_type: 'authorization_code', ...(form.redirect_uri !== undefined ? { redirect_uri: form.redirect_uri } : {}) }
+    // oauth2.token_hook, before anything is consumed: a failing hook leaves the code usable.
+    const authenticated = oidcSessionOf(rec.session)
+    const hooked = await ctx.tokenHook.run({
+      grantType: 'authorization_code',
+      client,
+      subject: rec.subject,
+      requestedScope: rec.requestedScope,
+      grantedScope: rec.grantedScope,
+      requestedAudience: rec.requestedAudience,
+      grantedAudience: rec.grantedAudience,
+      form: storedForm,
+      accessTokenClaims: rec.session.accessTokenExtra,
+      idTokenClaims: authenticated.idTokenExtra,
+      oidc: authenticated,
+      ...(rec.challengeId !== null ? { challengeId: rec.challengeId } : {}),
+    })
+    const oidc = { ...authenticated, idTokenExtra: hooked.idTokenClaims }
     const response = await ctx.units.transaction(async (tx) => {
       // Only one of several concurrent exchanges flips the code; the others count as reuse.
       if (!(await tx.codes.invalidate(signature))) {
@@ -59,9 +77,8 @@ export const authorizationCode: Grant = {
         refreshScope: rec.grantedScope,
         requestedAudience: rec.requestedAudience,
         grantedAudience: rec.grantedAudience,
-        // Never the code or the verifier: stored rows hold no credentials.
-        form: { grant_type: 'authorization_code', ...(form.redirect_uri !== undefined ? { redirect_uri: form.redirect_uri } : {}) },
-        ext: rec.session.accessTokenExtra,
+        form: storedForm,
+        ext: hooked.accessTokenClaims,
         oidc,
         lifespans: {
           access: lifespans.authorization_code_grant_access_token_lifespan ?? ttl.access_token,

@@ -9,6 +9,7 @@ import type { IdTokens } from '../tokens/id-token.js'
 import type { OpaqueTokens } from '../tokens/opaque-hmac.js'
 import type { GrantUnitOfWork } from '../unit-of-work.js'
 import type { TokenHook } from '../token-hook.js'
+import type { DeviceCodes, DeviceStore } from '../device-code.js'
 import type { TrustedJwtVerifier } from '../../trust/model.js'
 import type { AccessTokenResponse, TokenService } from '../tokens/service.js'
 
@@ -39,6 +40,8 @@ export interface GrantContext {
   tokenHook: TokenHook
   /** JWTs from issuers trusted through /admin/trust/grants/jwt-bearer/issuers (jwt-bearer, token exchange). */
   trustedJwts?: TrustedJwtVerifier
+  /** RFC 8628 device authorizations; without them the device_code grant refuses every code. */
+  device?: { store: DeviceStore; codes: DeviceCodes }
   now: () => Date
 }
 

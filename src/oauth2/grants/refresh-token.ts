@@ -52,6 +52,24 @@ export const refreshToken: Grant = {
     const { lifespans } = client
     const { ttl } = ctx.config
     const grace = graceFor(ctx, rec.expiresAt, now)
+    const requestedScope = req.scope.length > 0 ? req.scope : rec.requestedScope
+    const storedForm = { grant_type: 'refresh_token', ...(req.form.scope !== undefined ? { scope: req.form.scope } : {}) }
+    // oauth2.refresh_token_hook then oauth2.token_hook, before the token is consumed.
+    const hooked = await ctx.tokenHook.run({
+      grantType: 'refresh_token',
+      client,
+      subject: rec.subject,
+      requestedScope,
+      grantedScope: accessScope,
+      requestedAudience: rec.requestedAudience,
+      grantedAudience: rec.grantedAudience,
+      form: storedForm,
+      accessTokenClaims: rec.session.ext,
+      idTokenClaims: rec.session.oidc?.idTokenExtra ?? {},
+      ...(rec.session.oidc ? { oidc: rec.session.oidc } : {}),
+      ...(rec.challengeId !== null ? { challengeId: rec.challengeId } : {}),
+    })
+    const oidc = rec.session.oidc ? { ...rec.session.oidc, idTokenExtra: hooked.idTokenClaims } : undefined
     const response = await ctx.units.transaction(async (tx) => {
       if (!(await tx.tokens.useRefresh(rec.signature, now, grace))) {
         // Lost a race for the same token, or a reuse beyond the grace rules: treat as a leak.
@@ -66,14 +84,14 @@ export const refreshToken: Grant = {
         subject: rec.subject,
         requestId: rec.requestId,
         challengeId: rec.challengeId,
-        requestedScope: req.scope.length > 0 ? req.scope : rec.requestedScope,
+        requestedScope,
         accessScope,
         refreshScope: rec.grantedScope,
         requestedAudience: rec.requestedAudience,
         grantedAudience: rec.grantedAudience,
-        form: { grant_type: 'refresh_token', ...(req.form.scope !== undefined ? { scope: req.form.scope } : {}) },
-        ext: rec.session.ext,
-        oidc: rec.session.oidc,
+        form: storedForm,
+        ext: hooked.accessTokenClaims,
+        oidc,
         lifespans: {
           access: lifespans.refresh_token_grant_access_token_lifespan ?? ttl.access_token,
           refresh: refreshLifespan(lifespans.refresh_token_grant_refresh_token_lifespan, ttl.refresh_token),
@@ -87,7 +105,7 @@ export const refreshToken: Grant = {
       client,
       subject: rec.subject,
       scope: accessScope,
-      oidc: rec.session.oidc,
+      oidc,
       lifespan: lifespans.refresh_token_grant_id_token_lifespan ?? ttl.id_token,
       now,
     })

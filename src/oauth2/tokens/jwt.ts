@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { decodeProtectedHeader, type JWTPayload } from 'jose'
 import { sha384Hex } from '../../crypto/hmac.js'
 import { ACCESS_TOKEN_SET, type KeyRing } from '../../jwk/keyring.js'
+import type { ActClaim } from '../token-exchange/types.js'
 
 export interface JwtAccessTokenOptions {
   /** urls.self.issuer, exactly as configured. */
@@ -28,6 +29,8 @@ export interface JwtAccessTokenClaims {
   issuedAt: number
   expiresAt: number
   ext: Record<string, unknown>
+  /** RFC 8693 §4.1: a top-level `act` claim (token exchange). */
+  act?: ActClaim
 }
 
 export interface IssuedJwt {
@@ -80,6 +83,7 @@ export class JwtAccessTokens {
       jti: randomUUID(),
     })
     if (!this.opts.excludeNotBefore) claims.nbf = c.issuedAt
+    if (c.act) claims.act = c.act
     if (this.opts.scopeClaim !== 'string') claims.scp = [...c.scope]
     if (this.opts.scopeClaim !== 'list') claims.scope = c.scope.join(' ')
     if (Object.keys(ext).length > 0) claims.ext = ext

@@ -2,8 +2,8 @@
 // signature the HMAC of those bytes under secrets.system, both base64url without padding.
 // Only the signature is stored, so a database dump holds nothing that can be presented as a
 // token (RFC 6819 §5.1.4.1.3: store hashes of tokens, not tokens).
-import { randomBytes } from 'node:crypto'
 import type { HmacKeys } from '../../crypto/hmac.js'
+import { pooledRandomBytes } from '../../crypto/random.js'
 
 export const ACCESS_TOKEN_PREFIX = 'ory_at_'
 export const REFRESH_TOKEN_PREFIX = 'ory_rt_'
@@ -35,7 +35,7 @@ export class OpaqueTokens {
   constructor(private readonly hmac: HmacKeys) {}
 
   generate(prefix: OpaquePrefix): OpaqueToken {
-    const key = randomBytes(KEY_BYTES)
+    const key = pooledRandomBytes(KEY_BYTES)
     const signature = this.hmac.sign(key).toString('base64url')
     return { token: `${prefix}${key.toString('base64url')}.${signature}`, signature }
   }

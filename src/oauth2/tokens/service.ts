@@ -7,6 +7,7 @@ import type { TokenKind, TokenRecord, TokenStore } from '../store.js'
 import { jwtSignatureOf, looksLikeJwt, type JwtAccessTokens } from './jwt.js'
 import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, opaquePrefixOf, type OpaqueTokens } from './opaque-hmac.js'
 import type { OidcSession } from './oidc-session.js'
+import type { ActClaim } from '../token-exchange/types.js'
 import type { SessionCodec } from './session.js'
 
 /** RFC 6749 §5.1, as Hydra answers it. */
@@ -15,7 +16,10 @@ export interface AccessTokenResponse {
   /** Seconds. */
   expires_in: number
   scope: string
-  token_type: 'bearer'
+  /** 'N_A' only for a token exchange that issued something other than an access token (RFC 8693 §2.2.1). */
+  token_type: 'bearer' | 'N_A'
+  /** RFC 8693 §2.2.1: token exchange responses name what they issued. */
+  issued_token_type?: string
   /** Only when the grant allows refreshing (offline_access / offline granted). */
   refresh_token?: string
   /** Only when `openid` was granted (OpenID Connect Core §3.1.3.3). */
@@ -40,6 +44,10 @@ export interface AccessTokenGrant {
   challengeId?: string
   /** Kept (sealed) with the token for refreshed ID tokens and /userinfo. */
   oidc?: OidcSession
+  /** RFC 8693 §4.1: who acts for the subject; sealed with the session, a top-level claim in a JWT. */
+  act?: ActClaim
+  /** Overrides the client's / server's access token strategy (token exchange asking for a JWT). */
+  format?: 'opaque' | 'jwt'
 }
 
 /** A refresh token of a grant: same family (request id) and session as its access token. */
@@ -83,7 +91,7 @@ export class TokenService {
     const lifetime = Math.max(0, Math.floor(g.lifespan / 1000))
     const expiresAt = issuedAt + lifetime
     const ext = g.ext ?? {}
-    const strategy = g.client.access_token_strategy === '' ? this.deps.strategy : g.client.access_token_strategy
+    const strategy = g.format ?? (g.client.access_token_strategy === '' ? this.deps.strategy : g.client.access_token_strategy)
     let token: string
     let signature: string
     let kid: string | undefined
@@ -97,6 +105,7 @@ export class TokenService {
         issuedAt,
         expiresAt,
         ext,
+        ...(g.act ? { act: g.act } : {}),
       }))
     } else {
       ;({ token, signature } = this.deps.opaque.generate(ACCESS_TOKEN_PREFIX))
@@ -111,7 +120,7 @@ export class TokenService {
       requestedAudience: [...g.requestedAudience],
       grantedAudience: [...g.grantedAudience],
       form: { ...g.form },
-      session: { ext, ...(kid !== undefined ? { kid } : {}), ...(g.oidc ? { oidc: g.oidc } : {}) },
+      session: { ext, ...(kid !== undefined ? { kid } : {}), ...(g.oidc ? { oidc: g.oidc } : {}), ...(g.act ? { act: g.act } : {}) },
       subject: g.subject,
       active: true,
       challengeId: g.challengeId ?? null,

@@ -7,6 +7,8 @@ import { oauth2Tokens } from './0004_oauth2_tokens.js'
 import { flows } from './0005_flows.js'
 import { tokenChallengeIndex } from './0006_token_challenge_index.js'
 import { logoutRequests } from './0007_logout_requests.js'
+import { trustJwtBearer } from './0008_trust_jwt_bearer.js'
+import { deviceCodes } from './0009_device_codes.js'
 
 // Append only: a migration that has shipped is never edited, a change is a new step.
 const STEPS: Array<[string, (d: Dialect) => Migration]> = [
@@ -17,6 +19,8 @@ const STEPS: Array<[string, (d: Dialect) => Migration]> = [
   ['0005_flows', flows],
   ['0006_token_challenge_index', tokenChallengeIndex],
   ['0007_logout_requests', logoutRequests],
+  ['0008_trust_jwt_bearer', trustJwtBearer],
+  ['0009_device_codes', deviceCodes],
 ]
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

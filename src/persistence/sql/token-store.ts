@@ -1,9 +1,10 @@
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely'
+import { sql, type CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely'
 import type { RefreshGrace, StoredToken, TokenKind, TokenStore } from '../../oauth2/store.js'
 import { toDate } from '../db.js'
 import type { Database, OAuth2TokenTable } from '../schema.js'
 import { isUniqueViolation } from './errors.js'
 import { requestFromRow, requestToRow } from './request-row.js'
+import { StatementCache } from './statement-cache.js'
 
 // Both token tables share these columns; the refresh table's extra columns are nullable.
 // Queries are typed against the access table and run against either.
@@ -33,11 +34,13 @@ const COLUMNS = [
 type Row = Pick<Selectable<OAuth2TokenTable>, (typeof COLUMNS)[number]>
 
 export class SqlTokenStore implements TokenStore {
+  private readonly statements = new StatementCache()
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly nid: string,
-    /** Group commit for inserts (see persistence/write-batch.ts); plain execution when absent. */
-    private readonly batchedWrite: <T>(work: (db: Kysely<Database>) => Promise<T>) => Promise<T> = (work) => work(db),
+    /** Group commit for inserts (see persistence/db.ts); plain execution when absent. */
+    private readonly batchedWrite: (query: CompiledQuery) => Promise<unknown> = (query) => db.executeQuery(query),
   ) {}
 
   private toRow(r: StoredToken): Insertable<OAuth2TokenTable> {
@@ -61,17 +64,22 @@ export class SqlTokenStore implements TokenStore {
 
   async create(kind: TokenKind, record: StoredToken): Promise<void> {
     const row = this.toRow(record)
-    await this.batchedWrite((db) => db.insertInto(TABLE[kind]).values(row).execute())
+    const columns = Object.keys(row).filter((c) => row[c as keyof typeof row] !== undefined) as Array<keyof typeof row>
+    const query = this.statements.compile(
+      `insert ${kind} ${columns.join(',')}`,
+      columns.map((c) => row[c]),
+      () => this.db.insertInto(TABLE[kind]).values(row),
+    )
+    await this.batchedWrite(query)
   }
 
   async get(kind: TokenKind, signature: string): Promise<StoredToken | undefined> {
     // The hot path of introspection: one primary-key lookup.
-    const row = await this.db
-      .selectFrom(TABLE[kind])
-      .select(COLUMNS)
-      .where('signature', '=', signature)
-      .where('nid', '=', this.nid)
-      .executeTakeFirst()
+    const query = this.statements.compile(`get ${kind}`, [signature, this.nid], () =>
+      this.db.selectFrom(TABLE[kind]).select(COLUMNS).where('signature', '=', signature).where('nid', '=', this.nid),
+    )
+    const { rows } = await this.db.executeQuery<Row>(query)
+    const row = rows[0]
     return row ? this.fromRow(row) : undefined
   }
 

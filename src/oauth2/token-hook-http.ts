@@ -1,0 +1,235 @@
+// Hydra's token hooks over HTTP (oauth2.token_hook, oauth2.refresh_token_hook): the session a
+// grant is about to issue is POSTed as JSON to the operator's endpoint, which answers
+//   204            issue the claims as they are;
+//   200 + session  the access token's extra claims (`ext`) become session.access_token and the
+//                  ID token's extra claims become session.id_token (Hydra replaces both);
+//   403            the token request is denied (access_denied);
+//   anything else  the token request fails with server_error, as does a timeout, an unreachable
+//                  endpoint, an answer that is not JSON, has the wrong shape or is too large.
+// For refresh_token grants the refresh hook runs first and the token hook sees its result, as
+// Hydra calls both in that order. Neither the payload (it carries claims) nor the API key is ever
+// logged or put into an error; an error never echoes the hook's answer.
+import { presentClient } from '../client/present.js'
+import type { Config, WebhookConfig } from '../config/types.js'
+import { OAuthError } from './errors.js'
+import { noTokenHook } from './token-hook.js'
+import type { TokenHook, TokenHookInput, TokenHookResult } from './token-hook.js'
+
+export const TOKEN_HOOK_TIMEOUT_MS = 10_000
+export const TOKEN_HOOK_MAX_BYTES = 1024 * 1024
+
+/**
+ * Form parameters a hook may see (Hydra's sanitized request form): the jwt-bearer `assertion`,
+ * so a hook can look into it. Everything else (codes, verifiers, refresh tokens) stays here.
+ */
+export const TOKEN_HOOK_FORM_PARAMETERS: readonly string[] = ['assertion']
+
+export interface HttpTokenHookOptions {
+  /** urls.self.issuer: the `iss` the hook is shown. */
+  issuer: string
+  /** What Hydra's session also tells the hook about how claims are placed in JWT access tokens. */
+  claims?: Pick<Config['oauth2'], 'exclude_not_before_claim' | 'allowed_top_level_claims' | 'mirror_top_level_claims'>
+  /** Milliseconds for the whole exchange, answer included. */
+  timeoutMs?: number
+  /** Largest answer read, in bytes. */
+  maxBytes?: number
+  now?: () => Date
+}
+
+const SERVER_ERROR =
+  'The authorization server encountered an unexpected condition that prevented it from fulfilling the request.'
+const DENIED = 'The resource owner or authorization server denied the request.'
+
+const failure = (hint: string, debug?: string): OAuthError => new OAuthError('server_error', SERVER_ERROR, 500, hint, debug)
+
+type Hook = { kind: 'token_hook' | 'refresh_token_hook'; config: WebhookConfig }
+
+/** The configured hooks as one TokenHook; noTokenHook when neither is set. */
+export function tokenHookFromConfig(
+  oauth2: Pick<Config['oauth2'], 'token_hook' | 'refresh_token_hook'>,
+  opts: HttpTokenHookOptions,
+): TokenHook {
+  if (!oauth2.token_hook && !oauth2.refresh_token_hook) return noTokenHook
+  return new HttpTokenHook(
+    oauth2.token_hook ? { kind: 'token_hook', config: oauth2.token_hook } : undefined,
+    oauth2.refresh_token_hook ? { kind: 'refresh_token_hook', config: oauth2.refresh_token_hook } : undefined,
+    opts,
+  )
+}
+
+export class HttpTokenHook implements TokenHook {
+  private readonly timeoutMs: number
+  private readonly maxBytes: number
+  private readonly now: () => Date
+
+  constructor(
+    private readonly token: Hook | undefined,
+    private readonly refresh: Hook | undefined,
+    private readonly opts: HttpTokenHookOptions,
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? TOKEN_HOOK_TIMEOUT_MS
+    this.maxBytes = opts.maxBytes ?? TOKEN_HOOK_MAX_BYTES
+    this.now = opts.now ?? (() => new Date())
+  }
+
+  async run(input: TokenHookInput): Promise<TokenHookResult> {
+    let current: TokenHookResult = { accessTokenClaims: { ...input.accessTokenClaims }, idTokenClaims: { ...input.idTokenClaims } }
+    if (this.refresh && input.grantType === 'refresh_token') {
+      current = await this.call(this.refresh, refreshHookBody({ ...input, ...current }, this.session({ ...input, ...current })), current)
+    }
+    if (this.token) {
+      current = await this.call(this.token, tokenHookBody({ ...input, ...current }, this.session({ ...input, ...current })), current)
+    }
+    return current
+  }
+
+  /** Hydra's oauth2.Session as its JSON reads, with what Orthrus knows at this point. */
+  private session(input: TokenHookInput): Record<string, unknown> {
+    const o = input.oidc
+    const time = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')
+    const claims: Record<string, unknown> = {
+      jti: '',
+      iss: this.opts.issuer,
+      sub: input.subject,
+      aud: [input.client.client_id],
+      nonce: '',
+      iat: time(Math.floor(this.now().getTime() / 1000)),
+    }
+    if (o && o.requestedAt > 0) claims.rat = time(o.requestedAt)
+    if (o && o.authTime > 0) claims.auth_time = time(o.authTime)
+    Object.assign(claims, {
+      at_hash: '',
+      acr: o?.acr ?? '',
+      amr: o && o.amr.length > 0 ? [...o.amr] : null,
+      c_hash: '',
+      ext: { ...input.idTokenClaims },
+    })
+    const c = this.opts.claims
+    return {
+      id_token: { id_token_claims: claims, headers: { extra: {} }, username: '', subject: input.subject },
+      extra: { ...input.accessTokenClaims },
+      client_id: input.client.client_id,
+      consent_challenge: input.challengeId ?? '',
+      exclude_not_before_claim: c?.exclude_not_before_claim ?? false,
+      allowed_top_level_claims: [...(c?.allowed_top_level_claims ?? [])],
+      mirror_top_level_claims: c?.mirror_top_level_claims ?? true,
+    }
+  }
+
+  private async call(hook: Hook, body: unknown, current: TokenHookResult): Promise<TokenHookResult> {
+    const name = hook.kind === 'token_hook' ? 'token hook' : 'refresh token hook'
+    const headers: Record<string, string> = { 'content-type': 'application/json; charset=UTF-8', accept: 'application/json' }
+    const auth = hook.config.auth
+    if (auth) {
+      if (auth.config.in === 'cookie') headers.cookie = `${auth.config.name}=${auth.config.value}`
+      else headers[auth.config.name] = auth.config.value
+    }
+    const signal = AbortSignal.timeout(this.timeoutMs)
+    const timedOut = (): OAuthError => failure(`The ${name} did not answer within ${this.timeoutMs / 1000} seconds.`, `${hook.kind}: timeout`)
+    let res: Response
+    try {
+      res = await fetch(hook.config.url, { method: 'POST', headers, body: JSON.stringify(body), redirect: 'manual', signal })
+    } catch (err) {
+      if (signal.aborted) throw timedOut()
+      // The cause's code (ECONNREFUSED, ...) is safe; the message of a bad header could quote the key.
+      const code = (err as { cause?: { code?: unknown } }).cause?.code
+      throw failure(`The ${name} could not be reached.`, `${hook.kind}: ${typeof code === 'string' ? code : 'request failed'}`)
+    }
+    if (res.status !== 200) {
+      // Nothing of a non-200 answer is used (nor shown): drop it unread.
+      await res.body?.cancel().catch(() => undefined)
+      if (res.status === 204) return current
+      if (res.status === 403) throw new OAuthError('access_denied', DENIED, 403, `The ${name} denied the request.`)
+      throw failure(`The ${name} answered with HTTP status ${res.status}.`, `${hook.kind}: status ${res.status}`)
+    }
+    let text: string
+    try {
+      text = await readLimited(res.body, this.maxBytes)
+    } catch (err) {
+      if (signal.aborted) throw timedOut()
+      if (err instanceof TooLarge) throw failure(`The ${name} answered with more than ${this.maxBytes} bytes.`, `${hook.kind}: answer too large`)
+      throw failure(`The ${name} answer could not be read.`, `${hook.kind}: body read failed`)
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      throw failure(`The ${name} answered with something that is not JSON.`, `${hook.kind}: invalid JSON`)
+    }
+    return claimsOf(parsed, name, hook.kind)
+  }
+}
+
+/** Hydra's token hook request: the session and a summary of the token request. */
+function tokenHookBody(input: TokenHookInput, session: Record<string, unknown>): unknown {
+  const payload: Record<string, string[]> = {}
+  for (const p of TOKEN_HOOK_FORM_PARAMETERS) {
+    const value = input.form[p]
+    if (value !== undefined) payload[p] = [value]
+  }
+  return {
+    session,
+    request: {
+      client_id: input.client.client_id,
+      // The client as the admin API shows it; presentClient never includes the secret.
+      client: presentClient(input.client),
+      granted_scopes: [...input.grantedScope],
+      granted_audience: [...input.grantedAudience],
+      grant_types: [input.grantType],
+      payload,
+    },
+  }
+}
+
+/** Hydra's (older) refresh token hook request. */
+function refreshHookBody(input: TokenHookInput, session: Record<string, unknown>): unknown {
+  const requester = {
+    client_id: input.client.client_id,
+    granted_scopes: [...input.grantedScope],
+    granted_audience: [...input.grantedAudience],
+    grant_types: [input.grantType],
+  }
+  return {
+    subject: input.subject,
+    session,
+    requester,
+    client_id: requester.client_id,
+    granted_scopes: requester.granted_scopes,
+    granted_audience: requester.granted_audience,
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** A 200 answer: `{"session": {"access_token": {...}, "id_token": {...}}}`; a missing part is empty, as in Hydra. */
+function claimsOf(body: unknown, name: string, kind: string): TokenHookResult {
+  const wrong = (): OAuthError =>
+    failure(
+      `The ${name} answer must be a JSON object with a "session" object whose "access_token" and "id_token" are objects.`,
+      `${kind}: unexpected answer shape`,
+    )
+  if (!isObject(body) || !isObject(body.session)) throw wrong()
+  const { access_token: access, id_token: id } = body.session
+  if ((access !== undefined && access !== null && !isObject(access)) || (id !== undefined && id !== null && !isObject(id))) throw wrong()
+  return { accessTokenClaims: isObject(access) ? { ...access } : {}, idTokenClaims: isObject(id) ? { ...id } : {} }
+}
+
+class TooLarge extends Error {}
+
+async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+  if (body === null) return ''
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined)
+      throw new TooLarge()
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}

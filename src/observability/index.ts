@@ -1,0 +1,102 @@
+// Metrics (always on, scraped at the admin listener's /admin/metrics/prometheus) and tracing
+// (off unless configured), built once per registry. Tracing costs nothing when off: its module,
+// and with it OpenTelemetry, is imported only when src/observability/tracing-config.ts says so.
+import type { FastifyInstance } from 'fastify'
+import type { Config } from '../config/types.js'
+import type { Logger } from '../logging.js'
+import type { Db } from '../persistence/db.js'
+import { instrumentMetrics } from './http-hooks.js'
+import { Metrics, type PoolStats } from './metrics.js'
+import { combineGrantObservers, type GrantObserver } from './observer.js'
+import { decideTracing, type TracingConfig } from './tracing-config.js'
+import type { Tracing } from './tracing.js'
+
+export interface Observability {
+  metrics: Metrics
+  /** Undefined when tracing is off. */
+  tracing: Tracing | undefined
+  /** What the token endpoint reports grants to (metrics, and spans when tracing is on). */
+  grantObserver: GrantObserver | undefined
+  /** Installs the request hooks on a listener's app; call before any route is registered. */
+  instrument(app: FastifyInstance, listener: 'public' | 'admin'): void
+  /** Flushes and stops tracing; metrics need nothing. */
+  shutdown(): Promise<void>
+}
+
+export interface ObservabilityOptions {
+  config: Readonly<Config>
+  db: Db
+  logger: Logger
+  /** Where OTEL_* variables are read from (default process.env). */
+  env?: NodeJS.ProcessEnv
+}
+
+interface PgPoolLike {
+  totalCount: number
+  idleCount: number
+  waitingCount: number
+}
+
+interface MysqlPoolLike {
+  _allConnections: { length: number }
+  _freeConnections: { length: number }
+  _connectionQueue: { length: number }
+}
+
+/**
+ * The pool figures of a database whose Db exposes its driver pool as `pool` (pg's Pool or
+ * mysql2's Pool); undefined otherwise (SQLite has one connection and no pool).
+ */
+export function poolStatsOf(db: Db): (() => PoolStats | undefined) | undefined {
+  const pool = (db as Db & { pool?: unknown }).pool
+  if (typeof pool !== 'object' || pool === null) return undefined
+  if ('totalCount' in pool) {
+    const pg = pool as PgPoolLike
+    return () => ({ total: pg.totalCount, idle: pg.idleCount, waiting: pg.waitingCount })
+  }
+  if ('_allConnections' in pool) {
+    // mysql2 keeps these as (undocumented) queues on the pool object.
+    const my = pool as MysqlPoolLike
+    return () => ({ total: my._allConnections.length, idle: my._freeConnections.length, waiting: my._connectionQueue.length })
+  }
+  return undefined
+}
+
+/**
+ * Builds metrics, and tracing when configured. With tracing on, the query plugin is put on
+ * `db.kysely` here, so this must run before anything keeps a reference to `db.kysely`.
+ */
+export async function createObservability(opts: ObservabilityOptions): Promise<Observability> {
+  const poolStats = poolStatsOf(opts.db)
+  const metrics = new Metrics({ dialect: opts.db.dialect, ...(poolStats ? { poolStats } : {}) })
+  // Hydra's `tracing` section (src/config/schema.ts), when the configuration carries it.
+  const tracingConfig = (opts.config as Readonly<Config> & { tracing?: TracingConfig }).tracing
+  const decision = decideTracing(tracingConfig, opts.env ?? process.env)
+  if (decision.warning) opts.logger.warn(decision.warning)
+  let tracing: Tracing | undefined
+  if (decision.settings) {
+    const { startTracing } = await import('./tracing.js')
+    tracing = startTracing(decision.settings)
+    opts.db.kysely = opts.db.kysely.withPlugin(tracing.queryPlugin(opts.db.dialect))
+    opts.logger.info(
+      { service_name: decision.settings.serviceName, ...(decision.settings.tracesUrl ? { traces_url: decision.settings.tracesUrl } : {}) },
+      'tracing with OpenTelemetry (OTLP over HTTP)',
+    )
+  }
+  let stopped: Promise<void> | undefined
+  return {
+    metrics,
+    tracing,
+    // The span is outermost, so the metrics' bookkeeping happens inside the traced grant.
+    grantObserver: combineGrantObservers([tracing, metrics]),
+    instrument(app, listener) {
+      // Tracing first: its onRequest starts the span that the metrics' onResponse runs inside.
+      tracing?.instrument(app, listener)
+      instrumentMetrics(app, listener, metrics)
+    },
+    shutdown() {
+      stopped ??= tracing ? tracing.shutdown() : Promise.resolve()
+      return stopped
+    },
+  }
+}

@@ -1,0 +1,230 @@
+// OpenTelemetry tracing: off by default without loading OpenTelemetry at all; on, a token request
+// arrives at an OTLP/HTTP receiver as one trace (HTTP server span, grant span, query spans) that
+// continues the caller's W3C traceparent.
+import { randomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decideTracing, tracingFromValues, tracingLoaded } from '../../src/observability/tracing-config.js'
+import { testApps, testConfig, type TestApps } from '../support/app.js'
+import { testDatabases } from '../support/databases.js'
+import { CookieJar, FLOW_ENV, authorizePath, browse, createClient } from '../support/flow.js'
+import { startServerProcess, type ServerProcess } from '../support/cli.js'
+import { TEST_SECRET } from '../support/app.js'
+import { basic, createCcClient, tokenRequest } from './helpers.js'
+import { OtlpReceiver, attr, type ReceivedSpan } from './otlp-receiver.js'
+
+const OTEL_VARS = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_TRACES_EXPORTER', 'OTEL_SERVICE_NAME', 'OTEL_SDK_DISABLED']
+for (const name of OTEL_VARS) delete process.env[name]
+
+// OpenTelemetry's SDK packages are CommonJS: once loaded, they are in the CommonJS module cache.
+// The API package alone does not count: prom-client itself loads it (a no-op facade without an
+// SDK, for exemplars); what tracing must not load when off is everything else.
+const requireCache = createRequire(import.meta.url).cache
+const openTelemetryLoaded = (): boolean =>
+  Object.keys(requireCache).some((path) => /@opentelemetry[\\/]/.test(path) && !/@opentelemetry[\\/]api[\\/]/.test(path))
+
+// Runs first: nothing in this process has turned tracing on yet.
+describe('tracing off (the default)', () => {
+  let env: TestApps
+  beforeAll(async () => {
+    env = await testApps(testDatabases()[0]!)
+  })
+  afterAll(async () => {
+    await env?.close()
+  })
+
+  it('serves requests without ever loading the tracing module or OpenTelemetry', async () => {
+    const cc = await createCcClient(env)
+    const res = await tokenRequest(env, { grant_type: 'client_credentials' }, basic(cc.client_id, cc.client_secret), {
+      traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    expect(env.registry.observability?.tracing).toBeUndefined()
+    expect(tracingLoaded()).toBe(false)
+    expect(openTelemetryLoaded()).toBe(false)
+    expect(res.headers.traceparent).toBeUndefined()
+  })
+})
+
+describe('tracing configuration', () => {
+  it('is on for tracing.provider otel, with Hydra host:port server_url', () => {
+    expect(decideTracing({ provider: 'otel', providers: { otlp: { server_url: 'collector:4318', insecure: true } } }, {}).settings).toEqual({
+      serviceName: 'orthrus',
+      tracesUrl: 'http://collector:4318/v1/traces',
+    })
+    expect(decideTracing({ provider: 'otel', service_name: 'auth', providers: { otlp: { server_url: 'collector:4318' } } }, {}).settings).toEqual({
+      serviceName: 'auth',
+      tracesUrl: 'https://collector:4318/v1/traces',
+    })
+    // Without server_url the exporter follows OTEL_EXPORTER_OTLP_* itself.
+    expect(decideTracing({ provider: 'otel' }, { OTEL_SERVICE_NAME: 'from-env' }).settings).toEqual({ serviceName: 'from-env' })
+  })
+
+  it('is on for the standard OTEL_* variables and off otherwise', () => {
+    expect(decideTracing(undefined, {}).settings).toBeUndefined()
+    expect(decideTracing(undefined, { OTEL_TRACES_EXPORTER: 'otlp' }).settings).toBeDefined()
+    expect(decideTracing(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }).settings).toBeDefined()
+    expect(decideTracing(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_EXPORTER: 'none' }).settings).toBeUndefined()
+    expect(decideTracing({ provider: 'otel' }, { OTEL_SDK_DISABLED: 'true' }).settings).toBeUndefined()
+  })
+
+  it('refuses providers it does not implement with a warning', () => {
+    const d = decideTracing({ provider: 'jaeger' }, { OTEL_TRACES_EXPORTER: 'otlp' })
+    expect(d.settings).toBeUndefined()
+    expect(d.warning).toMatch(/jaeger.*not implemented/)
+  })
+
+  it('accepts Hydra tracing keys from the environment and a config file', () => {
+    const values = new Map<string, unknown>([
+      ['tracing.provider', 'otel'],
+      ['tracing.providers.otlp.server_url', '127.0.0.1:4318'],
+      ['tracing.providers.otlp.insecure', true],
+    ])
+    const cfg = tracingFromValues(<T>(path: string) => values.get(path) as T | undefined)
+    expect(decideTracing(cfg, {}).settings?.tracesUrl).toBe('http://127.0.0.1:4318/v1/traces')
+    expect(tracingFromValues(() => undefined)).toBeUndefined()
+    // The loader knows the keys (and still ignores Hydra's other providers with a warning).
+    expect(() => testConfig('memory', { TRACING_PROVIDER: 'otel', TRACING_PROVIDERS_OTLP_SERVER_URL: '127.0.0.1:4318' })).not.toThrow()
+    expect(() => testConfig('memory', { TRACING_PROVIDER: 'nope' })).toThrow(/tracing\.provider/)
+  })
+})
+
+for (const db of testDatabases()) {
+  describe(`tracing on (${db.name})`, () => {
+    const receiver = new OtlpReceiver()
+    let env: TestApps
+    let spans: ReceivedSpan[]
+    const traceId = randomBytes(16).toString('hex')
+    const parentSpanId = randomBytes(8).toString('hex')
+    let secret: string
+
+    beforeAll(async () => {
+      await receiver.start()
+      process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = `${receiver.url}/v1/traces`
+      process.env.OTEL_SERVICE_NAME = 'orthrus-test'
+      try {
+        env = await testApps(db, FLOW_ENV)
+      } finally {
+        delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+        delete process.env.OTEL_SERVICE_NAME
+      }
+      expect(env.registry.observability?.tracing).toBeDefined()
+      expect(tracingLoaded()).toBe(true)
+      expect(openTelemetryLoaded()).toBe(true)
+      const cc = await createCcClient(env)
+      secret = cc.client_secret
+      const res = await tokenRequest(env, { grant_type: 'client_credentials', scope: 'read' }, basic(cc.client_id, cc.client_secret), {
+        traceparent: `00-${traceId}-${parentSpanId}-01`,
+      })
+      expect(res.statusCode, res.body).toBe(200)
+      // A request whose query string carries a state, to be kept out of every span.
+      const client = await createClient(env)
+      const auth = await browse(env, new CookieJar(), authorizePath(client.client_id, { state: 'query-state-value-123' }))
+      expect(auth.statusCode).toBe(302)
+      await env.registry.observability?.shutdown()
+      spans = receiver.spans()
+    })
+    afterAll(async () => {
+      await env?.close()
+      await receiver.stop()
+    })
+
+    it('exports OTLP/JSON to the receiver, under the configured service name', () => {
+      expect(receiver.posts.some((p) => p.path === '/v1/traces' && p.contentType.startsWith('application/json'))).toBe(true)
+      expect(spans.length).toBeGreaterThan(0)
+      expect(new Set(spans.map((s) => s.serviceName))).toEqual(new Set(['orthrus-test']))
+    })
+
+    it('continues the incoming traceparent with a server span, a grant span and query spans', () => {
+      const trace = spans.filter((s) => s.traceId === traceId)
+      const server = trace.find((s) => s.name === 'POST /oauth2/token')
+      expect(server, JSON.stringify(trace.map((s) => s.name))).toBeDefined()
+      expect(server?.parentSpanId).toBe(parentSpanId)
+      expect(server?.kind).toBe(2) // SPAN_KIND_SERVER
+      expect(attr(server!, 'http.route')).toBe('/oauth2/token')
+      expect(attr(server!, 'http.request.method')).toBe('POST')
+      expect(attr(server!, 'http.response.status_code')).toBe(200)
+
+      const grant = trace.find((s) => s.name === 'oauth2.grant client_credentials')
+      expect(grant?.parentSpanId).toBe(server?.spanId)
+      expect(attr(grant!, 'oauth2.grant_type')).toBe('client_credentials')
+
+      const queries = trace.filter((s) => attr(s, 'db.system.name') !== undefined)
+      expect(queries.length, JSON.stringify(trace.map((s) => s.name))).toBeGreaterThan(0)
+      const ids = new Set([server!.spanId, grant!.spanId])
+      for (const q of queries) {
+        expect(ids.has(q.parentSpanId ?? '')).toBe(true)
+        expect(q.kind).toBe(3) // SPAN_KIND_CLIENT
+        expect(['SELECT', 'INSERT', 'UPDATE', 'DELETE']).toContain(attr(q, 'db.operation.name'))
+        expect(q.name).toBe(`${attr(q, 'db.operation.name')} ${attr(q, 'db.collection.name')}`)
+      }
+      expect(queries.some((q) => attr(q, 'db.collection.name') === 'hydra_client')).toBe(true)
+    })
+
+    it('names request spans by route pattern and keeps query strings and secrets out', () => {
+      const authorize = spans.find((s) => s.name === 'GET /oauth2/auth')
+      expect(authorize).toBeDefined()
+      expect(attr(authorize!, 'url.path')).toBe('/oauth2/auth')
+      const everything = JSON.stringify(spans)
+      expect(everything).not.toContain('query-state-value-123')
+      expect(everything).not.toContain(secret)
+      expect(everything).not.toContain('Basic ')
+    })
+  })
+}
+
+describe('tracing in the built server (serve all)', () => {
+  const receiver = new OtlpReceiver()
+  let server: ServerProcess | undefined
+  const traceId = randomBytes(16).toString('hex')
+  const parentSpanId = randomBytes(8).toString('hex')
+
+  beforeAll(async () => {
+    await receiver.start()
+  })
+  afterAll(async () => {
+    await server?.stop('SIGKILL')
+    await receiver.stop()
+  })
+
+  it('is configured by OTEL_* variables and flushes its spans on shutdown', async () => {
+    server = await startServerProcess(['--dev'], {
+      DSN: 'memory',
+      SECRETS_SYSTEM: TEST_SECRET,
+      OAUTH2_HASHERS_PBKDF2_ITERATIONS: '1000',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_SERVICE_NAME: 'orthrus-binary',
+      // Longer than the test: only the flush at shutdown can deliver the spans.
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+    })
+    const created = await fetch(`${server.adminUrl}/admin/clients`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_types: ['client_credentials'], response_types: [], scope: 'read' }),
+    })
+    expect(created.status).toBe(201)
+    const client = (await created.json()) as { client_id: string; client_secret: string }
+    const res = await fetch(`${server.publicUrl}/oauth2/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basic(client.client_id, client.client_secret),
+        traceparent: `00-${traceId}-${parentSpanId}-01`,
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read' }).toString(),
+    })
+    expect(res.status).toBe(200)
+    expect(receiver.spans()).toEqual([])
+    expect(await server.stop('SIGTERM')).toBe(0)
+    server = undefined
+
+    const trace = receiver.spans().filter((s) => s.traceId === traceId)
+    const names = JSON.stringify(trace.map((s) => s.name))
+    const http = trace.find((s) => s.name === 'POST /oauth2/token')
+    expect(http?.parentSpanId, names).toBe(parentSpanId)
+    expect(http?.serviceName).toBe('orthrus-binary')
+    const grant = trace.find((s) => s.name === 'oauth2.grant client_credentials')
+    expect(grant?.parentSpanId, names).toBe(http?.spanId)
+    expect(trace.some((s) => s.name === 'SELECT hydra_client'), names).toBe(true)
+  })
+})
