@@ -131,7 +131,7 @@ async function run(dsnArg: string | undefined, opts: JanitorOptions): Promise<vo
     })
     if (tty) process.stderr.write('\r\x1b[K')
     for (const r of results) {
-      if (!r.skipped) process.stdout.write(`Successfully completed Janitor run on ${r.step.label}\n`)
+      if (!r.skipped) process.stdout.write(`Janitor run on ${r.step.label}: done\n`)
     }
     printSummary(results)
   } finally {

@@ -4,6 +4,7 @@ import { randomId, randomSecret } from '../crypto/random.js'
 import { invalidRequest, notFound } from '../oauth2/errors.js'
 import { isPublicClient, type Client, type ClientMetadata } from './model.js'
 import { presentClient } from './present.js'
+import { checkSectorIdentifier, fetchSectorDocument, type SectorFetcher } from './sector-identifier.js'
 import type { ClientListQuery, ClientStore, Page } from './store.js'
 import { validateClientMetadata, validateLifespans } from './validate.js'
 
@@ -12,6 +13,8 @@ export interface ClientServiceDeps {
   hasher: SecretHasher
   dev: boolean
   subjectTypes: string[]
+  /** Fetches sector_identifier_uri documents (default: a bounded GET); tests inject their own. */
+  fetchSector?: SectorFetcher
   now?: () => Date
 }
 
@@ -37,17 +40,23 @@ export class ClientService {
     return { hash: await this.deps.hasher.hash(secret), secret }
   }
 
-  private validate(body: unknown, existing?: Client): ClientMetadata {
-    return validateClientMetadata(body, {
+  private async validate(body: unknown, existing?: Client): Promise<ClientMetadata> {
+    const meta = validateClientMetadata(body, {
       dev: this.deps.dev,
       mode: 'admin',
       subjectTypes: this.deps.subjectTypes,
       ...(existing ? { existing } : {}),
     })
+    // As Hydra does for admin-created clients too: the document must list every redirect_uri.
+    await checkSectorIdentifier(meta.sector_identifier_uri, meta.redirect_uris, {
+      dev: this.deps.dev,
+      fetch: this.deps.fetchSector ?? fetchSectorDocument,
+    })
+    return meta
   }
 
   async create(body: unknown): Promise<ClientView> {
-    const meta = this.validate(body)
+    const meta = await this.validate(body)
     const { hash, secret } = await this.secretFor(meta)
     const { client_secret: _plain, ...rest } = meta
     const now = this.now()
@@ -77,7 +86,7 @@ export class ClientService {
   async replace(id: string, body: unknown): Promise<ClientView> {
     const existing = await this.get(id)
     const doc = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, client_id: id } : body
-    return this.save(existing, this.validate(doc, existing))
+    return this.save(existing, await this.validate(doc, existing))
   }
 
   /** PATCH with an RFC 6902 JSON Patch applied to the client's API representation. */
@@ -98,7 +107,7 @@ export class ClientService {
     }
     if (doc.client_id !== id) throw invalidRequest('The client_id of an existing client cannot be changed.')
     if (doc.client_secret === '') delete doc.client_secret
-    return this.save(existing, this.validate(doc, existing))
+    return this.save(existing, await this.validate(doc, existing))
   }
 
   async setLifespans(id: string, body: unknown): Promise<Client> {

@@ -185,13 +185,6 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'log.leak_sensitive_values', kind: 'boolean', default: false },
   { path: 'log.redaction_text', kind: 'string', default: '' },
 
-  // Tracing (src/observability/tracing-config.ts): only the `otel` provider, OTLP over HTTP.
-  { path: 'tracing.provider', kind: 'enum', values: ['jaeger', 'otel', 'zipkin'] },
-  { path: 'tracing.service_name', kind: 'string' },
-  // host:port as in Hydra (e.g. localhost:4318); a full http(s) URL is accepted too.
-  { path: 'tracing.providers.otlp.server_url', kind: 'string', check: checkOtlpServer },
-  { path: 'tracing.providers.otlp.insecure', kind: 'boolean', default: false },
-
   ...listenerKeys('serve.public', 4444),
   ...listenerKeys('serve.admin', 4445),
   ...tlsKeys('serve'),
@@ -259,6 +252,13 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'oidc.dynamic_client_registration.enabled', kind: 'boolean', default: false },
   // Hydra's DefaultClientScope fallback (driver/config/provider.go).
   { path: 'oidc.dynamic_client_registration.default_scope', kind: 'string[]', default: ['offline_access', 'offline', 'openid'] },
+
+  // Tracing (src/observability/tracing-config.ts): only the `otel` provider, OTLP over HTTP.
+  { path: 'tracing.provider', kind: 'enum', values: ['jaeger', 'otel', 'zipkin'] },
+  { path: 'tracing.service_name', kind: 'string' },
+  // host:port as in Hydra (e.g. localhost:4318); a full http(s) URL is accepted too.
+  { path: 'tracing.providers.otlp.server_url', kind: 'string', check: checkOtlpServer },
+  { path: 'tracing.providers.otlp.insecure', kind: 'boolean', default: false },
 ]
 
 /**

@@ -197,10 +197,13 @@ export class DeviceFlow {
     if (!usable || !(await this.d.store.claimUserCode(rec.deviceSignature))) {
       if (!(await this.d.store.countFailure(id, MAX_USER_CODE_ATTEMPTS))) throw tooManyAttempts()
       const left = MAX_USER_CODE_ATTEMPTS - ch.failedAttempts - 1
-      throw invalidRequest(
+      // The description is meant for the person typing: the verification page may show it as is.
+      throw new OAuthError(
+        'invalid_request',
         left > 0
           ? `The user code is invalid, has expired or was already used; ${left} attempt(s) left.`
           : 'The user code is invalid, has expired or was already used; no attempts left, start over.',
+        400,
       )
     }
     if (!(await this.d.store.acceptChallenge(id, rec.deviceSignature))) {
@@ -229,7 +232,7 @@ export class DeviceFlow {
 
   /** The device request a flow belongs to; only the stored request_url is trusted, never the browser. */
   private async deviceOf(flow: Flow): Promise<DeviceCodeRecord> {
-    if (!isDeviceFlow(this.ctx.settings, flow)) throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
+    if (!isDeviceFlow(this.ctx.settings, flow)) throw accessDenied('The verifier does not belong to a device flow.')
     const requestId = new URL(flow.requestUrl).searchParams.get(REQUEST_PARAM) ?? ''
     const rec = requestId === '' ? undefined : await this.d.store.getByRequestId(requestId)
     if (!rec || rec.clientId !== flow.clientId) throw accessDenied('The device authorization request could not be found.')

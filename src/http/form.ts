@@ -1,8 +1,9 @@
 // application/x-www-form-urlencoded bodies (RFC 6749 Appendix B), for the OAuth 2.0 endpoints
 // only: each route module that needs forms installs the parser in its own encapsulated scope.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { invalidRequest } from '../oauth2/errors.js'
+import { OAuthError, invalidRequest } from '../oauth2/errors.js'
 import type { FormParams } from '../oauth2/token.js'
+import { MULTIPART, parseMultipart } from './multipart.js'
 
 const FORM = 'application/x-www-form-urlencoded'
 
@@ -27,6 +28,14 @@ export function acceptForms(app: FastifyInstance): void {
   app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) => {
     done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')))
   })
+  // As Hydra's endpoints parse multipart forms too (text fields only; see multipart.ts).
+  app.addContentTypeParser(MULTIPART, { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (request, body, done) => {
+    try {
+      done(null, parseMultipart(Buffer.isBuffer(body) ? body : Buffer.from(body), request.headers['content-type']))
+    } catch (e) {
+      done(e as Error)
+    }
+  })
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined))
 }
 
@@ -35,6 +44,23 @@ export function formBody(request: FastifyRequest): FormParams {
   const type = request.headers['content-type']
   if (type === undefined) return {}
   const media = type.split(';')[0]?.trim().toLowerCase()
-  if (media !== FORM) throw invalidRequest(`The request body must be sent as ${FORM}.`)
+  if (media !== FORM && media !== MULTIPART) throw invalidRequest(`The request body must be sent as ${FORM}.`)
   return (request.body ?? {}) as FormParams
+}
+
+/**
+ * Hydra's router answers any other method on a POST-only endpoint with 405 and an Allow header;
+ * here in the RFC 6749 error shape with fosite's wording. OPTIONS stays with CORS.
+ */
+export function postOnly(app: FastifyInstance, url: string): void {
+  const methods = app.supportedMethods.filter((m) => m !== 'POST' && m !== 'OPTIONS')
+  app.route({
+    method: methods,
+    url,
+    exposeHeadRoute: false,
+    handler: async (request) => {
+      const e = invalidRequest(`HTTP method is '${request.method}', expected 'POST'.`)
+      throw new OAuthError(e.error, e.description, 405, e.hint, undefined, { allow: 'OPTIONS, POST' })
+    },
+  })
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { invalidRequest } from '../oauth2/errors.js'
 import type { OAuth2 } from '../oauth2/services.js'
 import { credentialParams, singleValued } from '../oauth2/token.js'
-import { acceptForms, formBody } from './form.js'
+import { acceptForms, formBody, postOnly } from './form.js'
 
 // RFC 6749 §5.1: responses carrying tokens must not be cached.
 const noStore = (reply: FastifyReply): FastifyReply => reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
@@ -14,6 +14,8 @@ const authorizationOf = (request: FastifyRequest): string | undefined => request
 export function oauth2PublicRoutes(oauth2: Pick<OAuth2, 'token' | 'clientAuth' | 'revocation'>) {
   return async function routes(app: FastifyInstance): Promise<void> {
     acceptForms(app)
+    postOnly(app, '/oauth2/token')
+    postOnly(app, '/oauth2/revoke')
 
     app.post('/oauth2/token', async (request, reply) => {
       const response = await oauth2.token.handle({ authorization: authorizationOf(request), form: formBody(request) })
@@ -43,6 +45,7 @@ export function oauth2AdminRoutes(oauth2: Pick<OAuth2, 'introspection' | 'revoca
   return async function routes(app: FastifyInstance): Promise<void> {
     // Forms only in this scope: the rest of the admin API stays JSON-only.
     acceptForms(app)
+    postOnly(app, '/oauth2/introspect')
 
     app.post('/oauth2/introspect', async (request, reply) => {
       const form = singleValued(formBody(request))

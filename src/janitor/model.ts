@@ -4,8 +4,6 @@
 /** The three groups of the CLI flags --tokens, --requests and --grants. */
 export type JanitorKind = 'tokens' | 'requests' | 'grants'
 
-export const JANITOR_KINDS: readonly JanitorKind[] = ['tokens', 'requests', 'grants']
-
 /**
  * One table the janitor sweeps.
  * - access, refresh, code: issued tokens and authorization codes
@@ -53,8 +51,9 @@ export interface JanitorStore {
   hasTarget(target: JanitorTarget): Promise<boolean>
   /**
    * Selects up to `batchSize` matching rows after `after` (keyset on the primary key), deletes
-   * them by key re-checking the rule, and returns how many went and the last key seen; `last`
-   * is undefined when nothing matched any more. Each call is its own short statement.
+   * them by key re-checking the rule, and returns how many went and the key to continue after;
+   * `last` is undefined once fewer than `batchSize` rows matched (the table is done). Each call
+   * is two short autocommit statements.
    */
   deleteBatch(
     target: JanitorTarget,

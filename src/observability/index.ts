@@ -63,8 +63,8 @@ export function poolStatsOf(db: Db): (() => PoolStats | undefined) | undefined {
 }
 
 /**
- * Builds metrics, and tracing when configured. With tracing on, the query plugin is put on
- * `db.kysely` here, so this must run before anything keeps a reference to `db.kysely`.
+ * Builds metrics, and tracing when configured. With tracing on, `db.kysely` and `db.batchedWrite`
+ * are replaced by traced ones here, so this must run before anything keeps a reference to them.
  */
 export async function createObservability(opts: ObservabilityOptions): Promise<Observability> {
   const poolStats = poolStatsOf(opts.db)
@@ -77,7 +77,7 @@ export async function createObservability(opts: ObservabilityOptions): Promise<O
   if (decision.settings) {
     const { startTracing } = await import('./tracing.js')
     tracing = startTracing(decision.settings)
-    opts.db.kysely = opts.db.kysely.withPlugin(tracing.queryPlugin(opts.db.dialect))
+    tracing.traceDb(opts.db)
     opts.logger.info(
       { service_name: decision.settings.serviceName, ...(decision.settings.tracesUrl ? { traces_url: decision.settings.tracesUrl } : {}) },
       'tracing with OpenTelemetry (OTLP over HTTP)',

@@ -5,7 +5,8 @@ import { NodeSDK } from '@opentelemetry/sdk-node'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span } from '@opentelemetry/api'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify'
-import type { KyselyPlugin } from 'kysely'
+import type { Kysely } from 'kysely'
+import type { Db } from '../persistence/db.js'
 import { VERSION } from '../version.js'
 import { hookList } from './http-hooks.js'
 import type { GrantObserver } from './observer.js'
@@ -17,8 +18,11 @@ markTracingLoaded()
 export interface Tracing extends GrantObserver {
   /** Installs the request spans on an app; call before any route is registered. */
   instrument(app: FastifyInstance, listener: 'public' | 'admin'): void
-  /** The Kysely plugin that makes a span per query. */
-  queryPlugin(dialect: string): KyselyPlugin
+  /**
+   * Puts a span on every query of `db` from here on: the Kysely plugin on `db.kysely` (replaced
+   * by a traced instance), precompiled queries run on it, and `db.batchedWrite`.
+   */
+  traceDb(db: Db): void
   /** Exports what is buffered and stops. */
   shutdown(): Promise<void>
 }
@@ -107,8 +111,12 @@ export function startTracing(settings: TracingSettings): Tracing {
       )
     },
 
-    queryPlugin(dialect) {
-      return new QueryTracingPlugin(tracer, dialect)
+    traceDb(db) {
+      const plugin = new QueryTracingPlugin(tracer, db.dialect)
+      const traced = db.kysely.withPlugin(plugin)
+      plugin.traceCompiledQueries(traced as unknown as Kysely<never>)
+      db.kysely = traced
+      db.batchedWrite = plugin.traceBatchedWrites(db.batchedWrite)
     },
 
     async shutdown() {

@@ -43,7 +43,7 @@ describe('orthrus janitor (built binary, SQLite file)', () => {
 
     const res = await runCli(['janitor', dsn, '--tokens', '--batch-size', '10'])
     expect(res.code, res.stderr).toBe(0)
-    expect(res.stdout).toContain('Successfully completed Janitor run on access tokens')
+    expect(res.stdout).toContain('Janitor run on access tokens: done')
     expect(res.stdout).toMatch(/tokens\s+access tokens\s+57\n/)
     expect(res.stdout).toContain('Removed 57 row(s) of tokens.')
     // Not a TTY: no progress lines on stderr.

@@ -323,7 +323,9 @@ for (const t of testDatabases()) {
 
     it('authenticates clients like the token endpoint and validates scope, audience and grant', async () => {
       const pub = await deviceClient({ token_endpoint_auth_method: 'none' })
-      expect((await deviceAuth(pub)).statusCode).toBe(200)
+      const pubAuth = await start(pub)
+      // A public client polls with its client_id alone.
+      expect((await poll(pub, pubAuth.device_code)).json()).toMatchObject({ error: 'authorization_pending' })
       const confidential = await deviceClient()
       const wrongSecret = await deviceAuth({ ...confidential, client_secret: 'wrong' })
       expect(wrongSecret.statusCode).toBe(401)
@@ -363,6 +365,21 @@ for (const t of testDatabases()) {
         other: 1,
       })
       expect(extra.statusCode).toBe(400)
+    })
+
+    it("serves Hydra's fallback pages when no device pages are configured", async () => {
+      const bare = await testApps(t, FLOW_ENV)
+      try {
+        for (const [path, key] of [['/oauth2/fallbacks/device', 'urls.device.verification'], ['/oauth2/fallbacks/device/done', 'urls.device.success']]) {
+          const res = await bare.public.inject({ method: 'GET', url: path as string })
+          expect(res.statusCode).toBe(200)
+          expect(res.body).toContain(key)
+        }
+        const start = await bare.public.inject({ method: 'GET', url: '/oauth2/device/verify' })
+        expect(String(start.headers.location).startsWith(`${bare.registry.config.urls.self.public}oauth2/fallbacks/device?device_challenge=`)).toBe(true)
+      } finally {
+        await bare.close()
+      }
     })
 
     it('advertises the device authorization endpoint and grant in discovery', async () => {

@@ -168,7 +168,8 @@ for (const t of testDatabases()) {
         ['scope=read', 'invalid_request', 400],
         ['grant_type=', 'invalid_request', 400],
         ['grant_type=password', 'unsupported_grant_type', 400],
-        ['grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code=x', 'unsupported_grant_type', 400],
+        ['grant_type=urn:ietf:params:oauth:grant-type:saml2-bearer&assertion=x', 'unsupported_grant_type', 400],
+        ['grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code=x', 'unauthorized_client', 400],
         // A grant the server has but this client was not registered for (RFC 6749 §5.2).
         ['grant_type=authorization_code&code=x', 'unauthorized_client', 400],
       ]

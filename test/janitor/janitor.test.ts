@@ -219,6 +219,16 @@ for (const t of testDatabases()) {
         expect(device.skipped).toMatch(/does not exist/)
         expect(device.removed).toBe(0)
       }
+      // A database where the trust table is really absent (as before migration 0008).
+      const other = await migratedDb(t)
+      try {
+        await other.db.kysely.schema.dropTable('hydra_oauth2_trusted_jwt_bearer_issuer').execute()
+        const otherStore = new SqlJanitorStore(other.db, (await firstNetwork(other.db))!)
+        const [trust] = await run(['grants'], {}, 100, 10, otherStore)
+        expect(trust).toMatchObject({ removed: 0, skipped: expect.stringMatching(/does not exist/) })
+      } finally {
+        await other.cleanup()
+      }
       const missing: JanitorStore = { hasTarget: async () => false, deleteBatch: () => Promise.reject(new Error('must not be called')) }
       const all = await run(['tokens', 'requests', 'grants'], {}, 100, 10, missing)
       expect(all.every((r) => r.skipped !== undefined && r.removed === 0)).toBe(true)

@@ -10,10 +10,8 @@ import { createRegistry } from '../../src/registry.js'
 import { testConfig, type TestApps } from '../support/app.js'
 import { testDatabases, type TestDatabase } from '../support/databases.js'
 import {
-  CONSENT_URL,
   CookieJar,
   FLOW_ENV,
-  LOGIN_URL,
   REDIRECT_URI,
   acceptConsent,
   acceptLogin,
@@ -185,7 +183,27 @@ for (const db of testDatabases()) {
         const unknown = 'an-unknown-login-verifier-value-0123456789'
         keep('unknown verifier', unknown)
         expect((await browse(env, jar2, `/oauth2/auth?client_id=${client.client_id}&login_verifier=${unknown}`)).statusCode).toBeGreaterThanOrEqual(300)
-        expect(LOGIN_URL && CONSENT_URL).toBeTruthy()
+        // Challenges the server never issued, on every engine's id columns.
+        for (const kind of ['login', 'consent', 'logout'] as const) {
+          const forged = `forged-${kind}-challenge-0123456789abcdef`
+          keep(`forged ${kind} challenge`, forged)
+          const res = await adminCall(env, 'GET', `/admin/oauth2/auth/requests/${kind}?${kind}_challenge=${forged}`)
+          expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400)
+          expect(res.statusCode, res.body).toBeLessThan(500)
+          const put = await adminCall(env, 'PUT', `/admin/oauth2/auth/requests/${kind}/accept?${kind}_challenge=${forged}`, { subject: 'user-1' })
+          expect(put.statusCode, put.body).toBeGreaterThanOrEqual(400)
+          expect(put.statusCode, put.body).toBeLessThan(500)
+        }
+        // Introspection of a token that does not exist.
+        const forgedToken = 'ory_at_forged-token-value.forged-signature-value'
+        keep('forged token', forgedToken)
+        const inactive = await env.admin.inject({
+          method: 'POST',
+          url: '/admin/oauth2/introspect',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ token: forgedToken }).toString(),
+        })
+        expect(inactive.statusCode, inactive.body).toBe(200)
       })
       afterAll(async () => {
         await env?.close()

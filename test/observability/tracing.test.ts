@@ -2,8 +2,12 @@
 // arrives at an OTLP/HTTP receiver as one trace (HTTP server span, grant span, query spans) that
 // continues the caller's W3C traceparent.
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config/loader.js'
 import { decideTracing, tracingFromValues, tracingLoaded } from '../../src/observability/tracing-config.js'
 import { testApps, testConfig, type TestApps } from '../support/app.js'
 import { testDatabases } from '../support/databases.js'
@@ -86,6 +90,36 @@ describe('tracing configuration', () => {
     // The loader knows the keys (and still ignores Hydra's other providers with a warning).
     expect(() => testConfig('memory', { TRACING_PROVIDER: 'otel', TRACING_PROVIDERS_OTLP_SERVER_URL: '127.0.0.1:4318' })).not.toThrow()
     expect(() => testConfig('memory', { TRACING_PROVIDER: 'nope' })).toThrow(/tracing\.provider/)
+    expect(() => testConfig('memory', { TRACING_PROVIDERS_OTLP_SERVER_URL: 'not a host' })).toThrow(/tracing\.providers\.otlp\.server_url/)
+    // A Hydra config file: the implemented keys load, Hydra's other providers and the sampling
+    // ratio are ignored with a warning.
+    const dir = mkdtempSync(join(tmpdir(), 'orthrus-tracing-'))
+    try {
+      writeFileSync(
+        join(dir, 'hydra.yaml'),
+        [
+          'dsn: memory',
+          'tracing:',
+          '  provider: otel',
+          '  service_name: Orthrus',
+          '  providers:',
+          '    otlp:',
+          '      server_url: localhost:4318',
+          '      insecure: true',
+          '      sampling:',
+          '        sampling_ratio: 0.5',
+          '    jaeger:',
+          '      local_agent_address: 127.0.0.1:6831',
+        ].join('\n'),
+      )
+      const { warnings } = loadConfig({ file: 'hydra.yaml', cwd: dir, dev: true, env: { SECRETS_SYSTEM: TEST_SECRET } })
+      expect(warnings.filter((w) => w.includes('tracing.'))).toEqual([
+        expect.stringContaining('tracing.providers.otlp.sampling'),
+        expect.stringContaining('tracing.providers.jaeger'),
+      ])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 
@@ -97,6 +131,8 @@ for (const db of testDatabases()) {
     const traceId = randomBytes(16).toString('hex')
     const parentSpanId = randomBytes(8).toString('hex')
     let secret: string
+    let accessToken: string
+    const introspectTraceId = randomBytes(16).toString('hex')
 
     beforeAll(async () => {
       await receiver.start()
@@ -117,6 +153,17 @@ for (const db of testDatabases()) {
         traceparent: `00-${traceId}-${parentSpanId}-01`,
       })
       expect(res.statusCode, res.body).toBe(200)
+      accessToken = (res.json() as { access_token: string }).access_token
+      // Introspection runs a precompiled query (the statement cache), twice to reuse it.
+      for (let i = 0; i < 2; i++) {
+        const introspected = await env.admin.inject({
+          method: 'POST',
+          url: '/admin/oauth2/introspect',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', traceparent: `00-${introspectTraceId}-${parentSpanId}-01` },
+          payload: new URLSearchParams({ token: accessToken }).toString(),
+        })
+        expect((introspected.json() as { active: boolean }).active).toBe(true)
+      }
       // A request whose query string carries a state, to be kept out of every span.
       const client = await createClient(env)
       const auth = await browse(env, new CookieJar(), authorizePath(client.client_id, { state: 'query-state-value-123' }))
@@ -159,6 +206,19 @@ for (const db of testDatabases()) {
         expect(q.name).toBe(`${attr(q, 'db.operation.name')} ${attr(q, 'db.collection.name')}`)
       }
       expect(queries.some((q) => attr(q, 'db.collection.name') === 'hydra_client')).toBe(true)
+      // The token row is written inside the grant (group-committed on SQLite).
+      const insert = trace.find((s) => s.name === 'INSERT hydra_oauth2_access')
+      expect(insert?.parentSpanId, JSON.stringify(trace.map((s) => s.name))).toBe(grant?.spanId)
+    })
+
+    it('traces precompiled queries too, each under its request', () => {
+      const introspections = spans.filter((s) => s.traceId === introspectTraceId && s.name === 'POST /admin/oauth2/introspect')
+      expect(introspections).toHaveLength(2)
+      for (const server of introspections) {
+        const lookups = spans.filter((s) => s.parentSpanId === server.spanId && s.name === 'SELECT hydra_oauth2_access')
+        expect(lookups).toHaveLength(1)
+      }
+      expect(JSON.stringify(spans)).not.toContain(accessToken)
     })
 
     it('names request spans by route pattern and keeps query strings and secrets out', () => {
