@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
 import { formatDuration } from './duration.js'
 import { ConfigError } from './types.js'
+import { tracingFromValues } from '../observability/tracing-config.js'
 import type { Config, CorsConfig, ListenerConfig, TlsConfig, WebhookConfig } from './types.js'
 
 export const NO_SECRET_WARNING =
@@ -59,9 +60,11 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
     dsn = `sqlite://${resolve(cwd, 'orthrus.sqlite')}?_fk=true`
   }
 
+  const tracing = tracingFromValues(opt)
   return {
     dev,
     dsn,
+    ...(tracing ? { tracing } : {}),
     log: {
       level: get('log.level'),
       format: get('log.format'),

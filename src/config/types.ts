@@ -1,6 +1,7 @@
 // The validated, frozen configuration. Key names mirror Hydra's configuration keys
 // (snake_case, same nesting) so `urls.self.issuer` here is `URLS_SELF_ISSUER` in the
 // environment. Durations are converted to milliseconds at load time.
+import type { TracingConfig } from '../observability/tracing-config.js'
 
 export type LogLevel = 'panic' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
 export type LogFormat = 'json' | 'json_pretty' | 'text'
@@ -35,6 +36,8 @@ export interface ListenerConfig {
 
 export interface Config {
   dev: boolean
+  /** Hydra's tracing section, when configured (OpenTelemetry; OTEL_* variables also apply). */
+  tracing?: TracingConfig
   /** Always set after loading: `--dev` without DSN falls back to an SQLite file. */
   dsn: string
   log: {

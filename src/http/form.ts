@@ -1,5 +1,6 @@
 // application/x-www-form-urlencoded bodies (RFC 6749 Appendix B), for the OAuth 2.0 endpoints
 // only: each route module that needs forms installs the parser in its own encapsulated scope.
+// multipart/form-data text fields are read as well (http/multipart.ts), as Hydra does.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { OAuthError, invalidRequest } from '../oauth2/errors.js'
 import type { FormParams } from '../oauth2/token.js'
@@ -44,7 +45,7 @@ export function formBody(request: FastifyRequest): FormParams {
   const type = request.headers['content-type']
   if (type === undefined) return {}
   const media = type.split(';')[0]?.trim().toLowerCase()
-  if (media !== FORM && media !== MULTIPART) throw invalidRequest(`The request body must be sent as ${FORM}.`)
+  if (media !== FORM && media !== MULTIPART) throw invalidRequest(`The request body must be sent as ${FORM} or ${MULTIPART}.`)
   return (request.body ?? {}) as FormParams
 }
 

@@ -70,7 +70,7 @@ export async function createObservability(opts: ObservabilityOptions): Promise<O
   const poolStats = poolStatsOf(opts.db)
   const metrics = new Metrics({ dialect: opts.db.dialect, ...(poolStats ? { poolStats } : {}) })
   // Hydra's `tracing` section (src/config/schema.ts), when the configuration carries it.
-  const tracingConfig = (opts.config as Readonly<Config> & { tracing?: TracingConfig }).tracing
+  const tracingConfig = opts.config.tracing
   const decision = decideTracing(tracingConfig, opts.env ?? process.env)
   if (decision.warning) opts.logger.warn(decision.warning)
   let tracing: Tracing | undefined

@@ -16,6 +16,8 @@ export interface Db {
    * write is committed.
    */
   batchedWrite(query: CompiledQuery): Promise<void>
+  /** The driver's connection pool (pg or mysql2), for pool metrics; undefined for SQLite. */
+  pool?: unknown
   /** Checks that the database answers (used by /health/ready). */
   ping(): Promise<void>
   close(): Promise<void>
@@ -23,7 +25,8 @@ export interface Db {
 
 export async function openDb(dsn: string): Promise<Db> {
   const target = parseDsn(dsn)
-  const kysely = new Kysely<Database>({ dialect: await dialectFor(target) })
+  const { dialect, pool } = await dialectFor(target)
+  const kysely = new Kysely<Database>({ dialect })
   let closed = false
   let schema: string | undefined
   if (target.dialect === 'postgres') {
@@ -35,6 +38,7 @@ export async function openDb(dsn: string): Promise<Db> {
     kysely,
     dialect: target.dialect,
     batchedWrite: batchedWrite.run,
+    ...(pool ? { pool } : {}),
     ...(schema ? { schema } : {}),
     async ping() {
       await sql`select 1`.execute(kysely)
@@ -74,7 +78,7 @@ async function dialectFor(t: DsnTarget) {
       // Durable: a commit returns once it is on disk (better-sqlite3 would default to NORMAL in WAL).
       raw.pragma('synchronous = FULL')
       raw.pragma('foreign_keys = ON')
-      return new SqliteDialect({ database: sqliteAdapter(raw) })
+      return { dialect: new SqliteDialect({ database: sqliteAdapter(raw) }) }
     }
     case 'postgres': {
       const { default: pg } = await import('pg')
@@ -85,7 +89,7 @@ async function dialectFor(t: DsnTarget) {
       })
       // An idle client losing its connection must not crash the process.
       pool.on('error', () => undefined)
-      return new PostgresDialect({ pool })
+      return { dialect: new PostgresDialect({ pool }), pool }
     }
     case 'mysql': {
       const mysql = await import('mysql2')
@@ -101,7 +105,7 @@ async function dialectFor(t: DsnTarget) {
         supportBigNumbers: true,
         bigNumberStrings: false,
       })
-      return new MysqlDialect({ pool })
+      return { dialect: new MysqlDialect({ pool }), pool }
     }
   }
 }

@@ -466,3 +466,16 @@ describe('Hydra rules between keys', () => {
     expect(reuse.config.oauth2.grant.refresh_token.rotation_grace_period).toBe(10 * 60_000)
   })
 })
+
+describe('tracing section', () => {
+  it('is absent unless configured, and carries Hydra-named keys from env and file', () => {
+    expect(load({ env: PROD_ENV }).config.tracing).toBeUndefined()
+    const fromEnv = load({
+      env: { ...PROD_ENV, TRACING_PROVIDER: 'otel', TRACING_SERVICE_NAME: 'auth', TRACING_PROVIDERS_OTLP_SERVER_URL: '127.0.0.1:4318', TRACING_PROVIDERS_OTLP_INSECURE: 'true' },
+    }).config
+    expect(fromEnv.tracing).toEqual({ provider: 'otel', service_name: 'auth', providers: { otlp: { server_url: '127.0.0.1:4318', insecure: true } } })
+    const file = join(dir, 'tracing.yaml')
+    writeFileSync(file, 'tracing:\n  provider: otel\n  providers:\n    otlp:\n      server_url: collector:4318\n')
+    expect(load({ env: PROD_ENV, file }).config.tracing?.providers?.otlp?.server_url).toBe('collector:4318')
+  })
+})

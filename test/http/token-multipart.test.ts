@@ -108,6 +108,12 @@ for (const t of testDatabases()) {
       expect(res.statusCode, res.body).toBe(200)
       expect(res.json()).toMatchObject({ token_type: 'bearer', scope: 'read' })
       expect(res.headers['cache-control']).toBe('no-store')
+
+      // Media type names are case-insensitive; the boundary may be quoted.
+      const loud = await send('/oauth2/token', multipart([['grant_type', 'client_credentials'], ['client_id', post.id], ['client_secret', post.secret]]), {
+        'content-type': `Multipart/Form-Data;boundary="${B}"`,
+      })
+      expect(loud.statusCode, loud.body).toBe(200)
     })
 
     it('takes Basic credentials with a FormData body, and introspects and revokes with multipart', async () => {

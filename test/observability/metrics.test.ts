@@ -91,6 +91,12 @@ for (const db of testDatabases()) {
       expect(sampleValue(samples, 'orthrus_flows_rejected_total', { step: 'consent' })).toBeUndefined()
     })
 
+    it('reports the connection pool of a server database (none for SQLite)', () => {
+      const total = sampleValue(samples, 'orthrus_db_pool_connections', { dialect: db.name })
+      if (db.name === 'sqlite') expect(total).toBeUndefined()
+      else expect(total).toBeGreaterThanOrEqual(1)
+    })
+
     it('includes the process metrics', () => {
       expect(sampleValue(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0)
       expect(sampleValue(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0)

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { loadConfig } from '../../src/config/loader.js'
 import { decideTracing, tracingFromValues, tracingLoaded } from '../../src/observability/tracing-config.js'
 import { testApps, testConfig, type TestApps } from '../support/app.js'
@@ -248,8 +248,11 @@ describe('tracing in the built server (serve all)', () => {
   })
 
   it('is configured by OTEL_* variables and flushes its spans on shutdown', async () => {
+    // A database file: token rows go through the SQLite writer thread.
+    const dir = mkdtempSync(join(tmpdir(), 'orthrus-tracing-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     server = await startServerProcess(['--dev'], {
-      DSN: 'memory',
+      DSN: `sqlite://${join(dir, 'db.sqlite')}?_fk=true`,
       SECRETS_SYSTEM: TEST_SECRET,
       OAUTH2_HASHERS_PBKDF2_ITERATIONS: '1000',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
@@ -286,5 +289,8 @@ describe('tracing in the built server (serve all)', () => {
     const grant = trace.find((s) => s.name === 'oauth2.grant client_credentials')
     expect(grant?.parentSpanId, names).toBe(http?.spanId)
     expect(trace.some((s) => s.name === 'SELECT hydra_client'), names).toBe(true)
+    const insert = trace.find((s) => s.name === 'INSERT hydra_oauth2_access')
+    expect(insert?.parentSpanId, names).toBe(grant?.spanId)
+    expect(attr(insert!, 'orthrus.db.batched')).toBe(true)
   })
 })
