@@ -70,6 +70,13 @@ export function createApp(opts: AppOptions): FastifyInstance {
 
 /** Admin bodies are JSON only; anything else is a 415. An empty body is no body. */
 export function acceptJsonOnly(app: FastifyInstance): void {
+  // Whatever its label, an empty body is no body (the official SDK labels its bodiless PUTs as
+  // forms, and Hydra accepts them).
+  app.addHook('onRequest', async (request) => {
+    if (request.headers['content-length'] === '0' && request.headers['transfer-encoding'] === undefined) {
+      delete request.headers['content-type']
+    }
+  })
   app.removeAllContentTypeParsers()
   const json = app.getDefaultJsonParser('error', 'error')
   app.addContentTypeParser(

@@ -7,7 +7,7 @@ import type { DeviceFlow } from '../flow/device.js'
 import type { DeviceAuthorization } from '../oauth2/device-authorization.js'
 import { invalidRequest } from '../oauth2/errors.js'
 import { applyCookies, cookieReader, type CookieSigner } from './cookies.js'
-import { acceptForms, formBody } from './form.js'
+import { acceptForms, formBody, postOnly } from './form.js'
 
 export interface DevicePublicRoutesDeps {
   authorization: DeviceAuthorization
@@ -36,6 +36,7 @@ const fallbackPage = (key: string, what: string): string => `<html>
 export function devicePublicRoutes(deps: DevicePublicRoutesDeps) {
   return async function routes(app: FastifyInstance): Promise<void> {
     acceptForms(app)
+    postOnly(app, '/oauth2/device/auth')
 
     app.post('/oauth2/device/auth', async (request, reply) => {
       const response = await deps.authorization.handle({ authorization: request.headers.authorization, form: formBody(request) })

@@ -13,8 +13,7 @@ import { CONSENT_URL, FLOW_ENV, LOGIN_URL, REDIRECT_URI, STATE } from '../suppor
 const LOGOUT_URL = 'https://logout.example.com/logout'
 const POST_LOGOUT = 'https://app.example.com/logged-out'
 // The SDK sends its bodiless PUTs (accept/reject logout) labelled application/x-www-form-urlencoded
-// with an empty body, which the JSON-only admin edge refuses with 415 today (see the it.fails case
-// below); until an empty body is treated as no body whatever its label, say JSON explicitly.
+// with an empty body; most cases below label them JSON, and one sends them exactly as the SDK does.
 const JSON_LABEL = { headers: { 'content-type': 'application/json' } }
 
 for (const t of testDatabases()) {
@@ -161,9 +160,8 @@ for (const t of testDatabases()) {
       expect(loginRequest).toMatchObject({ skip: true, subject: 'sdk-bob' })
     })
 
-    // Known gap (Hydra accepts this): the SDK's own request, an empty body labelled as a form.
-    // When the admin edge treats an empty body as no body, this starts passing: drop `.fails`.
-    it.fails('accepts the SDK\'s bodiless PUT exactly as the SDK sends it', async () => {
+    // Hydra accepts the SDK's own request: an empty body labelled as a form is no body.
+    it('accepts the SDK\'s bodiless PUT exactly as the SDK sends it', async () => {
       const client = await newClient()
       const jar = new CookieJar()
       await login(jar, client, 'sdk-carol')

@@ -18,6 +18,7 @@ for (const t of testDatabases()) {
     const endpoints = (): Array<[string, FastifyInstance, string]> => [
       ['token', env.public, '/oauth2/token'],
       ['revoke', env.public, '/oauth2/revoke'],
+      ['device authorization', env.public, '/oauth2/device/auth'],
       ['introspect', env.admin, '/admin/oauth2/introspect'],
       ['introspect without prefix', env.admin, '/oauth2/introspect'],
     ]
