@@ -8,7 +8,7 @@ import type { Db } from '../persistence/db.js'
 import { instrumentMetrics } from './http-hooks.js'
 import { Metrics, type PoolStats } from './metrics.js'
 import { combineGrantObservers, type GrantObserver } from './observer.js'
-import { decideTracing, type TracingConfig } from './tracing-config.js'
+import { decideTracing } from './tracing-config.js'
 import type { Tracing } from './tracing.js'
 
 export interface Observability {
