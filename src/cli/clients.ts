@@ -1,10 +1,11 @@
 // `create|get|list|update|delete|import oauth2-client`: the admin API's client endpoints from the shell.
 import { Option } from 'commander'
 import type { Command } from 'commander'
-import { addEndpointOption, adminRequest, asArray, asObject, parseNextPageToken, resolveEndpoint } from './endpoint.js'
-import { readJsonSources } from './input.js'
-import { addFormatOption, CliError, io, parseFormat, printList, printResult, printValues, runAction } from './output.js'
-import type { Column, Format } from './output.js'
+import { addEndpointOption, adminRequest, asArray, asObject, parseNextPageToken } from './endpoint.js'
+import { commaList, readJsonSources, scopeList } from './input.js'
+import { addFormatOption, CliError, io, printList, printResult, runAction } from './output.js'
+import type { Column } from './output.js'
+import { commandContext as context, deleteEach, pageQuery, printOneOrMany } from './resource-commands.js'
 
 type ClientJson = Record<string, unknown>
 type Opts = Record<string, unknown>
@@ -29,15 +30,6 @@ function noun(parent: Command, primary: (typeof NOUNS)[number], description: str
   return cmd
 }
 
-// Repeating a flag and separating values with commas both add to the list.
-const commaList = (value: string, previous: string[] | undefined): string[] => [
-  ...(previous ?? []),
-  ...value.split(',').map((v) => v.trim()).filter((v) => v !== ''),
-]
-const scopeList = (value: string, previous: string[] | undefined): string[] => [
-  ...(previous ?? []),
-  ...value.split(/[\s,]+/).filter((v) => v !== ''),
-]
 
 type FieldKind = 'string' | 'list' | 'scope' | 'bool' | 'json'
 
@@ -155,17 +147,6 @@ function withoutSecret(client: ClientJson): ClientJson {
 
 const clientPath = (id: string): string => `/admin/clients/${encodeURIComponent(id)}`
 
-interface Ctx {
-  endpoint: string
-  format: Format
-}
-
-function context(opts: Opts): Ctx {
-  const format = parseFormat(typeof opts['format'] === 'string' ? opts['format'] : undefined)
-  const flag = typeof opts['endpoint'] === 'string' ? opts['endpoint'] : undefined
-  return { format, endpoint: resolveEndpoint(flag, 'admin') }
-}
-
 export function registerClientCommands(program: Command): void {
   const create = noun(verb(program, 'create', 'Create resources'), 'oauth2-client', 'Create an OAuth 2.0 client')
   const createFlags = addClientFlags(create)
@@ -187,9 +168,7 @@ export function registerClientCommands(program: Command): void {
           const res = await adminRequest(endpoint, 'GET', clientPath(id))
           clients.push(withoutSecret(asObject(res.body, 'the client')))
         }
-        const [only] = clients
-        if (clients.length === 1 && only) printResult(format, only, ITEM_COLUMNS)
-        else printList(format, clients, LIST_COLUMNS)
+        printOneOrMany(format, clients, ITEM_COLUMNS, LIST_COLUMNS)
       }),
     )
 
@@ -199,12 +178,7 @@ export function registerClientCommands(program: Command): void {
     .action(
       runAction(async (opts: Opts) => {
         const { endpoint, format } = context(opts)
-        const size = Number(opts['pageSize'])
-        if (!Number.isInteger(size) || size < 1 || size > 1000) {
-          throw new CliError(`--page-size must be an integer from 1 to 1000, got "${String(opts['pageSize'])}"`)
-        }
-        const query = new URLSearchParams({ page_size: String(size) })
-        if (typeof opts['pageToken'] === 'string' && opts['pageToken'] !== '') query.set('page_token', opts['pageToken'])
+        const query = pageQuery(opts)
         const res = await adminRequest(endpoint, 'GET', `/admin/clients?${query.toString()}`)
         const items = asArray(res.body, 'the client list').map((c) => withoutSecret(asObject(c, 'each client')))
         printList(format, items, LIST_COLUMNS, { nextPageToken: parseNextPageToken(res.headers.get('link')) })
@@ -227,21 +201,7 @@ export function registerClientCommands(program: Command): void {
     .argument('<id...>', 'client id(s)')
     .action(
       runAction(async (ids: string[], opts: Opts) => {
-        const { endpoint, format } = context(opts)
-        const deleted: string[] = []
-        const failed: string[] = []
-        for (const id of ids) {
-          try {
-            await adminRequest(endpoint, 'DELETE', clientPath(id))
-            deleted.push(id)
-          } catch (err) {
-            if (!(err instanceof CliError)) throw err
-            failed.push(id)
-            io.stderr(`Error: could not delete client ${id}: ${err.message}\n`)
-          }
-        }
-        printValues(format, deleted)
-        if (failed.length > 0) throw new CliError(`could not delete ${failed.join(', ')}`, { reported: true })
+        await deleteEach(context(opts), ids, clientPath, 'client')
       }),
     )
 

@@ -1,6 +1,16 @@
 import { readFile } from 'node:fs/promises'
 import { CliError, io } from './output.js'
 
+/** Repeating a flag and separating values with commas (or spaces, for scopes) both add to the list. */
+export const scopeList = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  ...value.split(/[\s,]+/).filter((v) => v !== ''),
+]
+export const commaList = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  ...value.split(',').map((v) => v.trim()).filter((v) => v !== ''),
+]
+
 export interface JsonSource {
   /** The file name, or 'stdin' for '-'. */
   source: string

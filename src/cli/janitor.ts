@@ -1,14 +1,11 @@
 // `orthrus janitor`: Hydra's cleanup command. It works on the database directly (no server
 // needed, and safe beside running servers: small batches, no long transactions).
-import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { parse as parseYaml } from 'yaml'
+import { resolveDsn, singleConfigFile, type DatabaseSourceOptions } from './database-source.js'
 import { fail } from './fail.js'
 import type { JanitorKind, StepResult } from '../janitor/model.js'
 
-interface JanitorOptions {
-  readFromEnv?: boolean
-  config?: string[]
+interface JanitorOptions extends DatabaseSourceOptions {
   tokens?: boolean
   requests?: boolean
   grants?: boolean
@@ -18,27 +15,6 @@ interface JanitorOptions {
   consentRequestLifespan?: string
   limit: string
   batchSize: string
-}
-
-function resolveDsn(dsn: string | undefined, opts: JanitorOptions): string {
-  if (dsn && opts.readFromEnv) fail('pass either a DSN argument or -e/--read-from-env, not both')
-  if (dsn) return dsn
-  const fromEnv = opts.readFromEnv ? process.env.DSN : undefined
-  if (fromEnv) return fromEnv
-  const file = opts.config?.[0]
-  if (file) {
-    let doc: unknown
-    try {
-      doc = parseYaml(readFileSync(file, 'utf8'))
-    } catch (e) {
-      fail(`cannot read config file ${file}: ${e instanceof Error ? e.message : String(e)}`)
-    }
-    const fromFile = typeof doc === 'object' && doc !== null ? (doc as { dsn?: unknown }).dsn : undefined
-    if (typeof fromFile === 'string' && fromFile !== '') return fromFile
-    fail(`config file ${file} sets no dsn`)
-  }
-  if (opts.readFromEnv) fail('-e was given but the DSN environment variable is not set')
-  fail('no database: pass a DSN argument, or -e to read DSN from the environment, or -c with a config file')
 }
 
 function positiveInt(name: string, text: string): number {
@@ -88,11 +64,10 @@ async function run(dsnArg: string | undefined, opts: JanitorOptions): Promise<vo
   ])
   // Only ttl.* (the default lifespans) matter here: the config is read as in --dev, so issuer and
   // secrets need not be set, and the DSN found above wins.
-  const files = opts.config ?? []
-  if (files.length > 1) fail('only one --config file is supported')
+  const file = singleConfigFile(opts)
   let ttl
   try {
-    ttl = loadConfig({ ...(files[0] ? { file: files[0] } : {}), env: process.env, dev: true, overrides: { dsn } }).config.ttl
+    ttl = loadConfig({ ...(file ? { file } : {}), env: process.env, dev: true, overrides: { dsn } }).config.ttl
   } catch (e) {
     fail(e)
   }

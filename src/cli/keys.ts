@@ -5,10 +5,11 @@ import { Option } from 'commander'
 import type { Command } from 'commander'
 import { GENERATE_ALGS, IMPORT_ALGS, KEY_USES, publicJwk, type Jwk } from '../jwk/model.js'
 import { verb } from './clients.js'
-import { addEndpointOption, adminRequest, asObject, resolveEndpoint } from './endpoint.js'
+import { addEndpointOption, adminRequest, asObject } from './endpoint.js'
 import { readJsonSources } from './input.js'
-import { addFormatOption, CliError, cell, io, parseFormat, printValues, renderTable, runAction, serialize } from './output.js'
+import { addFormatOption, CliError, cell, io, renderTable, runAction, serialize } from './output.js'
 import type { Format } from './output.js'
+import { commandContext, deleteEach, type CommandContext } from './resource-commands.js'
 
 type Opts = Record<string, unknown>
 type KeyJson = Record<string, unknown>
@@ -35,10 +36,8 @@ function noun(parent: Command, description: string): Command {
 const addPublicOption = (cmd: Command): Command =>
   cmd.option('--public', 'show only the public halves of the keys (symmetric keys are left out)')
 
-function context(opts: Opts): { endpoint: string; format: Format; onlyPublic: boolean } {
-  const format = parseFormat(typeof opts['format'] === 'string' ? opts['format'] : undefined)
-  const flag = typeof opts['endpoint'] === 'string' ? opts['endpoint'] : undefined
-  return { format, endpoint: resolveEndpoint(flag, 'admin'), onlyPublic: opts['public'] === true }
+function context(opts: Opts): CommandContext & { onlyPublic: boolean } {
+  return { ...commandContext(opts), onlyPublic: opts['public'] === true }
 }
 
 const setPath = (set: string): string => `/admin/keys/${encodeURIComponent(set)}`
@@ -103,21 +102,7 @@ export function registerKeyCommands(program: Command): void {
     .argument('<set-id...>', 'JSON Web Key Set id(s)')
     .action(
       runAction(async (sets: string[], opts: Opts) => {
-        const ctx = context(opts)
-        const deleted: string[] = []
-        const failed: string[] = []
-        for (const set of sets) {
-          try {
-            await adminRequest(ctx.endpoint, 'DELETE', setPath(set))
-            deleted.push(set)
-          } catch (err) {
-            if (!(err instanceof CliError)) throw err
-            failed.push(set)
-            io.stderr(`Error: could not delete JSON Web Key Set ${set}: ${err.message}\n`)
-          }
-        }
-        printValues(ctx.format, deleted)
-        if (failed.length > 0) throw new CliError(`could not delete ${failed.join(', ')}`, { reported: true })
+        await deleteEach(commandContext(opts), sets, setPath, 'JSON Web Key Set')
       }),
     )
 

@@ -1,36 +1,11 @@
 import { createInterface } from 'node:readline/promises'
 import type { Command } from 'commander'
-import { readFileSync } from 'node:fs'
-import { parse as parseYaml } from 'yaml'
 import type { Db } from '../persistence/db.js'
+import { resolveDsn, type DatabaseSourceOptions } from './database-source.js'
 import { fail } from './fail.js'
 
-interface MigrateOptions {
-  readFromEnv?: boolean
-  config?: string[]
+interface MigrateOptions extends DatabaseSourceOptions {
   yes?: boolean
-}
-
-function resolveDsn(dsn: string | undefined, opts: MigrateOptions): string {
-  if (dsn && opts.readFromEnv) fail('pass either a DSN argument or -e/--read-from-env, not both')
-  if (dsn) return dsn
-  // The environment wins over the file, as it does for serve.
-  const fromEnv = opts.readFromEnv ? process.env.DSN : undefined
-  if (fromEnv) return fromEnv
-  const file = opts.config?.[0]
-  if (file) {
-    let doc: unknown
-    try {
-      doc = parseYaml(readFileSync(file, 'utf8'))
-    } catch (e) {
-      fail(`cannot read config file ${file}: ${e instanceof Error ? e.message : String(e)}`)
-    }
-    const fromFile = typeof doc === 'object' && doc !== null ? (doc as { dsn?: unknown }).dsn : undefined
-    if (typeof fromFile === 'string' && fromFile !== '') return fromFile
-    fail(`config file ${file} sets no dsn`)
-  }
-  if (opts.readFromEnv) fail('-e was given but the DSN environment variable is not set')
-  fail('no database: pass a DSN argument, or -e to read DSN from the environment, or -c with a config file')
 }
 
 async function confirm(question: string, yes: boolean | undefined): Promise<void> {

@@ -1,42 +1,17 @@
 // `orthrus secrets reencrypt`: re-seal data at rest under the first of secrets.system (see
 // src/rotation/reencrypt.ts for what it covers and what it cannot).
-import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { parse as parseYaml } from 'yaml'
+import { resolveDsn, singleConfigFile, type DatabaseSourceOptions } from './database-source.js'
 import { fail } from './fail.js'
 
-interface ReencryptOptions {
-  readFromEnv?: boolean
-  config?: string[]
+interface ReencryptOptions extends DatabaseSourceOptions {
   batchSize: string
-}
-
-function resolveDsn(dsn: string | undefined, opts: ReencryptOptions): string {
-  if (dsn && opts.readFromEnv) fail('pass either a DSN argument or -e/--read-from-env, not both')
-  if (dsn) return dsn
-  const fromEnv = opts.readFromEnv ? process.env.DSN : undefined
-  if (fromEnv) return fromEnv
-  const file = opts.config?.[0]
-  if (file) {
-    let doc: unknown
-    try {
-      doc = parseYaml(readFileSync(file, 'utf8'))
-    } catch (e) {
-      fail(`cannot read config file ${file}: ${e instanceof Error ? e.message : String(e)}`)
-    }
-    const fromFile = typeof doc === 'object' && doc !== null ? (doc as { dsn?: unknown }).dsn : undefined
-    if (typeof fromFile === 'string' && fromFile !== '') return fromFile
-    fail(`config file ${file} sets no dsn`)
-  }
-  if (opts.readFromEnv) fail('-e was given but the DSN environment variable is not set')
-  fail('no database: pass a DSN argument, or -e to read DSN from the environment, or -c with a config file')
 }
 
 async function run(dsnArg: string | undefined, opts: ReencryptOptions): Promise<void> {
   if (!/^\d+$/.test(opts.batchSize) || Number(opts.batchSize) < 1) fail(`--batch-size = "${opts.batchSize}" must be an integer greater than 0`)
   const dsn = resolveDsn(dsnArg, opts)
-  const files = opts.config ?? []
-  if (files.length > 1) fail('only one --config file is supported')
+  const file = singleConfigFile(opts)
   const [{ loadConfig, NO_SECRET_WARNING }, { Aead }, { openDb }, { SqlReencryptStore }, { reencrypt }] = await Promise.all([
     import('../config/loader.js'),
     import('../crypto/aead.js'),
@@ -48,7 +23,7 @@ async function run(dsnArg: string | undefined, opts: ReencryptOptions): Promise<
   // but a generated throw-away secret is refused.
   let loaded
   try {
-    loaded = loadConfig({ ...(files[0] ? { file: files[0] } : {}), env: process.env, dev: true, overrides: { dsn } })
+    loaded = loadConfig({ ...(file ? { file } : {}), env: process.env, dev: true, overrides: { dsn } })
   } catch (e) {
     fail(e)
   }

@@ -1,22 +1,15 @@
 // `introspect token` (admin API) and `revoke token` (public API), plus the pieces the token
-// commands share: client credentials from flags or the environment, list flags, Go-style times.
+// commands share: client credentials from flags or the environment, Go-style times.
 import type { Command } from 'commander'
 import { verb } from './clients.js'
-import { addEndpointOption, asObject, formRequest, resolveEndpoint } from './endpoint.js'
-import { addFormatOption, CliError, parseFormat, printResult, runAction } from './output.js'
-import type { Column, Format } from './output.js'
+import { addEndpointOption, asObject, formRequest } from './endpoint.js'
+import { scopeList } from './input.js'
+import { addFormatOption, CliError, printResult, runAction } from './output.js'
+import type { Column } from './output.js'
+import { commandContext as context } from './resource-commands.js'
 
 type Opts = Record<string, unknown>
 
-/** Repeating a flag and separating values with commas (or spaces, for scopes) both add to the list. */
-export const scopeList = (value: string, previous: string[] | undefined): string[] => [
-  ...(previous ?? []),
-  ...value.split(/[\s,]+/).filter((v) => v !== ''),
-]
-export const commaList = (value: string, previous: string[] | undefined): string[] => [
-  ...(previous ?? []),
-  ...value.split(',').map((v) => v.trim()).filter((v) => v !== ''),
-]
 
 export interface ClientCredentials {
   clientId: string
@@ -52,16 +45,6 @@ export function goTime(date: Date): string {
   return `${day} ${time} +0000 UTC`
 }
 
-interface Ctx {
-  endpoint: string
-  format: Format
-}
-
-function context(opts: Opts, kind: 'admin' | 'public'): Ctx {
-  const format = parseFormat(typeof opts['format'] === 'string' ? opts['format'] : undefined)
-  const flag = typeof opts['endpoint'] === 'string' ? opts['endpoint'] : undefined
-  return { format, endpoint: resolveEndpoint(flag, kind) }
-}
 
 type Introspection = Record<string, unknown>
 

@@ -2,10 +2,11 @@
 // (/admin/trust/grants/jwt-bearer/issuers, RFC 7523 §2.1) from the shell.
 import type { Command } from 'commander'
 import { verb } from './clients.js'
-import { addEndpointOption, adminRequest, asArray, asObject, parseNextPageToken, resolveEndpoint } from './endpoint.js'
-import { readJsonSources } from './input.js'
-import { addFormatOption, CliError, io, parseFormat, printList, printResult, printValues, runAction } from './output.js'
-import type { Column, Format } from './output.js'
+import { addEndpointOption, adminRequest, asArray, asObject, parseNextPageToken } from './endpoint.js'
+import { readJsonSources, scopeList } from './input.js'
+import { addFormatOption, CliError, printList, printResult, runAction } from './output.js'
+import type { Column } from './output.js'
+import { commandContext as context, deleteEach, pageQuery, printOneOrMany } from './resource-commands.js'
 
 type Opts = Record<string, unknown>
 type TrustJson = Record<string, unknown>
@@ -37,17 +38,6 @@ const COLUMNS: ReadonlyArray<Column<TrustJson>> = [
   { header: 'CREATED AT', value: (t) => t['created_at'] },
 ]
 
-const commaList = (value: string, previous: string[] | undefined): string[] => [
-  ...(previous ?? []),
-  ...value.split(/[\s,]+/).filter((v) => v !== ''),
-]
-
-function context(opts: Opts): { endpoint: string; format: Format } {
-  const format = parseFormat(typeof opts['format'] === 'string' ? opts['format'] : undefined)
-  const flag = typeof opts['endpoint'] === 'string' ? opts['endpoint'] : undefined
-  return { format, endpoint: resolveEndpoint(flag, 'admin') }
-}
-
 /** The key in the file: a JWK, or a JWK Set holding exactly one key. */
 async function readJwk(file: string): Promise<Record<string, unknown>> {
   const [only] = await readJsonSources([file], 'expected a JSON Web Key')
@@ -75,7 +65,7 @@ export function registerTrustCommands(program: Command): void {
     .requiredOption('--issuer <issuer>', 'the issuer of the assertions (their "iss" claim)')
     .option('--subject <subject>', 'the one subject the issuer may assert (their "sub" claim)')
     .option('--allow-any-subject', 'the issuer may assert any subject')
-    .option('--scope <scopes>', 'scope(s) the issuer may grant, repeatable or comma-separated', commaList)
+    .option('--scope <scopes>', 'scope(s) the issuer may grant, repeatable or comma-separated', scopeList)
     .requiredOption('--jwk <file>', "JSON file with the issuer's public JSON Web Key ('-' reads stdin)")
     .requiredOption('--expires-at <time>', 'when the trust ends, RFC 3339 (e.g. 2030-01-02T15:04:05Z)')
     .action(
@@ -105,9 +95,7 @@ export function registerTrustCommands(program: Command): void {
         const { endpoint, format } = context(opts)
         const items: TrustJson[] = []
         for (const id of ids) items.push(asObject((await adminRequest(endpoint, 'GET', itemPath(id))).body, 'the trust relationship'))
-        const [only] = items
-        if (items.length === 1 && only) printResult(format, only, COLUMNS)
-        else printList(format, items, COLUMNS)
+        printOneOrMany(format, items, COLUMNS)
       }),
     )
 
@@ -118,13 +106,7 @@ export function registerTrustCommands(program: Command): void {
     .action(
       runAction(async (opts: Opts) => {
         const { endpoint, format } = context(opts)
-        const size = Number(opts['pageSize'])
-        if (!Number.isInteger(size) || size < 1 || size > 1000) {
-          throw new CliError(`--page-size must be an integer from 1 to 1000, got "${String(opts['pageSize'])}"`)
-        }
-        const query = new URLSearchParams({ page_size: String(size) })
-        if (typeof opts['issuer'] === 'string' && opts['issuer'] !== '') query.set('issuer', opts['issuer'])
-        if (typeof opts['pageToken'] === 'string' && opts['pageToken'] !== '') query.set('page_token', opts['pageToken'])
+        const query = pageQuery(opts, { issuer: opts['issuer'] })
         const res = await adminRequest(endpoint, 'GET', `${BASE}?${query.toString()}`)
         const items = asArray(res.body, 'the trust relationship list').map((t) => asObject(t, 'each trust relationship'))
         printList(format, items, COLUMNS, { nextPageToken: parseNextPageToken(res.headers.get('link')) })
@@ -135,21 +117,7 @@ export function registerTrustCommands(program: Command): void {
     .argument('<id...>', 'trust relationship id(s)')
     .action(
       runAction(async (ids: string[], opts: Opts) => {
-        const { endpoint, format } = context(opts)
-        const deleted: string[] = []
-        const failed: string[] = []
-        for (const id of ids) {
-          try {
-            await adminRequest(endpoint, 'DELETE', itemPath(id))
-            deleted.push(id)
-          } catch (err) {
-            if (!(err instanceof CliError)) throw err
-            failed.push(id)
-            io.stderr(`Error: could not delete trust relationship ${id}: ${err.message}\n`)
-          }
-        }
-        printValues(format, deleted)
-        if (failed.length > 0) throw new CliError(`could not delete ${failed.join(', ')}`, { reported: true })
+        await deleteEach(context(opts), ids, itemPath, 'trust relationship')
       }),
     )
 }

@@ -10,8 +10,19 @@ export interface BoundedFetchOptions {
   accept?: string
 }
 
-/** Reads at most `limit` bytes of a response body, refusing anything larger. */
-async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+/** Thrown by readLimited when the body outgrows its limit; the message is safe to show. */
+export class BodyTooLarge extends Error {
+  constructor(limit: number) {
+    super(`the document is larger than ${limit} bytes`)
+    this.name = 'BodyTooLarge'
+  }
+}
+
+/**
+ * Reads at most `limit` bytes of a response body as UTF-8, refusing anything larger
+ * (BodyTooLarge) as soon as the bytes read so far exceed it; the rest is not downloaded.
+ */
+export async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
   if (body === null) return ''
   const reader = body.getReader()
   const chunks: Uint8Array[] = []
@@ -21,8 +32,8 @@ async function readLimited(body: ReadableStream<Uint8Array> | null, limit: numbe
     if (done) break
     size += value.byteLength
     if (size > limit) {
-      await reader.cancel()
-      throw new Error(`the document is larger than ${limit} bytes`)
+      await reader.cancel().catch(() => undefined)
+      throw new BodyTooLarge(limit)
     }
     chunks.push(value)
   }
@@ -53,7 +64,7 @@ export async function fetchBounded(uri: string, opts: BoundedFetchOptions = {}):
     return await readLimited(res.body, opts.maxBytes ?? FETCH_MAX_BYTES)
   } catch (e) {
     if (timedOut(e)) throw new Error(timeoutMessage, { cause: e })
-    if (e instanceof Error && e.message.startsWith('the document is larger')) throw e
+    if (e instanceof BodyTooLarge) throw e
     throw new Error('the response could not be read', { cause: e })
   }
 }

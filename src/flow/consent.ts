@@ -3,6 +3,7 @@
 import { isPublicClient, type Client } from '../client/model.js'
 import { accessDenied, consentRequired, deniedError } from '../oauth2/authorize-errors.js'
 import type { CodeGrant } from '../oauth2/authorize-code.js'
+import type { AuthorizeCodeSession } from '../oauth2/code-store.js'
 import { authorizeResponseParams, storeAuthorizeResponse } from '../oauth2/authorize-issue.js'
 import { respondToClient } from '../oauth2/authorize-response.js'
 import { invalidClient, invalidScope, serverError } from '../oauth2/errors.js'
@@ -14,6 +15,33 @@ import { CONSENT_DECIDED, FlowState, type Flow } from './model.js'
 import { toClient, toPage, type FlowResponse } from './outcome.js'
 
 export const CONSENT_VERIFIER_UNUSABLE = 'The consent verifier has already been used, has not been granted, or is invalid.'
+
+/**
+ * A consent verifier may be used once, after the consent app decided: refuses it otherwise, and
+ * returns when the end-user authenticated.
+ */
+export function decidedConsentAuthTime(flow: Flow): Date {
+  if (!CONSENT_DECIDED.includes(flow.state)) throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
+  const authTime = flow.loginAuthenticatedAt
+  if (!authTime) throw serverError('The consent request has no authenticated_at.')
+  return authTime
+}
+
+/** The session a consented flow's tokens carry: the login's authentication and the consent's extra claims. */
+export function consentedSession(flow: Flow, authTime: Date, request: { nonce: string; claims: string }): AuthorizeCodeSession {
+  return {
+    accessTokenExtra: flow.sessionAccessToken,
+    idTokenExtra: flow.sessionIdToken,
+    authTime: Math.floor(authTime.getTime() / 1000),
+    requestedAt: Math.floor(flow.requestedAt.getTime() / 1000),
+    acr: flow.acr,
+    amr: [...flow.amr],
+    sid: flow.loginSessionId,
+    nonce: request.nonce,
+    forcedSubjectIdentifier: flow.forcedSubjectIdentifier,
+    claims: request.claims,
+  }
+}
 
 /** Whether a consent's remember_for has not run out (0: forever). Also filters the admin session list. */
 export function stillRemembered(previous: Flow, now: Date): boolean {
@@ -72,9 +100,7 @@ export async function finishConsent(
   if (flow.clientId !== client.client_id) throw invalidClient('The flow client id does not match the authorize request client id.')
   checkNotExpired(ctx, flow, 'consent')
   checkCsrf(cookies(consentCsrfCookie(ctx.settings.cookies, flow.clientId)), flow.consentCsrf)
-  if (!CONSENT_DECIDED.includes(flow.state)) throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
-  const authTime = flow.loginAuthenticatedAt
-  if (!authTime) throw serverError('The consent request has no authenticated_at.')
+  const authTime = decidedConsentAuthTime(flow)
   const now = ctx.now()
   const r = flow.request
   // OpenID Connect Core §3.2.2.5 / §3.3.2.5: an ID token needs the openid scope granted.
@@ -89,18 +115,7 @@ export async function finishConsent(
     grantedScope: flow.grantedScope,
     grantedAudience: flow.grantedAudience,
     consentChallengeId: consentId,
-    session: {
-      accessTokenExtra: flow.sessionAccessToken,
-      idTokenExtra: flow.sessionIdToken,
-      authTime: Math.floor(authTime.getTime() / 1000),
-      requestedAt: Math.floor(flow.requestedAt.getTime() / 1000),
-      acr: flow.acr,
-      amr: [...flow.amr],
-      sid: flow.loginSessionId,
-      nonce: r.nonce,
-      forcedSubjectIdentifier: flow.forcedSubjectIdentifier,
-      claims: r.claims,
-    },
+    session: consentedSession(flow, authTime, r),
   }
 
   // Consuming the verifier and storing the code and access token commit together: nothing is

@@ -19,10 +19,10 @@ import {
   type DeviceCodes,
   type DeviceStore,
 } from '../oauth2/device-code.js'
-import { OAuthError, conflict, invalidClient, invalidRequest, notFound, serverError } from '../oauth2/errors.js'
+import { OAuthError, conflict, invalidClient, invalidRequest, notFound } from '../oauth2/errors.js'
 import type { RedirectTo } from './admin.js'
 import { newFlowId } from './codec.js'
-import { CONSENT_VERIFIER_UNUSABLE, startConsent } from './consent.js'
+import { CONSENT_VERIFIER_UNUSABLE, consentedSession, decidedConsentAuthTime, startConsent } from './consent.js'
 import { checkCsrf, checkNotExpired, csrfCookie, isDeviceFlow, withQuery, type FlowContext } from './context.js'
 import { consentCsrfCookie, type CookieInstruction, type CookieReader } from './cookies.js'
 import { finishLogin, startLogin } from './login.js'
@@ -270,9 +270,7 @@ export class DeviceFlow {
     const rec = await this.deviceOf(flow)
     checkNotExpired(this.ctx, flow, 'consent')
     checkCsrf(cookies(consentCsrfCookie(this.ctx.settings.cookies, flow.clientId)), flow.consentCsrf)
-    if (!CONSENT_DECIDED.includes(flow.state)) throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
-    const authTime = flow.loginAuthenticatedAt
-    if (!authTime) throw serverError('The consent request has no authenticated_at.')
+    const authTime = decidedConsentAuthTime(flow)
     if (!(await this.ctx.store.transition(flow.id, CONSENT_DECIDED, { state: FlowState.ConsentUsed, consentWasUsed: true }))) {
       throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
     }
@@ -286,18 +284,8 @@ export class DeviceFlow {
       grantedScope: [...flow.grantedScope],
       grantedAudience: [...flow.grantedAudience],
       challengeId: consentId,
-      session: {
-        accessTokenExtra: flow.sessionAccessToken,
-        idTokenExtra: flow.sessionIdToken,
-        authTime: Math.floor(authTime.getTime() / 1000),
-        requestedAt: Math.floor(flow.requestedAt.getTime() / 1000),
-        acr: flow.acr,
-        amr: [...flow.amr],
-        sid: flow.loginSessionId,
-        nonce: '',
-        forcedSubjectIdentifier: flow.forcedSubjectIdentifier,
-        claims: '',
-      },
+      // No authorization request: no nonce, no claims parameter.
+      session: consentedSession(flow, authTime, { nonce: '', claims: '' }),
     })
     if (!decided) throw accessDenied('The device authorization was already decided.')
     return toPage(this.d.settings.successUrl)

@@ -9,6 +9,7 @@
 // For refresh_token grants the refresh hook runs first and the token hook sees its result, as
 // Hydra calls both in that order. Neither the payload (it carries claims) nor the API key is ever
 // logged or put into an error; an error never echoes the hook's answer.
+import { BodyTooLarge, readLimited } from '../client/fetch-bounded.js'
 import { presentClient } from '../client/present.js'
 import type { Config, WebhookConfig } from '../config/types.js'
 import { OAuthError } from './errors.js'
@@ -147,7 +148,7 @@ export class HttpTokenHook implements TokenHook {
       text = await readLimited(res.body, this.maxBytes)
     } catch (err) {
       if (signal.aborted) throw timedOut()
-      if (err instanceof TooLarge) throw failure(`The ${name} answered with more than ${this.maxBytes} bytes.`, `${hook.kind}: answer too large`)
+      if (err instanceof BodyTooLarge) throw failure(`The ${name} answered with more than ${this.maxBytes} bytes.`, `${hook.kind}: answer too large`)
       throw failure(`The ${name} answer could not be read.`, `${hook.kind}: body read failed`)
     }
     let parsed: unknown
@@ -212,24 +213,4 @@ function claimsOf(body: unknown, name: string, kind: string): TokenHookResult {
   const { access_token: access, id_token: id } = body.session
   if ((access !== undefined && access !== null && !isObject(access)) || (id !== undefined && id !== null && !isObject(id))) throw wrong()
   return { accessTokenClaims: isObject(access) ? { ...access } : {}, idTokenClaims: isObject(id) ? { ...id } : {} }
-}
-
-class TooLarge extends Error {}
-
-async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
-  if (body === null) return ''
-  const reader = body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined)
-      throw new TooLarge()
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks).toString('utf8')
 }

@@ -2,18 +2,12 @@
 // issues tokens it hands the session it is about to issue to the operator's hook, which may add
 // claims to the access token (`ext`) and the ID token. Every grant calls `run` once, right
 // before issuing, so a grant added later gets the hook by calling it too.
-import type { Client } from '../client/model.js'
 import type { OidcSession } from './tokens/oidc-session.js'
+import type { TokenFacts } from './tokens/service.js'
 
-export interface TokenHookInput {
+export interface TokenHookInput extends TokenFacts {
   /** The grant_type of the token request. */
   grantType: string
-  client: Client
-  subject: string
-  requestedScope: readonly string[]
-  grantedScope: readonly string[]
-  requestedAudience: readonly string[]
-  grantedAudience: readonly string[]
   /** The token request's parameters without credentials. */
   form: Readonly<Record<string, string>>
   /** Extra claims the access token will carry so far (its `ext`). */

@@ -1,19 +1,11 @@
 // Storage of trust relationships (hydra_oauth2_trusted_jwt_bearer_issuer). The store only sees
 // the public key sealed (persistence/sql/trust-store.ts); trust/service.ts seals and opens it.
 import type { Page } from '../client/store.js'
+import type { TrustRelationship } from './model.js'
 
 /** A relationship as stored: the public JWK sealed with `Aead.seal(json, 'trust-jwk')`. */
-export interface StoredTrust {
-  id: string
-  issuer: string
-  subject: string
-  allowAnySubject: boolean
-  scope: string[]
-  keySet: string
-  keyId: string
+export interface StoredTrust extends Omit<TrustRelationship, 'publicKey'> {
   keyData: string
-  createdAt: Date
-  expiresAt: Date
 }
 
 export interface TrustListQuery {

@@ -7,31 +7,15 @@ import type { Command } from 'commander'
 import { verb } from '../clients.js'
 import { addEndpointOption, formRequest, joinUrl, resolveEndpoint } from '../endpoint.js'
 import { addFormatOption, CliError, io, parseFormat, printResult, runAction } from '../output.js'
-import type { Column } from '../output.js'
-import { commaList, goTime, scopeList } from '../tokens.js'
+import { commaList, scopeList } from '../input.js'
 import { startCallbackServer } from './callback-server.js'
 import { authorizationUrl, newFlowSecrets } from './authorization-request.js'
 import { tokenResult, type TokenResult } from './client-credentials.js'
+import { DEFAULT_SCOPES, USER_TOKEN_COLUMNS as TOKEN_COLUMNS, list, str, userFlowClient } from './user-flow.js'
 
 type Opts = Record<string, unknown>
 
-// Hydra's default scopes for this command; `offline` is its alias of `offline_access`.
-export const DEFAULT_SCOPES = ['offline', 'openid']
 export const DEFAULT_PORT = 4446
-
-const EMPTY = '<empty>'
-const filled = (value: unknown): string => (typeof value === 'string' && value !== '' ? value : EMPTY)
-
-// All four rows, always, as in the reference quickstart's authorization-code output.
-const TOKEN_COLUMNS: ReadonlyArray<Column<TokenResult>> = [
-  { header: 'ACCESS TOKEN', value: (t) => t['access_token'] },
-  { header: 'REFRESH TOKEN', value: (t) => filled(t['refresh_token']) },
-  { header: 'ID TOKEN', value: (t) => filled(t['id_token']) },
-  { header: 'EXPIRY', value: (t) => (t.expiry === undefined ? EMPTY : goTime(new Date(t.expiry))) },
-]
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
-const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : [])
 
 function parsePort(raw: unknown): number {
   const port = raw === undefined ? DEFAULT_PORT : Number(raw)
@@ -93,9 +77,7 @@ export function registerPerformAuthorizationCode(program: Command): void {
 
 export async function performAuthorizationCode(opts: Opts, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const format = parseFormat(str(opts['format']))
-  const clientId = str(opts['clientId']) ?? str(env['OAUTH2_CLIENT_ID'])
-  const clientSecret = str(opts['clientSecret']) ?? str(env['OAUTH2_CLIENT_SECRET'])
-  if (clientId === undefined) throw new CliError('please provide a client ID with --client-id or OAUTH2_CLIENT_ID')
+  const { clientId, clientSecret } = userFlowClient(opts, env)
   const port = parsePort(opts['port'])
   const maxAge = parseMaxAge(opts['maxAge'])
   const pkce = opts['pkce'] !== false

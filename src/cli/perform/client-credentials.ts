@@ -5,15 +5,15 @@ import { verb } from '../clients.js'
 import { addEndpointOption, asObject, formRequest, resolveEndpoint } from '../endpoint.js'
 import { addFormatOption, CliError, parseFormat, printResult, runAction } from '../output.js'
 import type { Column } from '../output.js'
-import { addClientCredentialOptions, clientCredentials, commaList, goTime, scopeList } from '../tokens.js'
+import { commaList, scopeList } from '../input.js'
+import { addClientCredentialOptions, clientCredentials, goTime } from '../tokens.js'
+import { EMPTY, filled } from './user-flow.js'
 
 type Opts = Record<string, unknown>
 
 /** The token response as the server sent it, plus the absolute `expiry` the CLI worked out. */
 export type TokenResult = Record<string, unknown> & { expiry?: string }
 
-const EMPTY = '<empty>'
-const filled = (value: unknown): string => (typeof value === 'string' && value !== '' ? value : EMPTY)
 
 const TOKEN_COLUMNS: ReadonlyArray<Column<TokenResult>> = [
   { header: 'ACCESS TOKEN', value: (t) => t['access_token'] },

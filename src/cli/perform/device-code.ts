@@ -6,28 +6,14 @@ import type { Command } from 'commander'
 import { verb } from '../clients.js'
 import { addEndpointOption, asObject, basicAuthorization, displayEndpoint, joinUrl, resolveEndpoint } from '../endpoint.js'
 import { addFormatOption, CliError, io, parseFormat, printResult, runAction } from '../output.js'
-import type { Column } from '../output.js'
-import { commaList, goTime, scopeList } from '../tokens.js'
-import { tokenResult, type TokenResult } from './client-credentials.js'
+import { commaList, scopeList } from '../input.js'
+import { tokenResult } from './client-credentials.js'
+import { DEFAULT_SCOPES, USER_TOKEN_COLUMNS as TOKEN_COLUMNS, list, str, userFlowClient } from './user-flow.js'
 
 type Opts = Record<string, unknown>
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
-// Same defaults as `perform authorization-code`.
-const DEFAULT_SCOPES = ['offline', 'openid']
 const SLOW_DOWN_STEP = 5
-const EMPTY = '<empty>'
-const filled = (value: unknown): string => (typeof value === 'string' && value !== '' ? value : EMPTY)
-
-const TOKEN_COLUMNS: ReadonlyArray<Column<TokenResult>> = [
-  { header: 'ACCESS TOKEN', value: (t) => t['access_token'] },
-  { header: 'REFRESH TOKEN', value: (t) => filled(t['refresh_token']) },
-  { header: 'ID TOKEN', value: (t) => filled(t['id_token']) },
-  { header: 'EXPIRY', value: (t) => (t.expiry === undefined ? EMPTY : goTime(new Date(t.expiry))) },
-]
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
-const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : [])
 
 interface Reply {
   status: number
@@ -78,9 +64,7 @@ export async function performDeviceCode(
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Promise<void> {
   const format = parseFormat(str(opts['format']))
-  const clientId = str(opts['clientId']) ?? str(env['OAUTH2_CLIENT_ID'])
-  const clientSecret = str(opts['clientSecret']) ?? str(env['OAUTH2_CLIENT_SECRET'])
-  if (clientId === undefined) throw new CliError('please provide a client ID with --client-id or OAUTH2_CLIENT_ID')
+  const { clientId, clientSecret } = userFlowClient(opts, env)
   const endpoint = resolveEndpoint(str(opts['endpoint']), 'public', env)
   const auth = clientSecret === undefined ? undefined : basicAuthorization(clientId, clientSecret)
   const identify: Record<string, string> = clientSecret === undefined ? { client_id: clientId } : {}

@@ -1,8 +1,8 @@
 // RFC 7523 §2.1: a JWT from an issuer the operator trusts (/admin/trust/grants/jwt-bearer/issuers)
 // is exchanged for an access token about the JWT's subject. The client authenticates as usual.
-import { isPublicClient } from '../../client/model.js'
-import { invalidRequest, invalidScope, serverError, unauthorizedClient } from '../errors.js'
+import { invalidRequest, invalidScope, serverError } from '../errors.js'
 import { grantAudience } from '../scopes.js'
+import { hookThenIssueAccess, requireConfidentialClient } from './client-grant.js'
 import type { Grant } from './grant.js'
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
@@ -18,11 +18,7 @@ export function jwtBearerGrant(audiences: readonly string[]): Grant {
     async handle(req, ctx) {
       const { client } = req
       // Hydra: clients using this grant must be authenticated.
-      if (req.authMethod === 'none' || isPublicClient(client)) {
-        throw unauthorizedClient(
-          `The OAuth 2.0 Client is marked as public and is thus not allowed to use authorization grant '${JWT_BEARER_GRANT}'.`,
-        )
-      }
+      requireConfidentialClient(req, JWT_BEARER_GRANT)
       const assertion = req.form.assertion
       if (assertion === undefined || assertion === '') {
         throw invalidRequest(`The 'assertion' request parameter must be set when using grant_type of '${JWT_BEARER_GRANT}'.`)
@@ -51,30 +47,20 @@ export function jwtBearerGrant(audiences: readonly string[]): Grant {
         }
       }
 
-      const hooked = await ctx.tokenHook.run({
-        grantType: JWT_BEARER_GRANT,
+      const facts = {
         client,
         subject: trusted.subject,
         requestedScope: req.scope,
         grantedScope,
         requestedAudience: req.audience,
         grantedAudience,
-        form: req.form,
-        accessTokenClaims: {},
-        idTokenClaims: {},
-      })
+      }
       // The assertion is a bearer credential: it is not kept with the token.
       const { assertion: _assertion, ...form } = req.form
-      return ctx.tokens.issueAccess({
-        client,
-        subject: trusted.subject,
-        requestedScope: req.scope,
-        grantedScope,
-        requestedAudience: req.audience,
-        grantedAudience,
-        lifespan: client.lifespans.jwt_bearer_grant_access_token_lifespan ?? ctx.config.ttl.access_token,
+      return hookThenIssueAccess(ctx, JWT_BEARER_GRANT, facts, {
+        hookForm: req.form,
         form,
-        ext: hooked.accessTokenClaims,
+        lifespan: client.lifespans.jwt_bearer_grant_access_token_lifespan ?? ctx.config.ttl.access_token,
       })
     },
   }

@@ -2,11 +2,10 @@
 // or ID token from Orthrus, or a JWT from an issuer trusted through the jwt-bearer trust API) for
 // a new token about the same subject, narrowed in scope, audience and lifetime, optionally
 // recording an actor (`act`, §4.1) that acts for the subject.
-import { isPublicClient } from '../../client/model.js'
 import type { KeyRing } from '../../jwk/keyring.js'
-import { OAuthError, invalidRequest, invalidScope, serverError, unauthorizedClient } from '../errors.js'
+import { OAuthError, invalidRequest, invalidScope, serverError } from '../errors.js'
 import { splitScope } from '../scopes.js'
-import type { AccessTokenResponse } from '../tokens/service.js'
+import type { AccessTokenResponse, TokenFacts } from '../tokens/service.js'
 import { actorOf, verifyPresented, type PresentedToken } from '../token-exchange/presented.js'
 import {
   TOKEN_EXCHANGE_GRANT,
@@ -17,6 +16,7 @@ import {
   requestedTokenType,
   type ActClaim,
 } from '../token-exchange/types.js'
+import { requireConfidentialClient } from './client-grant.js'
 import type { Grant, GrantContext, GrantRequest } from './grant.js'
 
 export interface TokenExchangeOptions {
@@ -98,9 +98,7 @@ export function tokenExchange(opts: TokenExchangeOptions): Grant {
     async handle(req, ctx) {
       const { client, form } = req
       // Exchanging tokens is a privilege of clients that can prove who they are.
-      if (req.authMethod === 'none' || isPublicClient(client)) {
-        throw unauthorizedClient(`The OAuth 2.0 Client is marked as public and is thus not allowed to use authorization grant '${TOKEN_EXCHANGE_GRANT}'.`)
-      }
+      requireConfidentialClient(req, TOKEN_EXCHANGE_GRANT)
       const subjectToken = required(form, 'subject_token')
       const subjectType = presentedTokenType('subject_token_type', form.subject_token_type)
       // §2.1: actor_token_type is REQUIRED with actor_token and MUST NOT be sent without it.
@@ -158,15 +156,18 @@ export function tokenExchange(opts: TokenExchangeOptions): Grant {
       const storedForm: Record<string, string> = {}
       for (const [name, value] of Object.entries(form)) if (!TOKEN_PARAMS.has(name)) storedForm[name] = value
 
-      // The subject's session continues: its extra claims carry over (Orthrus access tokens).
-      const claims = await ctx.tokenHook.run({
-        grantType: TOKEN_EXCHANGE_GRANT,
+      const facts: TokenFacts = {
         client,
         subject: subject.subject,
         requestedScope: req.scope,
         grantedScope,
         requestedAudience,
         grantedAudience: requestedAudience,
+      }
+      // The subject's session continues: its extra claims carry over (Orthrus access tokens).
+      const claims = await ctx.tokenHook.run({
+        grantType: TOKEN_EXCHANGE_GRANT,
+        ...facts,
         form: storedForm,
         accessTokenClaims: issuedType === 'id_token' ? {} : subject.ext,
         idTokenClaims: issuedType === 'id_token' ? { ...(subject.oidc?.idTokenExtra ?? {}) } : {},
@@ -206,12 +207,7 @@ export function tokenExchange(opts: TokenExchangeOptions): Grant {
       }
 
       const response = await ctx.tokens.issueAccess({
-        client,
-        subject: subject.subject,
-        requestedScope: req.scope,
-        grantedScope,
-        requestedAudience,
-        grantedAudience: requestedAudience,
+        ...facts,
         lifespan,
         form: storedForm,
         ext: claims.accessTokenClaims,

@@ -26,13 +26,17 @@ export interface AccessTokenResponse {
   id_token?: string
 }
 
-export interface AccessTokenGrant {
+/** What a grant decided a token is about: shown to the token hook, then issued as it is. */
+export interface TokenFacts {
   client: Client
   subject: string
   requestedScope: readonly string[]
   grantedScope: readonly string[]
   requestedAudience: readonly string[]
   grantedAudience: readonly string[]
+}
+
+export interface AccessTokenGrant extends TokenFacts {
   /** Milliseconds. */
   lifespan: number
   /** The token request's parameters without credentials, kept with the token as Hydra does. */

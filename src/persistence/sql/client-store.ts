@@ -5,6 +5,7 @@ import { conflict } from '../../oauth2/errors.js'
 import { toBool, toDate, toNumber } from '../db.js'
 import type { ClientTable, Database } from '../schema.js'
 import { isUniqueViolation } from './errors.js'
+import { keysetPage } from './keyset-page.js'
 
 type Row = Selectable<ClientTable>
 
@@ -158,18 +159,13 @@ export class SqlClientStore implements ClientStore {
     let base = this.db.selectFrom('hydra_client').where('nid', '=', this.nid)
     if (q.name !== undefined) base = base.where('client_name', '=', q.name)
     if (q.owner !== undefined) base = base.where('owner', '=', q.owner)
-    const [rows, count] = await Promise.all([
-      (q.after === undefined ? base : base.where('id', '>', q.after))
-        .selectAll()
-        .orderBy('id')
-        .limit(q.pageSize + 1)
-        .execute(),
-      base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
-    ])
-    return {
-      items: rows.slice(0, q.pageSize).map(fromRow),
-      hasMore: rows.length > q.pageSize,
-      total: toNumber(count.n),
-    }
+    return keysetPage(
+      q.pageSize,
+      {
+        rows: (limit) => (q.after === undefined ? base : base.where('id', '>', q.after)).selectAll().orderBy('id').limit(limit).execute(),
+        count: () => base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      },
+      fromRow,
+    )
   }
 }

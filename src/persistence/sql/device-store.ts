@@ -15,7 +15,7 @@ import {
 } from '../../oauth2/device-code.js'
 import { toDate, toNumber } from '../db.js'
 import type { Database, DeviceAuthCodeTable, DeviceChallengeTable } from '../schema.js'
-import { isUniqueViolation } from './errors.js'
+import { insertUnlessTaken } from './errors.js'
 
 const SESSION_PURPOSE = 'session'
 const CODES = 'hydra_oauth2_device_auth_codes'
@@ -67,8 +67,8 @@ export class SqlDeviceStore implements DeviceStore {
   }
 
   async create(r: DeviceCodeRecord): Promise<boolean> {
-    try {
-      await this.db
+    return insertUnlessTaken(() =>
+      this.db
         .insertInto(CODES)
         .values({
           device_code_signature: r.deviceSignature,
@@ -91,12 +91,8 @@ export class SqlDeviceStore implements DeviceStore {
           last_polled_at: r.lastPolledAt,
           expires_at: r.expiresAt,
         })
-        .execute()
-      return true
-    } catch (e) {
-      if (isUniqueViolation(e)) return false
-      throw e
-    }
+        .execute(),
+    )
   }
 
   private async getBy(column: 'device_code_signature' | 'user_code_signature' | 'request_id', value: string) {

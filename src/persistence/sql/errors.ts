@@ -10,3 +10,14 @@ export function isUniqueViolation(e: unknown): boolean {
     err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   )
 }
+
+/** Runs an insert: false when a row with the same unique key exists already, true once it is in. */
+export async function insertUnlessTaken(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert()
+    return true
+  } catch (e) {
+    if (isUniqueViolation(e)) return false
+    throw e
+  }
+}

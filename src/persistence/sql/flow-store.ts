@@ -8,7 +8,7 @@ import type { TokenStore } from '../../oauth2/store.js'
 import { toBool, toDate, toNumber } from '../db.js'
 import type { Database, OAuth2FlowTable } from '../schema.js'
 import { SqlAuthorizeCodeStore } from './code-store.js'
-import { isUniqueViolation } from './errors.js'
+import { insertUnlessTaken } from './errors.js'
 import { SqlTokenStore } from './token-store.js'
 
 type Row = Selectable<OAuth2FlowTable>
@@ -199,8 +199,8 @@ export class SqlFlowStore implements FlowStore {
   }
 
   async createSession(s: LoginSession): Promise<boolean> {
-    try {
-      await this.db
+    return insertUnlessTaken(() =>
+      this.db
         .insertInto('hydra_oauth2_authentication_session')
         .values({
           id: s.id,
@@ -211,12 +211,8 @@ export class SqlFlowStore implements FlowStore {
           identity_provider_session_id: s.identityProviderSessionId === '' ? null : s.identityProviderSessionId,
           expires_at: s.expiresAt,
         })
-        .execute()
-      return true
-    } catch (e) {
-      if (isUniqueViolation(e)) return false
-      throw e
-    }
+        .execute(),
+    )
   }
 
   async extendSession(id: string, expiresAt: Date): Promise<void> {

@@ -5,10 +5,10 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
 import type { JanitorStore, JanitorTarget, PurgeRule } from '../../janitor/model.js'
 import type { Db } from '../db.js'
+import { existingTables, type AnyTables } from './existing-tables.js'
 
 // Tables are addressed by name so that a table a later migration adds (or one not yet created
 // in this database) needs no typed schema entry; hasTarget() checks it exists first.
-type AnyTables = Record<string, Record<string, unknown>>
 type Eb = ExpressionBuilder<AnyTables, string>
 
 interface TargetTable {
@@ -66,26 +66,18 @@ function ruleExpression(eb: Eb, rule: PurgeRule): Expression<SqlBool> | undefine
 
 export class SqlJanitorStore implements JanitorStore {
   private readonly db: Kysely<AnyTables>
-  private tables: Promise<Set<string>> | undefined
+  private readonly exists: (table: string) => Promise<boolean>
 
   constructor(
-    private readonly handle: Db,
+    handle: Db,
     private readonly nid: string,
   ) {
     this.db = handle.kysely as unknown as Kysely<AnyTables>
+    this.exists = existingTables(handle)
   }
 
   async hasTarget(target: JanitorTarget): Promise<boolean> {
-    this.tables ??= this.handle.kysely.introspection.getTables().then(
-      (list) =>
-        new Set(
-          list
-            // PostgreSQL lists every schema's tables: only the one on the search path counts.
-            .filter((t) => this.handle.dialect !== 'postgres' || this.handle.schema === undefined || t.schema === this.handle.schema)
-            .map((t) => t.name),
-        ),
-    )
-    return (await this.tables).has(TABLES[target].table)
+    return this.exists(TABLES[target].table)
   }
 
   async deleteBatch(

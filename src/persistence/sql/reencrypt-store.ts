@@ -4,8 +4,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { SealedColumn, SealedValue, SealedValueStore } from '../../rotation/reencrypt.js'
 import type { Db } from '../db.js'
-
-type AnyTables = Record<string, Record<string, unknown>>
+import { existingTables, type AnyTables } from './existing-tables.js'
 
 const COLUMNS: Record<SealedColumn, { table: string; key: string; column: string }> = {
   jwk: { table: 'hydra_jwk', key: 'pk', column: 'keydata' },
@@ -18,22 +17,15 @@ const COLUMNS: Record<SealedColumn, { table: string; key: string; column: string
 
 export class SqlReencryptStore implements SealedValueStore {
   private readonly db: Kysely<AnyTables>
-  private tables: Promise<Set<string>> | undefined
+  private readonly exists: (table: string) => Promise<boolean>
 
-  constructor(private readonly handle: Db) {
+  constructor(handle: Db) {
     this.db = handle.kysely as unknown as Kysely<AnyTables>
+    this.exists = existingTables(handle)
   }
 
   async has(column: SealedColumn): Promise<boolean> {
-    this.tables ??= this.handle.kysely.introspection.getTables().then(
-      (list) =>
-        new Set(
-          list
-            .filter((t) => this.handle.dialect !== 'postgres' || this.handle.schema === undefined || t.schema === this.handle.schema)
-            .map((t) => t.name),
-        ),
-    )
-    return (await this.tables).has(COLUMNS[column].table)
+    return this.exists(COLUMNS[column].table)
   }
 
   async page(column: SealedColumn, after: string | undefined, limit: number): Promise<SealedValue[]> {

@@ -3,9 +3,10 @@ import type { Kysely, Selectable } from 'kysely'
 import type { Page } from '../../client/store.js'
 import { conflict } from '../../oauth2/errors.js'
 import type { StoredTrust, TrustListQuery, TrustStore } from '../../trust/store.js'
-import { toBool, toDate, toNumber } from '../db.js'
+import { toBool, toDate } from '../db.js'
 import type { Database, TrustedJwtBearerIssuerTable } from '../schema.js'
 import { isUniqueViolation } from './errors.js'
+import { keysetPage } from './keyset-page.js'
 
 type Row = Selectable<TrustedJwtBearerIssuerTable>
 
@@ -96,19 +97,14 @@ export class SqlTrustStore implements TrustStore {
     let base = this.db.selectFrom('hydra_oauth2_trusted_jwt_bearer_issuer').where('nid', '=', this.nid)
     if (q.issuer !== undefined) base = base.where('issuer', '=', q.issuer)
     if (q.after !== undefined && !UUID.test(q.after)) return { items: [], hasMore: false, total: 0 }
-    const [rows, count] = await Promise.all([
-      (q.after === undefined ? base : base.where('id', '>', q.after))
-        .selectAll()
-        .orderBy('id')
-        .limit(q.pageSize + 1)
-        .execute(),
-      base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
-    ])
-    return {
-      items: rows.slice(0, q.pageSize).map(fromRow),
-      hasMore: rows.length > q.pageSize,
-      total: toNumber(count.n),
-    }
+    return keysetPage(
+      q.pageSize,
+      {
+        rows: (limit) => (q.after === undefined ? base : base.where('id', '>', q.after)).selectAll().orderBy('id').limit(limit).execute(),
+        count: () => base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      },
+      fromRow,
+    )
   }
 
   async findActive(issuer: string, subject: string | undefined, now: Date): Promise<StoredTrust[]> {
