@@ -1,32 +1,15 @@
 // A real browser (headless Chromium) through `orthrus serve all --dev` with the built-in demo
 // login & consent app, then `orthrus perform authorization-code` with the same browser.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { cleanEnv, MAIN, runCli, startServerProcess, type ServerProcess } from '../support/cli.js'
+import { createClientWithCli, freePort, hasChromium, startDevServerAndBrowser, warnIfNoChromium, type DevServer } from '../support/browser.js'
+import { cleanEnv, MAIN, type ServerProcess } from '../support/cli.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const SECRET = 'browser-test-system-secret-0123456789'
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) console.warn(`test/browser/dev-login.test.ts: skipped, ${CHROMIUM} is missing (apt-get install chromium)`)
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
+warnIfNoChromium('test/browser/dev-login.test.ts')
 
 describe.skipIf(!hasChromium)('demo login & consent app in Chromium', () => {
-  let dir: string
+  let env: DevServer
   let server: ServerProcess
   let browser: Browser
   let callbackPort: number
@@ -34,39 +17,20 @@ describe.skipIf(!hasChromium)('demo login & consent app in Chromium', () => {
   let client: { id: string; secret: string }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'orthrus-browser-'))
-    const [publicPort, adminPort] = [await freePort(), await freePort()]
+    // The fallback (demo app) URLs derive from the issuer, so it names the real public port.
+    env = await startDevServerAndBrowser('orthrus-browser-')
+    server = env.server
+    browser = env.browser
     callbackPort = await freePort()
     redirectUri = `http://127.0.0.1:${callbackPort}/callback`
-    // The fallback (demo app) URLs derive from the issuer, so it must name the real public port.
-    server = await startServerProcess(
-      ['--dev'],
-      {
-        SERVE_PUBLIC_PORT: String(publicPort),
-        SERVE_ADMIN_PORT: String(adminPort),
-        URLS_SELF_ISSUER: `http://127.0.0.1:${publicPort}/`,
-        SECRETS_SYSTEM: SECRET,
-        OAUTH2_HASHERS_PBKDF2_ITERATIONS: '1000',
-      },
-      dir,
-    )
-    const { chromium } = await import('playwright-core')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
-    const created = await runCli([
-      'create', 'oauth2-client', '--endpoint', server.adminUrl, '--name', 'Browser Demo',
+    client = await createClientWithCli(server.adminUrl, [
+      '--name', 'Browser Demo',
       '--grant-type', 'authorization_code,refresh_token', '--response-type', 'code', '--scope', 'openid,offline,profile', '--redirect-uri', redirectUri,
     ])
-    expect(created.code, created.stderr).toBe(0)
-    client = { id: /CLIENT ID\s+(\S+)/.exec(created.stdout)?.[1] ?? '', secret: /CLIENT SECRET\s+(\S+)/.exec(created.stdout)?.[1] ?? '' }
   }, 60_000)
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    if (dir) rmSync(dir, { recursive: true, force: true })
+    await env?.close()
   })
 
   it('logs in and consents through the demo pages and lands on the redirect_uri with a code', async () => {

@@ -2,68 +2,31 @@
 // device, login and consent pages, while `orthrus perform device-code` (built binary) shows the
 // user code, polls the token endpoint and finally prints the tokens.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { cleanEnv, MAIN, runCli, startServerProcess, type ServerProcess } from '../support/cli.js'
+import { createClientWithCli, hasChromium, startDevServerAndBrowser, warnIfNoChromium, type DevServer } from '../support/browser.js'
+import { cleanEnv, MAIN, type ServerProcess } from '../support/cli.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const SECRET = 'browser-test-system-secret-0123456789'
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) console.warn(`test/browser/device-flow.test.ts: skipped, ${CHROMIUM} is missing (apt-get install chromium)`)
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
+warnIfNoChromium('test/browser/device-flow.test.ts')
 
 describe.skipIf(!hasChromium)('device authorization grant in Chromium with `perform device-code`', () => {
-  let dir: string
+  let env: DevServer
   let server: ServerProcess
   let browser: Browser
   let client: { id: string; secret: string }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'orthrus-device-'))
-    const [publicPort, adminPort] = [await freePort(), await freePort()]
-    server = await startServerProcess(
-      ['--dev'],
-      {
-        SERVE_PUBLIC_PORT: String(publicPort),
-        SERVE_ADMIN_PORT: String(adminPort),
-        URLS_SELF_ISSUER: `http://127.0.0.1:${publicPort}/`,
-        SECRETS_SYSTEM: SECRET,
-        OAUTH2_HASHERS_PBKDF2_ITERATIONS: '1000',
-        OAUTH2_DEVICE_AUTHORIZATION_TOKEN_POLLING_INTERVAL: '1s',
-      },
-      dir,
-    )
-    const { chromium } = await import('playwright-core')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
-    const created = await runCli([
-      'create', 'oauth2-client', '--endpoint', server.adminUrl, '--name', 'Living Room TV',
+    env = await startDevServerAndBrowser('orthrus-device-', { OAUTH2_DEVICE_AUTHORIZATION_TOKEN_POLLING_INTERVAL: '1s' })
+    server = env.server
+    browser = env.browser
+    client = await createClientWithCli(server.adminUrl, [
+      '--name', 'Living Room TV',
       '--grant-type', 'urn:ietf:params:oauth:grant-type:device_code,refresh_token', '--scope', 'openid,offline,profile',
     ])
-    expect(created.code, created.stderr).toBe(0)
-    client = { id: /CLIENT ID\s+(\S+)/.exec(created.stdout)?.[1] ?? '', secret: /CLIENT SECRET\s+(\S+)/.exec(created.stdout)?.[1] ?? '' }
   }, 60_000)
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    if (dir) rmSync(dir, { recursive: true, force: true })
+    await env?.close()
   })
 
   it('authorizes the device through the demo pages while the CLI polls, then the CLI prints the tokens', async () => {

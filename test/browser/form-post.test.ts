@@ -2,31 +2,14 @@
 // --dev` with the demo login & consent app, a client whose redirect_uri is a small 127.0.0.1 HTTP
 // server in this test. The browser itself must auto-submit the form under the page's hashed-CSP
 // script, with no CSP violation on the way.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import { createServer as createNetServer, type AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { startServerProcess, type ServerProcess } from '../support/cli.js'
+import { hasChromium, startDevServerAndBrowser, warnIfNoChromium, type DevServer } from '../support/browser.js'
+import type { ServerProcess } from '../support/cli.js'
+import { startLocalServer, type LocalServer } from '../support/fake-http.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const SECRET = 'browser-test-system-secret-0123456789'
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) console.warn(`test/browser/form-post.test.ts: skipped, ${CHROMIUM} is missing (apt-get install chromium)`)
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
-}
+warnIfNoChromium('test/browser/form-post.test.ts')
 
 interface Posted {
   method: string
@@ -35,58 +18,31 @@ interface Posted {
   form: URLSearchParams
 }
 
-const readBody = async (req: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = []
-  for await (const c of req) chunks.push(c as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
-}
-
 describe.skipIf(!hasChromium)('form_post response mode in Chromium', () => {
-  let dir: string
+  let env: DevServer
   let server: ServerProcess
   let browser: Browser
-  let rp: Server
+  let rp: LocalServer
   let redirectUri: string
   let issuer: string
   const posted: Posted[] = []
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'orthrus-browser-fp-'))
-    rp = createServer((req, res) => {
-      void readBody(req).then((body) => {
-        posted.push({ method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'] ?? '', form: new URLSearchParams(body) })
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>client</title><p>received</p>')
-      })
+    rp = await startLocalServer((req, body, res) => {
+      posted.push({ method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'] ?? '', form: new URLSearchParams(body) })
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>client</title><p>received</p>')
     })
-    await new Promise<void>((resolve) => rp.listen(0, '127.0.0.1', resolve))
-    redirectUri = `http://127.0.0.1:${(rp.address() as AddressInfo).port}/callback`
+    redirectUri = `${rp.url}/callback`
 
-    const [publicPort, adminPort] = [await freePort(), await freePort()]
-    issuer = `http://127.0.0.1:${publicPort}/`
-    server = await startServerProcess(
-      ['--dev'],
-      {
-        SERVE_PUBLIC_PORT: String(publicPort),
-        SERVE_ADMIN_PORT: String(adminPort),
-        URLS_SELF_ISSUER: issuer,
-        SECRETS_SYSTEM: SECRET,
-        OAUTH2_HASHERS_PBKDF2_ITERATIONS: '1000',
-      },
-      dir,
-    )
-    const { chromium } = await import('playwright-core')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    env = await startDevServerAndBrowser('orthrus-browser-fp-')
+    server = env.server
+    browser = env.browser
+    issuer = env.issuer
   }, 60_000)
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    rp?.closeAllConnections()
-    if (rp) await new Promise((resolve) => rp.close(resolve))
-    if (dir) rmSync(dir, { recursive: true, force: true })
+    await env?.close()
+    await rp?.close()
   })
 
   async function createClient(responseTypes: string[]): Promise<string> {

@@ -3,32 +3,15 @@
 // One 127.0.0.1 HTTP server in this test plays the relying party: its redirect_uri, its
 // frontchannel_logout_uri (which the browser must load in an iframe), its backchannel_logout_uri
 // (which Orthrus POSTs to) and its post_logout_redirect_uri.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import { createServer as createNetServer, type AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { startServerProcess, type ServerProcess } from '../support/cli.js'
+import { hasChromium, startDevServerAndBrowser, warnIfNoChromium, type DevServer } from '../support/browser.js'
+import type { ServerProcess } from '../support/cli.js'
+import { startLocalServer, type LocalServer } from '../support/fake-http.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const SECRET = 'browser-test-system-secret-0123456789'
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout'
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) console.warn(`test/browser/frontchannel-logout.test.ts: skipped, ${CHROMIUM} is missing (apt-get install chromium)`)
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
-}
+warnIfNoChromium('test/browser/frontchannel-logout.test.ts')
 
 interface Hit {
   method: string
@@ -36,12 +19,6 @@ interface Hit {
   userAgent: string
   contentType: string
   body: string
-}
-
-const readBody = async (req: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = []
-  for await (const c of req) chunks.push(c as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 async function waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
@@ -55,57 +32,36 @@ async function waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 1
 }
 
 describe.skipIf(!hasChromium)('front- and back-channel logout in Chromium', () => {
-  let dir: string
+  let env: DevServer
   let server: ServerProcess
   let browser: Browser
-  let rp: Server
+  let rp: LocalServer
   let rpBase: string
   let issuer: string
   const hits: Hit[] = []
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'orthrus-browser-logout-'))
-    rp = createServer((req, res) => {
-      void readBody(req).then((body) => {
-        hits.push({
-          method: req.method ?? '',
-          url: new URL(req.url ?? '/', rpBase),
-          userAgent: req.headers['user-agent'] ?? '',
-          contentType: req.headers['content-type'] ?? '',
-          body,
-        })
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>rp</title><p>rp ${req.url ?? ''}</p>`)
+    rp = await startLocalServer((req, body, res) => {
+      hits.push({
+        method: req.method ?? '',
+        url: new URL(req.url ?? '/', rpBase),
+        userAgent: req.headers['user-agent'] ?? '',
+        contentType: req.headers['content-type'] ?? '',
+        body,
       })
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>rp</title><p>rp ${req.url ?? ''}</p>`)
     })
-    await new Promise<void>((resolve) => rp.listen(0, '127.0.0.1', resolve))
-    rpBase = `http://127.0.0.1:${(rp.address() as AddressInfo).port}`
+    rpBase = rp.url
 
-    const [publicPort, adminPort] = [await freePort(), await freePort()]
-    issuer = `http://127.0.0.1:${publicPort}/`
-    server = await startServerProcess(
-      ['--dev'],
-      {
-        SERVE_PUBLIC_PORT: String(publicPort),
-        SERVE_ADMIN_PORT: String(adminPort),
-        URLS_SELF_ISSUER: issuer,
-        SECRETS_SYSTEM: SECRET,
-        OAUTH2_HASHERS_PBKDF2_ITERATIONS: '1000',
-      },
-      dir,
-    )
-    const { chromium } = await import('playwright-core')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    env = await startDevServerAndBrowser('orthrus-browser-logout-')
+    server = env.server
+    browser = env.browser
+    issuer = env.issuer
   }, 60_000)
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    rp?.closeAllConnections()
-    if (rp) await new Promise((resolve) => rp.close(resolve))
-    if (dir) rmSync(dir, { recursive: true, force: true })
+    await env?.close()
+    await rp?.close()
   })
 
   it('logs out through the demo page: front-channel iframe, back-channel token, post-logout redirect, login again', async () => {

@@ -4,11 +4,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Command, CommanderError } from 'commander'
+import { Command } from 'commander'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { registerClientCommands, verb } from '../../src/cli/clients.js'
 import { joinUrl, parseNextPageToken, resolveEndpoint } from '../../src/cli/endpoint.js'
-import { setCliIo } from '../../src/cli/output.js'
+import { runCommands, type RunResult } from '../support/fake-http.js'
 
 interface Recorded {
   method: string
@@ -96,36 +96,7 @@ class FakeAdmin {
   }
 }
 
-interface RunResult {
-  stdout: string
-  stderr: string
-  code: number
-}
-
-async function run(args: string[], stdin = ''): Promise<RunResult> {
-  let stdout = ''
-  let stderr = ''
-  let code = 0
-  const restore = setCliIo({
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    setExitCode: (c) => (code = c),
-    readStdin: async () => stdin,
-  })
-  const program = new Command('orthrus')
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => (stdout += t), writeErr: (t) => (stderr += t) })
-  registerClientCommands(program)
-  try {
-    await program.parseAsync(['node', 'orthrus', ...args])
-  } catch (err) {
-    if (!(err instanceof CommanderError)) throw err
-    code = err.exitCode
-  } finally {
-    restore()
-  }
-  return { stdout, stderr, code }
-}
+const run = (args: string[], stdin = ''): Promise<RunResult> => runCommands(registerClientCommands, args, stdin)
 
 const admin = new FakeAdmin()
 const ep = (): string[] => ['--endpoint', admin.url]

@@ -1,47 +1,16 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Command, CommanderError } from 'commander'
 import { exportJWK, generateKeyPair, generateSecret } from 'jose'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { registerKeyCommands } from '../../src/cli/keys.js'
-import { setCliIo } from '../../src/cli/output.js'
-import { createLogger } from '../../src/logging.js'
-import { createRegistry, type Registry } from '../../src/registry.js'
-import { startServer, type RunningServer } from '../../src/server.js'
-import { testConfig } from '../support/app.js'
+import type { Registry } from '../../src/registry.js'
 import { runCli } from '../support/cli.js'
+import { testDatabases } from '../support/databases.js'
+import { runCommands, type RunResult } from '../support/fake-http.js'
+import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 
-interface RunResult {
-  stdout: string
-  stderr: string
-  code: number
-}
-
-async function run(args: string[], stdin = ''): Promise<RunResult> {
-  let stdout = ''
-  let stderr = ''
-  let code = 0
-  const restore = setCliIo({
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    setExitCode: (c) => (code = c),
-    readStdin: async () => stdin,
-  })
-  const program = new Command('orthrus')
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => (stdout += t), writeErr: (t) => (stderr += t) })
-  registerKeyCommands(program)
-  try {
-    await program.parseAsync(['node', 'orthrus', ...args])
-  } catch (err) {
-    if (!(err instanceof CommanderError)) throw err
-    code = err.exitCode
-  } finally {
-    restore()
-  }
-  return { stdout, stderr, code }
-}
+const run = (args: string[], stdin = ''): Promise<RunResult> => runCommands(registerKeyCommands, args, stdin)
 
 const lines = (text: string): string[] => text.trimEnd().split('\n')
 const privateJwk = async (alg: 'ES256' | 'RS256', extra: Record<string, unknown> = {}) => ({
@@ -49,19 +18,21 @@ const privateJwk = async (alg: 'ES256' | 'RS256', extra: Record<string, unknown>
   ...extra,
 })
 
+// The SQLite in-memory database, as every other CLI test here.
+const [sqlite] = testDatabases()
+
 let registry: Registry
-let server: RunningServer
+let running: SocketServer
 let dir: string
-const ep = (): string[] => ['--endpoint', server.urls.admin ?? '']
+const ep = (): string[] => ['--endpoint', running.adminUrl]
 
 beforeAll(async () => {
-  const config = testConfig('memory')
-  registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
-  server = await startServer(registry, 'admin')
+  running = await startSocketServer(sqlite!, {}, { mode: 'admin' })
+  registry = running.registry
   dir = await mkdtemp(join(tmpdir(), 'orthrus-jwk-cli-'))
 })
 afterAll(async () => {
-  await server.close()
+  await running.close()
   await rm(dir, { recursive: true, force: true })
 })
 beforeEach(() => {

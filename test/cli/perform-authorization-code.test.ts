@@ -1,21 +1,11 @@
 import { createHash } from 'node:crypto'
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { registerPerformAuthorizationCode } from '../../src/cli/perform/authorization-code.js'
 import { FakeServer, decodeBasic, runCommands, type RunResult } from '../support/fake-http.js'
+import { freePort } from '../support/socket-server.js'
 
 const token = new FakeServer()
 const TOKENS = { access_token: 'ory_at_a.b', refresh_token: 'ory_rt_c.d', id_token: 'eyJ.x.y', expires_in: 3599, token_type: 'bearer' }
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 /** Waits for the command's local server and returns the authorization URL its start page links to. */
 async function authorizationLink(port: number): Promise<URL> {

@@ -2,65 +2,27 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Command, CommanderError } from 'commander'
 import { exportJWK, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { setCliIo } from '../../src/cli/output.js'
 import { registerTrustCommands } from '../../src/cli/trust.js'
-import { createLogger } from '../../src/logging.js'
-import { createRegistry } from '../../src/registry.js'
-import { startServer, type RunningServer } from '../../src/server.js'
-import { testConfig } from '../support/app.js'
 import { testDatabases } from '../support/databases.js'
+import { runCommands, type RunResult } from '../support/fake-http.js'
+import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 
-interface RunResult {
-  stdout: string
-  stderr: string
-  code: number
-}
-
-async function run(args: string[], stdin = ''): Promise<RunResult> {
-  let stdout = ''
-  let stderr = ''
-  let code = 0
-  const restore = setCliIo({
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    setExitCode: (c) => (code = c),
-    readStdin: async () => stdin,
-  })
-  const program = new Command('orthrus')
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => (stdout += t), writeErr: (t) => (stderr += t) })
-  registerTrustCommands(program)
-  try {
-    await program.parseAsync(['node', 'orthrus', ...args])
-  } catch (err) {
-    if (!(err instanceof CommanderError)) throw err
-    code = err.exitCode
-  } finally {
-    restore()
-  }
-  return { stdout, stderr, code }
-}
+const run = (args: string[], stdin = ''): Promise<RunResult> => runCommands(registerTrustCommands, args, stdin)
 
 const [sqlite] = testDatabases()
 
 describe('jwt-bearer-grant CLI commands', () => {
-  let server: RunningServer
-  let drop: () => Promise<void>
+  let running: SocketServer
   let dir: string
   let jwkFile: string
   let privateFile: string
   let ep: string[]
 
   beforeAll(async () => {
-    const db = await sqlite!.create()
-    drop = db.drop
-    const config = testConfig(db.dsn)
-    const registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
-    server = await startServer(registry, 'admin')
-    ep = ['--endpoint', server.urls.admin ?? '']
+    running = await startSocketServer(sqlite!, {}, { mode: 'admin' })
+    ep = ['--endpoint', running.adminUrl]
     dir = await mkdtemp(join(tmpdir(), 'orthrus-trust-'))
     const pair = await generateKeyPair('ES256', { extractable: true })
     jwkFile = join(dir, 'key.json')
@@ -69,8 +31,7 @@ describe('jwt-bearer-grant CLI commands', () => {
     await writeFile(privateFile, JSON.stringify({ ...(await exportJWK(pair.privateKey)), kid: 'cli-key', alg: 'ES256' }))
   })
   afterAll(async () => {
-    await server.close()
-    await drop()
+    await running.close()
     await rm(dir, { recursive: true, force: true })
   })
 

@@ -6,7 +6,7 @@ import { ClientService } from '../../src/client/service.js'
 import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
 import { OAuthError } from '../../src/oauth2/errors.js'
 import { testApps, type TestApps } from '../support/app.js'
-import { migratedDb, testDatabases } from '../support/databases.js'
+import { migratedDb, networkId, testDatabases } from '../support/databases.js'
 import { FakeServer } from '../support/fake-http.js'
 
 const A = 'http://127.0.0.1:9999/cb'
@@ -107,7 +107,7 @@ for (const t of testDatabases()) {
     beforeAll(async () => {
       const m = await migratedDb(t)
       cleanup = m.cleanup
-      const nid = (await m.db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
+      const nid = await networkId(m.db)
       service = new ClientService({
         clients: new SqlClientStore(m.db.kysely, nid),
         hasher: createHasher({ algorithm: 'pbkdf2', bcrypt: { cost: 4 }, pbkdf2: { iterations: 1000 } }),

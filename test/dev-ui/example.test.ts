@@ -1,6 +1,5 @@
 // examples/login-consent/server.mjs, the copyable app, completes a flow against a real server.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/logging.js'
@@ -11,18 +10,9 @@ import { CookieJar } from '../support/browser.js'
 import { cleanEnv } from '../support/cli.js'
 import { hiddenField, visit } from '../support/fetch-browser.js'
 import { REDIRECT_URI, STATE } from '../support/flow.js'
+import { freePort } from '../support/socket-server.js'
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/login-consent/server.mjs', import.meta.url))
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 describe('examples/login-consent', () => {
   let server: RunningServer

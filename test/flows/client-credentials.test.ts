@@ -1,41 +1,31 @@
 // Machine-to-machine tokens over real sockets, with the libraries real clients use:
 // openid-client for the token and revocation endpoints, the Hydra SDK for introspection.
 import { randomUUID } from 'node:crypto'
-import { Configuration as HydraConfiguration, OAuth2Api } from '@ory/hydra-client'
+import type { OAuth2Api } from '@ory/hydra-client'
 import { exportJWK, generateKeyPair, type CryptoKey } from 'jose'
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLogger } from '../../src/logging.js'
-import { createRegistry, type Registry } from '../../src/registry.js'
-import { startServer, type RunningServer } from '../../src/server.js'
-import { testConfig } from '../support/app.js'
 import { testDatabases } from '../support/databases.js'
+import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 
 for (const t of testDatabases()) {
   describe(`client_credentials with openid-client and the Hydra SDK on ${t.name}`, () => {
-    let server: RunningServer
-    let registry: Registry
-    let drop: () => Promise<void>
+    let running: SocketServer
     let hydra: OAuth2Api
     let metadata: oidc.ServerMetadata
 
     beforeAll(async () => {
-      const db = await t.create()
-      drop = db.drop
-      const config = testConfig(db.dsn)
-      registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
-      server = await startServer(registry, 'all')
-      hydra = new OAuth2Api(new HydraConfiguration({ basePath: server.urls.admin }))
+      running = await startSocketServer(t)
+      hydra = running.api
       // Discovery is not needed: the token endpoint is all a machine client uses.
       metadata = {
-        issuer: config.urls.self.issuer,
-        token_endpoint: `${server.urls.public}/oauth2/token`,
-        revocation_endpoint: `${server.urls.public}/oauth2/revoke`,
+        issuer: running.config.urls.self.issuer,
+        token_endpoint: `${running.publicUrl}/oauth2/token`,
+        revocation_endpoint: `${running.publicUrl}/oauth2/revoke`,
       }
     })
     afterAll(async () => {
-      await server.close()
-      await drop()
+      await running?.close()
     })
 
     const configuration = (clientId: string, auth: oidc.ClientAuth) => {

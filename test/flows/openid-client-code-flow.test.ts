@@ -3,57 +3,31 @@
 // strictly), a refresh and /userinfo; then the hybrid `code id_token` response (OpenID Connect
 // Core §3.3). Login and consent are driven with @ory/hydra-client; the "browser" is fetch with
 // manual redirects and a cookie jar.
-import { createServer, type AddressInfo } from 'node:net'
-import { Configuration, OAuth2Api } from '@ory/hydra-client'
+import type { OAuth2Api } from '@ory/hydra-client'
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLogger } from '../../src/logging.js'
-import { createRegistry } from '../../src/registry.js'
-import { startServer, type RunningServer } from '../../src/server.js'
-import { testConfig } from '../support/app.js'
 import { CookieJar } from '../support/browser.js'
 import { testDatabases } from '../support/databases.js'
+import { visit } from '../support/fetch-browser.js'
+import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 import { CONSENT_URL, FLOW_ENV, LOGIN_URL, REDIRECT_URI } from '../support/flow.js'
-
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as AddressInfo
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  return port
-}
 
 for (const t of testDatabases()) {
   describe(`authorization code flow with openid-client on ${t.name}`, () => {
-    let server: RunningServer
-    let drop: () => Promise<void>
+    let running: SocketServer
     let api: OAuth2Api
     let issuer: string
 
     beforeAll(async () => {
-      const db = await t.create()
-      drop = db.drop
       // openid-client compares the discovered issuer with the URL it asked, so the issuer must
       // name the real port.
-      const port = await freePort()
-      issuer = `http://127.0.0.1:${port}`
-      const config = testConfig(db.dsn, { ...FLOW_ENV, URLS_SELF_ISSUER: issuer, SERVE_PUBLIC_PORT: String(port) })
-      const registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
-      server = await startServer(registry, 'all')
-      api = new OAuth2Api(new Configuration({ basePath: server.urls.admin }))
+      running = await startSocketServer(t, FLOW_ENV, { realIssuer: true })
+      issuer = running.issuer
+      api = running.api
     })
     afterAll(async () => {
-      await server.close()
-      await drop()
+      await running?.close()
     })
-
-    /** One browser request: no redirect followed, cookies in and out of the jar. */
-    async function visit(jar: CookieJar, url: string): Promise<{ status: number; location: string }> {
-      const res = await fetch(url, { redirect: 'manual', headers: jar.header() ? { cookie: jar.header() } : {} })
-      jar.store(res.headers.getSetCookie())
-      await res.arrayBuffer()
-      return { status: res.status, location: res.headers.get('location') ?? '' }
-    }
 
     it('logs in, exchanges the code, refreshes and reads /userinfo', async () => {
       const { data: client } = await api.createOAuth2Client({

@@ -1,32 +1,22 @@
 // The official Hydra SDK, as a real client over a real socket, must work unchanged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Configuration, OAuth2Api, MetadataApi } from '@ory/hydra-client'
-import { createLogger } from '../../src/logging.js'
-import { createRegistry } from '../../src/registry.js'
-import { startServer, type RunningServer } from '../../src/server.js'
 import { testDatabases } from '../support/databases.js'
-import { testConfig } from '../support/app.js'
+import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 
 for (const t of testDatabases()) {
   describe(`@ory/hydra-client against Orthrus on ${t.name}`, () => {
-    let server: RunningServer
-    let drop: () => Promise<void>
+    let running: SocketServer
     let api: OAuth2Api
     let meta: MetadataApi
 
     beforeAll(async () => {
-      const db = await t.create()
-      drop = db.drop
-      const config = testConfig(db.dsn)
-      const registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
-      server = await startServer(registry, 'all')
-      const conf = new Configuration({ basePath: server.urls.admin })
-      api = new OAuth2Api(conf)
-      meta = new MetadataApi(conf)
+      running = await startSocketServer(t)
+      api = running.api
+      meta = new MetadataApi(new Configuration({ basePath: running.adminUrl }))
     })
     afterAll(async () => {
-      await server.close()
-      await drop()
+      await running?.close()
     })
 
     it('creates, lists, gets, patches, sets and deletes clients', async () => {

@@ -3,32 +3,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Configuration, JwkApi, WellknownApi } from '@ory/hydra-client'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { ID_TOKEN_SET } from '../../src/jwk/keyring.js'
-import { createLogger } from '../../src/logging.js'
-import { createRegistry, type Registry } from '../../src/registry.js'
-import { startServer, type RunningServer } from '../../src/server.js'
+import type { Registry } from '../../src/registry.js'
 import { testDatabases } from '../support/databases.js'
-import { testConfig } from '../support/app.js'
+import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 
 for (const t of testDatabases()) {
   describe(`@ory/hydra-client JwkApi against Orthrus on ${t.name}`, () => {
-    let server: RunningServer
     let registry: Registry
-    let drop: () => Promise<void>
+    let running: SocketServer
     let jwk: JwkApi
     let wellKnown: WellknownApi
 
     beforeAll(async () => {
-      const db = await t.create()
-      drop = db.drop
-      const config = testConfig(db.dsn)
-      registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
-      server = await startServer(registry, 'all')
-      jwk = new JwkApi(new Configuration({ basePath: server.urls.admin }))
-      wellKnown = new WellknownApi(new Configuration({ basePath: server.urls.public }))
+      running = await startSocketServer(t)
+      registry = running.registry
+      jwk = new JwkApi(new Configuration({ basePath: running.adminUrl }))
+      wellKnown = new WellknownApi(new Configuration({ basePath: running.publicUrl }))
     })
     afterAll(async () => {
-      await server.close()
-      await drop()
+      await running?.close()
     })
 
     it('creates, reads, replaces and deletes keys', async () => {

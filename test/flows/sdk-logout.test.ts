@@ -1,13 +1,11 @@
 // A logout app built on the official @ory/hydra-client SDK: get, accept and reject logout
 // requests over real sockets; the "browser" is fetch with manual redirects and a cookie jar.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Configuration, OAuth2Api } from '@ory/hydra-client'
-import { createLogger } from '../../src/logging.js'
-import { createRegistry } from '../../src/registry.js'
-import { startServer, type RunningServer } from '../../src/server.js'
-import { testConfig } from '../support/app.js'
+import type { OAuth2Api } from '@ory/hydra-client'
 import { CookieJar } from '../support/browser.js'
 import { testDatabases } from '../support/databases.js'
+import { visit as visitAt } from '../support/fetch-browser.js'
+import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 import { CONSENT_URL, FLOW_ENV, LOGIN_URL, REDIRECT_URI, STATE } from '../support/flow.js'
 
 const LOGOUT_URL = 'https://logout.example.com/logout'
@@ -18,37 +16,22 @@ const JSON_LABEL = { headers: { 'content-type': 'application/json' } }
 
 for (const t of testDatabases()) {
   describe(`logout requests with @ory/hydra-client on ${t.name}`, () => {
-    let server: RunningServer
-    let drop: () => Promise<void>
+    let running: SocketServer
     let api: OAuth2Api
     let publicUrl: string
     let sessionCookie: string
 
     beforeAll(async () => {
-      const db = await t.create()
-      drop = db.drop
-      const config = testConfig(db.dsn, { ...FLOW_ENV, URLS_LOGOUT: LOGOUT_URL })
-      sessionCookie = config.serve.cookies.names.session
-      const registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
-      server = await startServer(registry, 'all')
-      publicUrl = server.urls.public ?? ''
-      api = new OAuth2Api(new Configuration({ basePath: server.urls.admin }))
+      running = await startSocketServer(t, { ...FLOW_ENV, URLS_LOGOUT: LOGOUT_URL })
+      sessionCookie = running.config.serve.cookies.names.session
+      publicUrl = running.publicUrl
+      api = running.api
     })
     afterAll(async () => {
-      await server.close()
-      await drop()
+      await running?.close()
     })
 
-    /** One browser request: no redirect followed, cookies in and out of the jar. */
-    async function visit(jar: CookieJar, url: string): Promise<{ status: number; location: string }> {
-      // The configured public URL uses port 0 (chosen by the OS); the real one is the server's.
-      const u = new URL(url, publicUrl)
-      const target = new URL(`${u.pathname}${u.search}`, publicUrl).href
-      const res = await fetch(target, { redirect: 'manual', headers: jar.header() ? { cookie: jar.header() } : {} })
-      jar.store(res.headers.getSetCookie())
-      await res.arrayBuffer()
-      return { status: res.status, location: res.headers.get('location') ?? '' }
-    }
+    const visit = (jar: CookieJar, url: string) => visitAt(jar, url, undefined, publicUrl)
 
     async function newClient(): Promise<{ id: string; secret: string }> {
       const { data } = await api.createOAuth2Client({

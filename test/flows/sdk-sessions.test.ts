@@ -1,48 +1,33 @@
 // The session endpoints through the official @ory/hydra-client SDK over real sockets: list a
 // subject's consent sessions, revoke them, revoke the remembered login.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Configuration, OAuth2Api } from '@ory/hydra-client'
-import { createLogger } from '../../src/logging.js'
-import { createRegistry, type Registry } from '../../src/registry.js'
-import { startServer, type RunningServer } from '../../src/server.js'
-import { testConfig } from '../support/app.js'
+import type { OAuth2Api } from '@ory/hydra-client'
+import type { Registry } from '../../src/registry.js'
 import { CookieJar } from '../support/browser.js'
 import { testDatabases } from '../support/databases.js'
+import { visit as visitAt } from '../support/fetch-browser.js'
+import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 import { FLOW_ENV, REDIRECT_URI, STATE } from '../support/flow.js'
 import { issueUnderConsent } from '../support/sessions.js'
 
 for (const t of testDatabases()) {
   describe(`session admin with @ory/hydra-client on ${t.name}`, () => {
-    let server: RunningServer
     let registry: Registry
-    let drop: () => Promise<void>
+    let running: SocketServer
     let api: OAuth2Api
     let publicUrl: string
 
     beforeAll(async () => {
-      const db = await t.create()
-      drop = db.drop
-      const config = testConfig(db.dsn, FLOW_ENV)
-      registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
-      server = await startServer(registry, 'all')
-      publicUrl = server.urls.public ?? ''
-      api = new OAuth2Api(new Configuration({ basePath: server.urls.admin }))
+      running = await startSocketServer(t, FLOW_ENV)
+      registry = running.registry
+      publicUrl = running.publicUrl
+      api = running.api
     })
     afterAll(async () => {
-      await server.close()
-      await drop()
+      await running?.close()
     })
 
-    async function visit(jar: CookieJar, url: string): Promise<string> {
-      const u = new URL(url, publicUrl)
-      const res = await fetch(new URL(`${u.pathname}${u.search}`, publicUrl).href, {
-        redirect: 'manual',
-        headers: jar.header() ? { cookie: jar.header() } : {},
-      })
-      jar.store(res.headers.getSetCookie())
-      await res.arrayBuffer()
-      return res.headers.get('location') ?? ''
-    }
+    const visit = async (jar: CookieJar, url: string): Promise<string> => (await visitAt(jar, url, undefined, publicUrl)).location
 
     const start = (clientId: string) =>
       `/oauth2/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid offline', redirect_uri: REDIRECT_URI, state: STATE })}`

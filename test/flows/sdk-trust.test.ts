@@ -1,37 +1,31 @@
 // The official Hydra SDK's trust relationship methods over a real socket, then the jwt-bearer
 // grant with the trusted key against the same server.
-import { Configuration, OAuth2Api, type JsonWebKey } from '@ory/hydra-client'
+import type { JsonWebKey, OAuth2Api } from '@ory/hydra-client'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLogger } from '../../src/logging.js'
 import { assertionAudiences } from '../../src/oauth2/services.js'
-import { createRegistry } from '../../src/registry.js'
-import { startServer, type RunningServer } from '../../src/server.js'
-import { testConfig } from '../support/app.js'
+import type { RunningServer } from '../../src/server.js'
 import { testDatabases } from '../support/databases.js'
+import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 
 for (const t of testDatabases()) {
   describe(`@ory/hydra-client trust relationships against Orthrus on ${t.name}`, () => {
     let server: RunningServer
-    let drop: () => Promise<void>
+    let running: SocketServer
     let api: OAuth2Api
     let tokenUrl: string
 
     beforeAll(async () => {
-      const db = await t.create()
-      drop = db.drop
-      const config = testConfig(db.dsn)
-      const registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
-      server = await startServer(registry, 'all')
-      api = new OAuth2Api(new Configuration({ basePath: server.urls.admin }))
-      tokenUrl = assertionAudiences(config)[0] as string
+      running = await startSocketServer(t)
+      server = running.server
+      api = running.api
+      tokenUrl = assertionAudiences(running.config)[0] as string
     })
     afterAll(async () => {
-      await server.close()
-      await drop()
+      await running?.close()
     })
 
     it('trusts, lists, gets and deletes an issuer; the trusted key obtains a token', async () => {

@@ -3,16 +3,13 @@
 // the resource server the token was issued for exchanges it with openid-client v6's
 // genericGrantRequest, and with plain fetch for an ID token (token_type N_A, which
 // openid-client does not accept as an access token response).
-import { createServer, type AddressInfo } from 'node:net'
-import { Configuration as HydraConfiguration, OAuth2Api } from '@ory/hydra-client'
+import type { OAuth2Api } from '@ory/hydra-client'
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLogger } from '../../src/logging.js'
-import { createRegistry } from '../../src/registry.js'
-import { startServer, type RunningServer } from '../../src/server.js'
-import { testConfig } from '../support/app.js'
 import { CookieJar } from '../support/browser.js'
 import { testDatabases } from '../support/databases.js'
+import { visit } from '../support/fetch-browser.js'
+import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 import { CONSENT_URL, FLOW_ENV, LOGIN_URL, REDIRECT_URI } from '../support/flow.js'
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
@@ -20,43 +17,21 @@ const AT = 'urn:ietf:params:oauth:token-type:access_token'
 const IDT = 'urn:ietf:params:oauth:token-type:id_token'
 const DOWNSTREAM = 'https://billing.example.com'
 
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as AddressInfo
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  return port
-}
-
 for (const t of testDatabases()) {
   describe(`token exchange over sockets with openid-client on ${t.name}`, () => {
-    let server: RunningServer
-    let drop: () => Promise<void>
+    let running: SocketServer
     let hydra: OAuth2Api
     let publicUrl: string
 
     beforeAll(async () => {
-      const db = await t.create()
-      drop = db.drop
       // The login verifier redirects to urls.self.public, so it must name the real port.
-      const port = await freePort()
-      const config = testConfig(db.dsn, { ...FLOW_ENV, URLS_SELF_ISSUER: `http://127.0.0.1:${port}`, SERVE_PUBLIC_PORT: String(port) })
-      const registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
-      server = await startServer(registry, 'all')
-      publicUrl = server.urls.public ?? ''
-      hydra = new OAuth2Api(new HydraConfiguration({ basePath: server.urls.admin }))
+      running = await startSocketServer(t, FLOW_ENV, { realIssuer: true })
+      publicUrl = running.publicUrl
+      hydra = running.api
     })
     afterAll(async () => {
-      await server.close()
-      await drop()
+      await running?.close()
     })
-
-    async function visit(jar: CookieJar, url: string): Promise<{ status: number; location: string }> {
-      const res = await fetch(url, { redirect: 'manual', headers: jar.header() ? { cookie: jar.header() } : {} })
-      jar.store(res.headers.getSetCookie())
-      await res.arrayBuffer()
-      return { status: res.status, location: res.headers.get('location') ?? '' }
-    }
 
     /** The browser flow for `clientId`, consenting to tokens for `audience`; returns the code. */
     async function codeFor(clientId: string, audience: string): Promise<string> {

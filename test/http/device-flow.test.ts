@@ -81,6 +81,14 @@ for (const t of testDatabases()) {
         client.client_secret ? basic(client) : {},
       )
 
+    /** A poll the token endpoint refuses with 400 and `error`; the response, for more checks. */
+    async function pollRefused(client: TestClient, deviceCode: string, error: string) {
+      const res = await poll(client, deviceCode)
+      expect(res.statusCode).toBe(400)
+      expect(res.json()).toMatchObject({ error })
+      return res
+    }
+
     /** The browser opens the verification URI and lands on the device UI with a challenge. */
     async function openVerification(jar: CookieJar, url: string): Promise<{ challenge: string; userCode: string | null }> {
       const res = await browse(env, jar, pathOf(url))
@@ -95,6 +103,12 @@ for (const t of testDatabases()) {
       adminCall(env, 'PUT', `/admin/oauth2/auth/requests/device/accept?device_challenge=${encodeURIComponent(challenge)}`, {
         user_code: userCode,
       })
+
+    /** The browser opens the verification URI and the code is entered: where the browser goes next. */
+    async function enterCode(jar: CookieJar, auth: DeviceAuth): Promise<string> {
+      const { challenge } = await openVerification(jar, auth.verification_uri)
+      return (await submitCode(challenge, auth.user_code)).json().redirect_to as string
+    }
 
     /** From the device verifier through login to the consent challenge. */
     async function toDeviceConsent(jar: CookieJar, redirectTo: string): Promise<string> {
@@ -140,9 +154,7 @@ for (const t of testDatabases()) {
     it('walks the browser through login and consent and then issues tokens exactly once', async () => {
       const client = await deviceClient()
       const auth = await start(client)
-      const pending = await poll(client, auth.device_code)
-      expect(pending.statusCode).toBe(400)
-      expect(pending.json()).toMatchObject({ error: 'authorization_pending' })
+      await pollRefused(client, auth.device_code, 'authorization_pending')
 
       // verification_uri_complete hands the user code on to the device UI.
       const jar = new CookieJar()
@@ -164,9 +176,7 @@ for (const t of testDatabases()) {
 
       // Redeemed: a replay is refused.
       await sleep(1100)
-      const replay = await poll(client, auth.device_code)
-      expect(replay.statusCode).toBe(400)
-      expect(replay.json()).toMatchObject({ error: 'invalid_grant' })
+      await pollRefused(client, auth.device_code, 'invalid_grant')
     })
 
     it('gives concurrent polls of an authorized code a single success', async () => {
@@ -183,9 +193,7 @@ for (const t of testDatabases()) {
       const client = await deviceClient()
       const auth = await start(client)
       expect((await poll(client, auth.device_code)).json()).toMatchObject({ error: 'authorization_pending' })
-      const fast = await poll(client, auth.device_code)
-      expect(fast.statusCode).toBe(400)
-      expect(fast.json()).toMatchObject({ error: 'slow_down' })
+      const fast = await pollRefused(client, auth.device_code, 'slow_down')
       expect(String(fast.json().error_description)).toContain('6 seconds')
       // One second was enough before; now six are needed.
       await sleep(1100)
@@ -196,8 +204,7 @@ for (const t of testDatabases()) {
       const client = await deviceClient()
       const auth = await start(client)
       const jar = new CookieJar()
-      const { challenge } = await openVerification(jar, auth.verification_uri)
-      const redirectTo = (await submitCode(challenge, auth.user_code)).json().redirect_to as string
+      const redirectTo = await enterCode(jar, auth)
       const consentChallenge = await toDeviceConsent(jar, redirectTo)
       const rejected = await adminCall(env, 'PUT', `/admin/oauth2/auth/requests/consent/reject?consent_challenge=${encodeURIComponent(consentChallenge)}`, {
         error: 'access_denied',
@@ -206,17 +213,14 @@ for (const t of testDatabases()) {
       const page = await browse(env, jar, rejected.json().redirect_to as string)
       expect(page.statusCode).toBe(302)
       expect(queryOf(String(page.headers.location)).get('error')).toBe('access_denied')
-      const res = await poll(client, auth.device_code)
-      expect(res.statusCode).toBe(400)
-      expect(res.json()).toMatchObject({ error: 'access_denied' })
+      await pollRefused(client, auth.device_code, 'access_denied')
     })
 
     it('tells the device access_denied when the login app rejects', async () => {
       const client = await deviceClient()
       const auth = await start(client)
       const jar = new CookieJar()
-      const { challenge } = await openVerification(jar, auth.verification_uri)
-      const redirectTo = (await submitCode(challenge, auth.user_code)).json().redirect_to as string
+      const redirectTo = await enterCode(jar, auth)
       const res = await browse(env, jar, redirectTo)
       const login = queryOf(String(res.headers.location)).get('login_challenge') as string
       const rejected = await adminCall(env, 'PUT', `/admin/oauth2/auth/requests/login/reject?login_challenge=${encodeURIComponent(login)}`, {})
@@ -233,9 +237,7 @@ for (const t of testDatabases()) {
         .set({ expires_at: new Date(Date.now() - 1000) })
         .where('client_id', '=', client.client_id)
         .execute()
-      const res = await poll(client, auth.device_code)
-      expect(res.statusCode).toBe(400)
-      expect(res.json()).toMatchObject({ error: 'expired_token' })
+      await pollRefused(client, auth.device_code, 'expired_token')
       const { challenge } = await openVerification(new CookieJar(), auth.verification_uri)
       expect((await submitCode(challenge, auth.user_code)).statusCode).toBe(400)
     })
@@ -244,9 +246,7 @@ for (const t of testDatabases()) {
       const owner = await deviceClient()
       const other = await deviceClient()
       const auth = await start(owner)
-      const res = await poll(other, auth.device_code)
-      expect(res.statusCode).toBe(400)
-      expect(res.json()).toMatchObject({ error: 'invalid_grant' })
+      await pollRefused(other, auth.device_code, 'invalid_grant')
       for (const code of ['ory_dc_nonsense', `${auth.device_code.slice(0, -2)}AA`, 'x']) {
         expect((await poll(owner, code)).json()).toMatchObject({ error: 'invalid_grant' })
       }
@@ -286,8 +286,7 @@ for (const t of testDatabases()) {
       const client = await deviceClient()
       const auth = await start(client)
       const jar = new CookieJar()
-      const { challenge } = await openVerification(jar, auth.verification_uri)
-      const redirectTo = (await submitCode(challenge, auth.user_code)).json().redirect_to as string
+      const redirectTo = await enterCode(jar, auth)
       const stranger = await browse(env, new CookieJar(), redirectTo)
       expect(stranger.statusCode).toBe(302)
       expect(queryOf(String(stranger.headers.location)).get('error')).toBe('request_forbidden')
@@ -303,8 +302,7 @@ for (const t of testDatabases()) {
       const client = await deviceClient({ grant_types: [DEVICE_CODE_GRANT_TYPE, 'authorization_code'], redirect_uris: ['https://app.example.com/cb'] })
       const auth = await start(client)
       const jar = new CookieJar()
-      const { challenge } = await openVerification(jar, auth.verification_uri)
-      const redirectTo = (await submitCode(challenge, auth.user_code)).json().redirect_to as string
+      const redirectTo = await enterCode(jar, auth)
       const res = await browse(env, jar, redirectTo)
       const login = queryOf(String(res.headers.location)).get('login_challenge') as string
       const loginVerifier = queryOf(await acceptLogin(env, login)).get('login_verifier') as string

@@ -1,10 +1,9 @@
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { allowInsecureRequests, discovery } from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PUBLIC_ENDPOINTS, appendPath, discoveryDocument } from '../../src/oidc/discovery.js'
 import { testConfig, testApps, type TestApps } from '../support/app.js'
 import { testDatabases } from '../support/databases.js'
+import { freePort } from '../support/socket-server.js'
 
 const [sqlite] = testDatabases()
 
@@ -25,14 +24,6 @@ const HYDRA_FIELDS = new Set([
   // RFC 9207 §3: the authorization response carries `iss`.
   'authorization_response_iss_parameter_supported',
 ])
-
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as AddressInfo
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  return port
-}
 
 describe('GET /.well-known/openid-configuration', () => {
   let env: TestApps

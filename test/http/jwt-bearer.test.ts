@@ -17,6 +17,33 @@ interface Creds {
   secret: string
 }
 
+/** A jwt-bearer token request from client `c` (Basic authentication). */
+const tokenRequest = (env: TestApps, c: Creds, form: Record<string, string>) =>
+  env.public.inject({
+    method: 'POST',
+    url: '/oauth2/token',
+    headers: { ...FORM, authorization: basic(c.id, c.secret) },
+    payload: new URLSearchParams({ grant_type: GRANT, ...form }).toString(),
+  })
+
+/**
+ * Trusts a fresh ES256 key (kid `kid`) as the `trust` request describes it and creates a client
+ * with the grant; returns the key's private half and the client.
+ */
+async function trustNewKey(env: TestApps, kid: string, trust: Record<string, unknown>) {
+  const pair = await generateKeyPair('ES256', { extractable: true })
+  const jwk = { ...(await exportJWK(pair.publicKey)), kid, alg: 'ES256' }
+  const trusted = await env.admin.inject({
+    method: 'POST',
+    url: '/admin/trust/grants/jwt-bearer/issuers',
+    payload: { ...trust, jwk, expires_at: '2099-01-01T00:00:00Z' },
+  })
+  expect(trusted.statusCode, trusted.body).toBe(201)
+  const client = await env.admin.inject({ method: 'POST', url: '/admin/clients', payload: { grant_types: [GRANT], scope: 'read' } })
+  const { client_id: id, client_secret: secret } = client.json()
+  return { privateKey: pair.privateKey, client: { id, secret } as Creds }
+}
+
 for (const t of testDatabases()) {
   describe(`jwt-bearer grant on ${t.name}`, () => {
     let env: TestApps
@@ -63,13 +90,7 @@ for (const t of testDatabases()) {
         .setProtectedHeader({ alg: 'RS256', kid: 'idp-1' })
         .sign(privateKey)
 
-    const token = (c: Creds, form: Record<string, string>) =>
-      env.public.inject({
-        method: 'POST',
-        url: '/oauth2/token',
-        headers: { ...FORM, authorization: basic(c.id, c.secret) },
-        payload: new URLSearchParams({ grant_type: GRANT, ...form }).toString(),
-      })
+    const token = (c: Creds, form: Record<string, string>) => tokenRequest(env, c, form)
 
     const introspect = async (value: string) => {
       const res = await env.admin.inject({ method: 'POST', url: '/admin/oauth2/introspect', headers: FORM, payload: `token=${encodeURIComponent(value)}` })
@@ -183,25 +204,11 @@ for (const t of testDatabases()) {
 
     it('grants the assertion audience too (the legacy behaviour)', async () => {
       const tokenUrl = assertionAudiences(env.registry.config)[0] as string
-      const pair = await generateKeyPair('ES256', { extractable: true })
-      const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k', alg: 'ES256' }
-      const trust = await env.admin.inject({
-        method: 'POST',
-        url: '/admin/trust/grants/jwt-bearer/issuers',
-        payload: { issuer: 'https://legacy.example', allow_any_subject: true, scope: ['read'], jwk, expires_at: '2099-01-01T00:00:00Z' },
-      })
-      expect(trust.statusCode, trust.body).toBe(201)
-      const client = await env.admin.inject({ method: 'POST', url: '/admin/clients', payload: { grant_types: [GRANT], scope: 'read' } })
-      const { client_id: id, client_secret: secret } = client.json()
+      const { privateKey, client } = await trustNewKey(env, 'k', { issuer: 'https://legacy.example', allow_any_subject: true, scope: ['read'] })
       const jwt = await new SignJWT({ iss: 'https://legacy.example', sub: 'svc-7', aud: tokenUrl, jti: randomUUID(), iat: Math.floor(Date.now() / 1000) - 1, exp: Math.floor(Date.now() / 1000) + 60 })
         .setProtectedHeader({ alg: 'ES256', kid: 'k' })
-        .sign(pair.privateKey)
-      const res = await env.public.inject({
-        method: 'POST',
-        url: '/oauth2/token',
-        headers: { ...FORM, authorization: basic(id, secret) },
-        payload: new URLSearchParams({ grant_type: GRANT, assertion: jwt, scope: 'read' }).toString(),
-      })
+        .sign(privateKey)
+      const res = await tokenRequest(env, client, { assertion: jwt, scope: 'read' })
       expect(res.statusCode, res.body).toBe(200)
       const info = await env.admin.inject({ method: 'POST', url: '/admin/oauth2/introspect', headers: FORM, payload: `token=${encodeURIComponent(res.json().access_token)}` })
       expect(info.json()).toMatchObject({ active: true, sub: 'svc-7', aud: [tokenUrl] })
@@ -224,26 +231,12 @@ for (const t of testDatabases()) {
     it('runs the hook before issuing and keeps its access token claims as ext', async () => {
       hook.reply = () => ({ status: 200, body: { session: { access_token: { tier: 'gold' } } } })
       const tokenUrl = assertionAudiences(env.registry.config)[0] as string
-      const pair = await generateKeyPair('ES256', { extractable: true })
-      const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'h', alg: 'ES256' }
-      const trust = await env.admin.inject({
-        method: 'POST',
-        url: '/admin/trust/grants/jwt-bearer/issuers',
-        payload: { issuer: 'https://hooked.example', subject: 'dana', scope: ['read'], jwk, expires_at: '2099-01-01T00:00:00Z' },
-      })
-      expect(trust.statusCode, trust.body).toBe(201)
-      const client = await env.admin.inject({ method: 'POST', url: '/admin/clients', payload: { grant_types: [GRANT], scope: 'read' } })
-      const { client_id: id, client_secret: secret } = client.json()
+      const { privateKey, client } = await trustNewKey(env, 'h', { issuer: 'https://hooked.example', subject: 'dana', scope: ['read'] })
       const now = Math.floor(Date.now() / 1000)
       const jwt = await new SignJWT({ iss: 'https://hooked.example', sub: 'dana', aud: tokenUrl, jti: randomUUID(), iat: now, exp: now + 60 })
         .setProtectedHeader({ alg: 'ES256', kid: 'h' })
-        .sign(pair.privateKey)
-      const res = await env.public.inject({
-        method: 'POST',
-        url: '/oauth2/token',
-        headers: { ...FORM, authorization: basic(id, secret) },
-        payload: new URLSearchParams({ grant_type: GRANT, assertion: jwt, scope: 'read' }).toString(),
-      })
+        .sign(privateKey)
+      const res = await tokenRequest(env, client, { assertion: jwt, scope: 'read' })
       expect(res.statusCode, res.body).toBe(200)
       expect(hook.requests).toHaveLength(1)
       expect(hook.requests[0]?.body).toContain('dana')
@@ -252,16 +245,10 @@ for (const t of testDatabases()) {
 
       // A hook that denies stops the grant.
       hook.reply = () => ({ status: 403 })
-      const denied = await env.public.inject({
-        method: 'POST',
-        url: '/oauth2/token',
-        headers: { ...FORM, authorization: basic(id, secret) },
-        payload: new URLSearchParams({
-          grant_type: GRANT,
-          assertion: await new SignJWT({ iss: 'https://hooked.example', sub: 'dana', aud: tokenUrl, jti: randomUUID(), iat: now, exp: now + 60 })
-            .setProtectedHeader({ alg: 'ES256', kid: 'h' })
-            .sign(pair.privateKey),
-        }).toString(),
+      const denied = await tokenRequest(env, client, {
+        assertion: await new SignJWT({ iss: 'https://hooked.example', sub: 'dana', aud: tokenUrl, jti: randomUUID(), iat: now, exp: now + 60 })
+          .setProtectedHeader({ alg: 'ES256', kid: 'h' })
+          .sign(privateKey),
       })
       expect(denied.statusCode).toBe(403)
     })

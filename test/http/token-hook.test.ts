@@ -2,52 +2,19 @@
 // grants call the hook right before issuing, its claims land in introspection's `ext`, in JWT
 // access tokens and in the ID token, and a hook that misbehaves fails the request with nothing
 // issued, stored or consumed.
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { ServerResponse } from 'node:http'
 import { decodeJwt } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { testApps, type TestApps } from '../support/app.js'
 import { testDatabases } from '../support/databases.js'
+import { HookServer, sendJson as json, type HookCall } from '../support/fake-http.js'
 import { CookieJar, FLOW_ENV, REDIRECT_URI, createClient, fullFlow, type TestClient } from '../support/flow.js'
 import { basic, introspect, tokenCall } from '../support/tokens.js'
 
-interface Seen {
-  path: string
-  headers: IncomingHttpHeaders
-  body: { session: Record<string, unknown>; request?: Record<string, unknown> } & Record<string, unknown>
-}
+type HookBody = { session: Record<string, unknown>; request?: Record<string, unknown> } & Record<string, unknown>
+type Seen = HookCall<HookBody>
 
 type Answer = (req: Seen, res: ServerResponse) => void
-
-class HookServer {
-  readonly seen: Seen[] = []
-  answer: Answer = (_req, res) => res.writeHead(204).end()
-  private server: Server | undefined
-  url = ''
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let text = ''
-      req.on('data', (c: Buffer) => (text += c.toString('utf8')))
-      req.on('end', () => {
-        const seen = { path: req.url ?? '', headers: req.headers, body: JSON.parse(text) as Seen['body'] }
-        this.seen.push(seen)
-        this.answer(seen, res)
-      })
-    })
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections()
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()))
-  }
-}
-
-const json = (res: ServerResponse, status: number, body: unknown): void => {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
-}
 
 const TOKEN_KEY = 'token-hook-api-key'
 const REFRESH_KEY = 'refresh-hook-api-key'
@@ -64,9 +31,9 @@ const MISBEHAVING: Array<[string, Answer, { error: string; status: number; hint:
 const dbs = testDatabases()
 for (const t of dbs) {
   describe(`token hooks on ${t.name}`, () => {
-    const hook = new HookServer()
+    const hook = new HookServer<HookBody>()
     // The JWT deployment has a hook server of its own, stopped by the last test (connection refused).
-    const jwtHook = new HookServer()
+    const jwtHook = new HookServer<HookBody>()
     let env: TestApps
     let jwtEnv: TestApps
 

@@ -6,7 +6,7 @@ import { KeyManager, NoSigningKeyError, type KeyManagerOptions } from '../../src
 import { GENERATE_ALGS, publicJwk, type Jwk } from '../../src/jwk/model.js'
 import type { Db } from '../../src/persistence/db.js'
 import { SqlJwkStore } from '../../src/persistence/sql/jwk-store.js'
-import { migratedDb, testDatabases } from '../support/databases.js'
+import { migratedDb, networkId, testDatabases } from '../support/databases.js'
 import { TEST_SECRET } from '../support/app.js'
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']
@@ -28,7 +28,7 @@ for (const t of testDatabases()) {
       })
     beforeAll(async () => {
       ;({ db, cleanup } = await migratedDb(t))
-      nid = (await db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
+      nid = await networkId(db)
     })
     afterAll(async () => cleanup())
 

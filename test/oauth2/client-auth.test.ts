@@ -9,7 +9,7 @@ import { JWT_BEARER_ASSERTION } from '../../src/oauth2/client-assertion.js'
 import { OAuthError } from '../../src/oauth2/errors.js'
 import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
 import { SqlTokenStore } from '../../src/persistence/sql/token-store.js'
-import { migratedDb, testDatabases } from '../support/databases.js'
+import { migratedDb, networkId, testDatabases } from '../support/databases.js'
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js'
 
 const TOKEN_URL = 'https://auth.example/oauth2/token'
@@ -67,7 +67,7 @@ for (const t of testDatabases()) {
     beforeAll(async () => {
       const m = await migratedDb(t)
       cleanup = m.cleanup
-      const nid = (await m.db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
+      const nid = await networkId(m.db)
       clients = new SqlClientStore(m.db.kysely, nid)
       tokens = new SqlTokenStore(m.db.kysely, nid)
       const counting = countingHasher(createHasher({ algorithm: 'pbkdf2', bcrypt: { cost: 4 }, pbkdf2: { iterations: 1000 } }))

@@ -1,54 +1,16 @@
 // The HTTP token hooks (oauth2.token_hook, oauth2.refresh_token_hook) against a hook server on
 // 127.0.0.1, and their configuration keys.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/loader.js'
 import { ConfigError } from '../../src/config/types.js'
 import { OAuthError } from '../../src/oauth2/errors.js'
 import { HttpTokenHook, tokenHookFromConfig } from '../../src/oauth2/token-hook-http.js'
 import { noTokenHook, type TokenHookInput } from '../../src/oauth2/token-hook.js'
+import { HookServer, sendJson as json } from '../support/fake-http.js'
 import { sampleClient } from '../support/fixtures.js'
-
-interface Seen {
-  path: string
-  headers: IncomingHttpHeaders
-  body: Record<string, unknown>
-}
-
-/** A hook endpoint: records every call, answers with whatever the current test says. */
-class HookServer {
-  readonly seen: Seen[] = []
-  answer: (req: Seen, res: ServerResponse) => void = (_req, res) => res.writeHead(204).end()
-  private server: Server | undefined
-  url = ''
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let text = ''
-      req.on('data', (c: Buffer) => (text += c.toString('utf8')))
-      req.on('end', () => {
-        const seen = { path: req.url ?? '', headers: req.headers, body: JSON.parse(text) as Record<string, unknown> }
-        this.seen.push(seen)
-        this.answer(seen, res)
-      })
-    })
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections()
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()))
-  }
-}
-
-const json = (res: ServerResponse, status: number, body: unknown): void => {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
-}
 
 const client = sampleClient({ client_id: 'hook-client', grant_types: ['authorization_code', 'refresh_token', 'client_credentials'] })
 

@@ -3,11 +3,8 @@
 // credential value that went over the wire.
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAdminApp } from '../../src/http/admin.js'
-import { createPublicApp } from '../../src/http/public.js'
 import { createLogger } from '../../src/logging.js'
-import { createRegistry } from '../../src/registry.js'
-import { testConfig, type TestApps } from '../support/app.js'
+import { appsOn, type TestApps } from '../support/app.js'
 import { testDatabases, type TestDatabase } from '../support/databases.js'
 import {
   CookieJar,
@@ -34,21 +31,7 @@ class Capture extends Writable {
 
 async function loggedApps(db: TestDatabase, out: Capture, env: Record<string, string>): Promise<TestApps> {
   const { dsn, drop } = await db.create()
-  const config = testConfig(dsn, { ...FLOW_ENV, LOG_LEVEL: 'trace', ...env })
-  const registry = await createRegistry(config, { logger: createLogger(config.log, out), migrate: true })
-  const admin = await createAdminApp(registry)
-  const pub = await createPublicApp(registry)
-  return {
-    registry,
-    admin,
-    public: pub,
-    async close() {
-      await admin.close()
-      await pub.close()
-      await registry.close()
-      await drop()
-    },
-  }
+  return appsOn(dsn, { ...FLOW_ENV, LOG_LEVEL: 'trace', ...env }, { logTo: out, drop })
 }
 
 const PASSWORD = 'correct-horse-battery-staple-42'

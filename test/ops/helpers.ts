@@ -4,6 +4,7 @@
 import { expect } from 'vitest'
 import { CookieJar } from '../support/browser.js'
 import { runCli, startServerProcess, type ServerProcess } from '../support/cli.js'
+import { visit } from '../support/fetch-browser.js'
 
 export const SECRET = 'ops-test-system-secret-0123456789abcdef'
 /** The issuer every instance shares; requests go to the instances directly, never to this host. */
@@ -92,13 +93,8 @@ export async function introspect(adminUrl: string, token: string): Promise<Recor
  * issuer names a host that does not exist here: the test plays the load balancer). No redirect is
  * followed; cookies go out from and come back into the jar.
  */
-export async function browse(jar: CookieJar, instancePublicUrl: string, url: string): Promise<{ status: number; location: string }> {
-  const u = new URL(url, ISSUER)
-  const target = new URL(`${u.pathname}${u.search}`, instancePublicUrl).href
-  const res = await fetch(target, { redirect: 'manual', headers: jar.header() ? { cookie: jar.header() } : {} })
-  jar.store(res.headers.getSetCookie())
-  await res.arrayBuffer()
-  return { status: res.status, location: res.headers.get('location') ?? '' }
+export function browse(jar: CookieJar, instancePublicUrl: string, url: string): Promise<{ status: number; location: string }> {
+  return visit(jar, url, undefined, instancePublicUrl)
 }
 
 /** Polls `check` every `everyMs` until it returns true; returns the milliseconds it took, or throws after `limitMs`. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
-import { migratedDb, testDatabases } from '../support/databases.js'
+import { migratedDb, networkId, testDatabases } from '../support/databases.js'
 import { sampleClient } from '../support/fixtures.js'
 import { OAuthError } from '../../src/oauth2/errors.js'
 
@@ -13,7 +13,7 @@ for (const t of testDatabases()) {
     beforeAll(async () => {
       const m = await migratedDb(t)
       cleanup = m.cleanup
-      nid = (await m.db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
+      nid = await networkId(m.db)
       store = new SqlClientStore(m.db.kysely, nid)
     })
     afterAll(async () => cleanup())

@@ -10,7 +10,7 @@ import type { Db } from '../../src/persistence/db.js'
 import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
 import { SqlAuthorizeCodeStore } from '../../src/persistence/sql/code-store.js'
 import { SqlFlowStore } from '../../src/persistence/sql/flow-store.js'
-import { migratedDb, testDatabases } from '../support/databases.js'
+import { migratedDb, networkId, testDatabases } from '../support/databases.js'
 import { sampleClient } from '../support/fixtures.js'
 
 const aead = new Aead(['a-test-system-secret-of-32-chars!'])
@@ -47,7 +47,7 @@ for (const t of testDatabases()) {
     let clientId: string
     beforeAll(async () => {
       ;({ db, cleanup } = await migratedDb(t))
-      const nid = (await db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
+      const nid = await networkId(db)
       store = new SqlFlowStore(db.kysely, nid, aead)
       codes = new SqlAuthorizeCodeStore(db.kysely, nid, aead)
       clientId = (await new SqlClientStore(db.kysely, nid).create(sampleClient())).client_id
@@ -137,7 +137,7 @@ for (const t of testDatabases()) {
       expect((await codes.get(code.signature))?.active).toBe(false)
 
       // A code sealed under a retired secret reads as unknown (invalid_grant), never a 500.
-      const nid = (await db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
+      const nid = await networkId(db)
       const rotated = new SqlAuthorizeCodeStore(db.kysely, nid, new Aead(['a-completely-different-secret-0123']))
       expect(await rotated.get(code.signature)).toBeUndefined()
     })

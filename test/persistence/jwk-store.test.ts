@@ -6,7 +6,7 @@ import { GENERATE_ALGS } from '../../src/jwk/model.js'
 import type { NewSealedKey } from '../../src/jwk/store.js'
 import type { Db } from '../../src/persistence/db.js'
 import { SqlJwkStore } from '../../src/persistence/sql/jwk-store.js'
-import { migratedDb, testDatabases } from '../support/databases.js'
+import { migratedDb, networkId, testDatabases } from '../support/databases.js'
 import { TEST_SECRET } from '../support/app.js'
 
 const key = (set: string, kid: string, at: number, keydata = `v1.sealed-${kid}`): NewSealedKey => ({
@@ -24,7 +24,7 @@ for (const t of testDatabases()) {
     let nid: string
     beforeAll(async () => {
       ;({ db, cleanup } = await migratedDb(t))
-      nid = (await db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
+      nid = await networkId(db)
       store = new SqlJwkStore(db.kysely, nid)
     })
     afterAll(async () => cleanup())

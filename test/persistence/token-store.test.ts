@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StoredToken } from '../../src/oauth2/store.js'
 import { SqlTokenStore } from '../../src/persistence/sql/token-store.js'
 import type { Db } from '../../src/persistence/db.js'
-import { migratedDb, testDatabases } from '../support/databases.js'
+import { migratedDb, networkId, testDatabases } from '../support/databases.js'
 
 const seconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000)
 
@@ -37,7 +37,7 @@ for (const t of testDatabases()) {
       const m = await migratedDb(t)
       db = m.db
       cleanup = m.cleanup
-      const nid = (await db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
+      const nid = await networkId(db)
       store = new SqlTokenStore(db.kysely, nid)
     })
     afterAll(async () => cleanup())

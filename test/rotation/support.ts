@@ -3,11 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createAdminApp } from '../../src/http/admin.js'
-import { createPublicApp } from '../../src/http/public.js'
-import { createLogger } from '../../src/logging.js'
-import { createRegistry } from '../../src/registry.js'
-import { testConfig, type TestApps } from '../support/app.js'
+import { appsOn as appsOnDsn, type TestApps } from '../support/app.js'
 import type { TestDatabase } from '../support/databases.js'
 
 /** A database several registries can open: a file for SQLite (":memory:" is per connection). */
@@ -18,22 +14,7 @@ export async function sharedDatabase(t: TestDatabase): Promise<{ dsn: string; dr
 }
 
 /** Both apps in-process over an existing database, configured by `env` (on top of testConfig). */
-export async function appsOn(dsn: string, env: Record<string, string>): Promise<TestApps> {
-  const config = testConfig(dsn, env)
-  const registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true, keyCacheTtlMs: 0 })
-  const admin = await createAdminApp(registry)
-  const pub = await createPublicApp(registry)
-  return {
-    registry,
-    admin,
-    public: pub,
-    async close() {
-      await admin.close()
-      await pub.close()
-      await registry.close()
-    },
-  }
-}
+export const appsOn = (dsn: string, env: Record<string, string>): Promise<TestApps> => appsOnDsn(dsn, env, { keyCacheTtlMs: 0 })
 
 export const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 export const basic = (id: string, secret: string) =>

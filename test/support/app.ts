@@ -35,15 +35,24 @@ export interface TestApps {
   close(): Promise<void>
 }
 
-/** A migrated database of the given kind with both apps built in-process (no sockets). */
-export async function testApps(
-  t: TestDatabase,
-  env: Record<string, string> = {},
-  opts: { dev?: boolean } = {},
-): Promise<TestApps> {
-  const { dsn, drop } = await t.create()
-  const config = testConfig(dsn, env, opts)
-  const registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
+export interface AppsOptions {
+  dev?: boolean
+  /** Where the logger writes (default stderr). */
+  logTo?: NodeJS.WritableStream
+  /** Passed to createRegistry (tests that rotate keys turn the key cache off). */
+  keyCacheTtlMs?: number
+  /** Run by close() after the apps and the registry are closed (e.g. dropping the database). */
+  drop?: () => Promise<void>
+}
+
+/** Both apps built in-process (no sockets) over the database `dsn`, migrated on the way. */
+export async function appsOn(dsn: string, env: Record<string, string> = {}, opts: AppsOptions = {}): Promise<TestApps> {
+  const config = testConfig(dsn, env, { dev: opts.dev })
+  const registry = await createRegistry(config, {
+    logger: createLogger(config.log, opts.logTo),
+    migrate: true,
+    ...(opts.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: opts.keyCacheTtlMs }),
+  })
   const admin = await createAdminApp(registry)
   const pub = await createPublicApp(registry)
   return {
@@ -54,7 +63,17 @@ export async function testApps(
       await admin.close()
       await pub.close()
       await registry.close()
-      await drop()
+      await opts.drop?.()
     },
   }
+}
+
+/** A migrated database of the given kind with both apps built in-process (no sockets). */
+export async function testApps(
+  t: TestDatabase,
+  env: Record<string, string> = {},
+  opts: Omit<AppsOptions, 'drop'> = {},
+): Promise<TestApps> {
+  const { dsn, drop } = await t.create()
+  return appsOn(dsn, env, { ...opts, drop })
 }

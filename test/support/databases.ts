@@ -86,3 +86,8 @@ export async function migratedDb(t: TestDatabase): Promise<{ db: Db; dsn: string
     },
   }
 }
+
+/** The id of the network row the migrations create: every store is scoped to it. */
+export async function networkId(db: Db): Promise<string> {
+  return (await db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
+}

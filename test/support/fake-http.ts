@@ -1,7 +1,7 @@
-// A stand-in HTTP server on 127.0.0.1 for CLI tests: records each request and answers with
-// whatever the current test says.
+// Stand-in HTTP servers on 127.0.0.1 (for CLI tests, token hooks): they record each request and
+// answer with whatever the current test says. Also runs CLI commands in-process.
 import { createServer } from 'node:http'
-import type { IncomingHttpHeaders, Server } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Command, CommanderError } from 'commander'
 import { setCliIo } from '../../src/cli/output.js'
@@ -21,6 +21,32 @@ export interface Reply {
   contentType?: string
 }
 
+export interface LocalServer {
+  server: Server
+  /** http://127.0.0.1:<port> */
+  url: string
+  /** Drops open connections and stops listening. */
+  close(): Promise<void>
+}
+
+/** An HTTP server on 127.0.0.1 (OS-chosen port) handing each request with its whole body to `handle`. */
+export async function startLocalServer(handle: (req: IncomingMessage, body: string, res: ServerResponse) => void): Promise<LocalServer> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => handle(req, Buffer.concat(chunks).toString('utf8'), res))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
 export class FakeServer {
   readonly requests: Recorded[] = []
   reply: (req: Recorded) => Reply = () => ({ status: 404, body: { error: 'not_found' } })
@@ -28,19 +54,13 @@ export class FakeServer {
   url = ''
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = ''
-      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')))
-      req.on('end', () => {
-        const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body }
-        this.requests.push(recorded)
-        const out = this.reply(recorded)
-        res.writeHead(out.status, { 'content-type': out.contentType ?? 'application/json' })
-        res.end(out.raw ?? (out.body === undefined ? '' : JSON.stringify(out.body)))
-      })
-    })
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    ;({ server: this.server, url: this.url } = await startLocalServer((req, body, res) => {
+      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body }
+      this.requests.push(recorded)
+      const out = this.reply(recorded)
+      res.writeHead(out.status, { 'content-type': out.contentType ?? 'application/json' })
+      res.end(out.raw ?? (out.body === undefined ? '' : JSON.stringify(out.body)))
+    }))
   }
 
   reset(): void {
@@ -53,14 +73,50 @@ export class FakeServer {
   }
 }
 
+/** A call to a token hook: the path, the headers and the JSON body. */
+export interface HookCall<B = Record<string, unknown>> {
+  path: string
+  headers: IncomingHttpHeaders
+  body: B
+}
+
+/** A token hook endpoint: records every call (JSON body), answers with whatever the current test says. */
+export class HookServer<B = Record<string, unknown>> {
+  readonly seen: Array<HookCall<B>> = []
+  answer: (req: HookCall<B>, res: ServerResponse) => void = (_req, res) => res.writeHead(204).end()
+  private local: LocalServer | undefined
+  url = ''
+
+  async start(): Promise<void> {
+    this.local = await startLocalServer((req, text, res) => {
+      const seen = { path: req.url ?? '', headers: req.headers, body: JSON.parse(text) as B }
+      this.seen.push(seen)
+      this.answer(seen, res)
+    })
+    this.url = this.local.url
+  }
+
+  async stop(): Promise<void> {
+    await this.local?.close()
+  }
+}
+
+/** Answers `body` as JSON with `status`. */
+export const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+}
+
 export interface RunResult {
   stdout: string
   stderr: string
   code: number
 }
 
-/** Runs the CLI in-process with the given commands registered, capturing its output. */
-export async function runCommands(register: (program: Command) => void, args: string[]): Promise<RunResult> {
+/**
+ * Runs the CLI in-process with the given commands registered, capturing its output. With
+ * `stdin`, that text is what the commands read from standard input.
+ */
+export async function runCommands(register: (program: Command) => void, args: string[], stdin?: string): Promise<RunResult> {
   let stdout = ''
   let stderr = ''
   let code = 0
@@ -68,6 +124,7 @@ export async function runCommands(register: (program: Command) => void, args: st
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     setExitCode: (c) => (code = c),
+    ...(stdin === undefined ? {} : { readStdin: async () => stdin }),
   })
   const program = new Command('orthrus')
     .exitOverride()

@@ -9,7 +9,7 @@ import { SqlTokenStore } from '../../src/persistence/sql/token-store.js'
 import { SqlTrustStore } from '../../src/persistence/sql/trust-store.js'
 import { TrustService } from '../../src/trust/service.js'
 import { TrustVerifier, type TrustedJwtPolicy } from '../../src/trust/verifier.js'
-import { migratedDb, testDatabases } from '../support/databases.js'
+import { migratedDb, networkId, testDatabases } from '../support/databases.js'
 import type { Db } from '../../src/persistence/db.js'
 
 const TOKEN_URL = 'https://auth.example/oauth2/token'
@@ -49,7 +49,7 @@ for (const t of testDatabases()) {
 
     beforeAll(async () => {
       ;({ db, cleanup } = await migratedDb(t))
-      const nid = (await db.kysely.selectFrom('networks').select('id').executeTakeFirstOrThrow()).id
+      const nid = await networkId(db)
       store = new SqlTrustStore(db.kysely, nid)
       tokens = new SqlTokenStore(db.kysely, nid)
       service = new TrustService({ store, aead, now: () => clock })
