@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { ServeMode } from '../server.js'
 import { fail } from './fail.js'
+import { tuneHeapForServing } from './heap.js'
 
 interface ServeOptions {
   config?: string[]
@@ -9,6 +10,7 @@ interface ServeOptions {
 }
 
 async function serve(mode: ServeMode, opts: ServeOptions): Promise<void> {
+  tuneHeapForServing()
   // Loaded here, not at the top: client commands should not pay for the server's modules.
   const [{ loadConfig }, { createLogger }, { createRegistry }, { startServer }] = await Promise.all([
     import('../config/loader.js'),
