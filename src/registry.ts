@@ -152,8 +152,18 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       tokens: tokenStore,
       policy: { jtiOptional: jti_optional, iatOptional: iat_optional, maxTtlMs: max_ttl },
     })
-    const oauth2 = createOAuth2({ config, clients, hasher, tokenStore, aead, keys, units, trustedJwts, device })
-    oauth2.token.observer = observability.grantObserver
+    const oauth2 = createOAuth2({
+      config,
+      clients,
+      hasher,
+      tokenStore,
+      aead,
+      keys,
+      units,
+      trustedJwts,
+      device,
+      grantObserver: observability.grantObserver,
+    })
     const flowStore = new SqlFlowStore(db.kysely, nid, aead)
     const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, aead)
     const sessions = new SqlSessionStore(db.kysely, nid)

@@ -23,6 +23,7 @@ import { Revocation } from './revoke.js'
 import { scopeMatcher } from './scopes.js'
 import type { TokenStore } from './store.js'
 import { TokenEndpoint } from './token.js'
+import type { GrantObserver } from '../observability/observer.js'
 import { tokenHookFromConfig } from './token-hook-http.js'
 import { JwtAccessTokens } from './tokens/jwt.js'
 import { OpaqueTokens } from './tokens/opaque-hmac.js'
@@ -49,6 +50,8 @@ export interface OAuth2Deps {
   trustedJwts?: TrustedJwtVerifier
   /** RFC 8628 device authorizations; without them the device endpoint and grant are off. */
   device?: { store: DeviceStore; codes: DeviceCodes }
+  /** Told about every grant (metrics, tracing). */
+  grantObserver?: GrantObserver
   now?: () => Date
 }
 
@@ -103,6 +106,7 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     now,
   })
   const clientKeys = d.clientKeys ?? new ClientKeySets({ dev: config.dev })
+  const audiences = assertionAudiences(config)
   // oauth2.token_hook / refresh_token_hook; noTokenHook when neither is configured.
   const tokenHook = tokenHookFromConfig(config.oauth2, { issuer: config.urls.self.issuer, claims: config.oauth2, now })
   const clientAuth = new ClientAuthenticator({
@@ -110,7 +114,7 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     clients: d.clients,
     hasher: d.hasher,
     tokens: d.tokenStore,
-    assertionAudiences: assertionAudiences(config),
+    assertionAudiences: audiences,
     now,
   })
   return {
@@ -118,9 +122,29 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     clientAuth,
     clientKeys,
     token: new TokenEndpoint({
-      grants: [clientCredentials, authorizationCode, refreshToken, tokenExchange({ keys: d.keys, issuer: config.urls.self.issuer, jwtAudiences: assertionAudiences(config) }), ...(d.trustedJwts ? [jwtBearerGrant(assertionAudiences(config))] : []), ...(d.device ? [deviceCode] : [])],
+      grants: [
+        clientCredentials,
+        authorizationCode,
+        refreshToken,
+        tokenExchange({ keys: d.keys, issuer: config.urls.self.issuer, jwtAudiences: audiences }),
+        ...(d.trustedJwts ? [jwtBearerGrant(audiences)] : []),
+        ...(d.device ? [deviceCode] : []),
+      ],
       clientAuth,
-      context: { tokens, scopes, config, units: d.units, idTokens, opaque, pkce: pkcePolicy(config), tokenHook, now, ...(d.device ? { device: d.device } : {}), ...(d.trustedJwts ? { trustedJwts: d.trustedJwts } : {}) },
+      context: {
+        tokens,
+        scopes,
+        config,
+        units: d.units,
+        idTokens,
+        opaque,
+        pkce: pkcePolicy(config),
+        tokenHook,
+        now,
+        ...(d.device ? { device: d.device } : {}),
+        ...(d.trustedJwts ? { trustedJwts: d.trustedJwts } : {}),
+      },
+      ...(d.grantObserver ? { observer: d.grantObserver } : {}),
     }),
     ...(d.device
       ? {

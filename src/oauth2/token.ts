@@ -47,15 +47,17 @@ export interface TokenEndpointDeps {
   grants: readonly Grant[]
   clientAuth: ClientAuthenticator
   context: GrantContext
+  /** Told about every grant of a supported type (metrics, tracing); none by default. */
+  observer?: GrantObserver
 }
 
 export class TokenEndpoint {
   private readonly grants: ReadonlyMap<string, Grant>
-  /** Told about every grant of a supported type (metrics, tracing); none by default. */
-  observer: GrantObserver | undefined
+  private readonly observer: GrantObserver | undefined
 
   constructor(private readonly deps: TokenEndpointDeps) {
     this.grants = new Map(deps.grants.map((g) => [g.type, g]))
+    this.observer = deps.observer
   }
 
   /** The grant types this endpoint serves. */
