@@ -1,6 +1,7 @@
 // A minimal login & consent app for Orthrus (or Ory Hydra 2.x), using only Node's standard
 // library and the admin API. Copy it, replace authenticate() with a lookup in your user
-// database, and point urls.login / urls.consent at it. Run: node server.mjs
+// database, and point urls.login / urls.consent (and, for the device flow, urls.device.verification /
+// urls.device.success) at it. Run: node server.mjs
 /* global fetch, URLSearchParams, AbortSignal */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer } from 'node:http'
@@ -21,6 +22,7 @@ async function authenticate(username, password) {
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c])
 
 // Admin API: GET the request, PUT accept/reject; both answer with where the browser goes next.
+// A refusal throws an Error carrying the HTTP status, e.g. 400 for a wrong device user code.
 async function admin(method, kind, action, challenge, body) {
   const url = `${ADMIN_URL}/admin/oauth2/auth/requests/${kind}${action ? `/${action}` : ''}?${kind}_challenge=${encodeURIComponent(challenge)}`
   const res = await fetch(url, {
@@ -30,7 +32,9 @@ async function admin(method, kind, action, challenge, body) {
     signal: AbortSignal.timeout(10_000),
   })
   const json = await res.json().catch(() => ({}))
-  if (!res.ok && res.status !== 410) throw new Error(json.error_description ?? json.error ?? `admin API answered ${res.status}`)
+  if (!res.ok && res.status !== 410) {
+    throw Object.assign(new Error(json.error_description ?? json.error ?? `admin API answered ${res.status}`), { status: res.status })
+  }
   return json
 }
 
@@ -89,10 +93,52 @@ ${boxes('grant_scope', consent.requested_scope)}${boxes('grant_audience', consen
 <button name="action" value="accept">Allow</button> <button name="action" value="deny">Deny</button></form>`, setCookie)
 }
 
+// Device flow (RFC 8628): the person types the code their device shows. With
+// verification_uri_complete the code arrives in the URL; it is only prefilled, never auto-submitted.
+function deviceForm(req, res, challenge, userCode = '', error = '') {
+  const { fields, setCookie } = hidden(req, 'device', challenge)
+  page(res, error ? 400 : 200, 'Connect a device', `<h1>Connect a device</h1><p>Enter the code shown on your device.</p>${error ? `<p>${esc(error)}</p>` : ''}
+<form method="post" action="device">${fields}
+<p><label>Code <input name="user_code" value="${esc(userCode)}" autocomplete="off" autocapitalize="characters" spellcheck="false" required></label></p>
+<button name="action" value="accept">Continue</button></form>`, setCookie)
+}
+
+async function handleDevice(req, res, url) {
+  if (req.method === 'GET') {
+    const challenge = url.searchParams.get('device_challenge')
+    if (!challenge) return page(res, 400, 'Bad request', '<p>Missing device_challenge: open the link your device shows.</p>')
+    return deviceForm(req, res, challenge, (url.searchParams.get('user_code') ?? '').slice(0, 32))
+  }
+  if (req.method !== 'POST') return page(res, 405, 'Method not allowed', '<p>Method not allowed</p>')
+  const form = await readForm(req)
+  if (!form) return page(res, 413, 'Too large', '<p>Too large</p>')
+  const challenge = form.get('challenge') ?? ''
+  if (!challenge || !csrfValid(req, form, 'device')) return page(res, 403, 'Forbidden', '<p>Invalid CSRF token: reload the page.</p>')
+  const userCode = (form.get('user_code') ?? '').trim().slice(0, 32)
+  try {
+    // The server checks the code; on success the browser continues with the usual login and consent.
+    return redirect(res, 303, (await admin('PUT', 'device', 'accept', challenge, { user_code: userCode })).redirect_to)
+  } catch (err) {
+    // A wrong code: ask again, with the server's reason (it says how many attempts are left).
+    if (err.status !== 400) throw err
+    return deviceForm(req, res, challenge, userCode, err.message)
+  }
+}
+
+/** The posted urlencoded form, or undefined when the body is too large. */
+async function readForm(req) {
+  let raw = ''
+  for await (const chunk of req) if ((raw += chunk).length > 65_536) return undefined
+  return new URLSearchParams(raw)
+}
+
 const DENIED = { error: 'access_denied', error_description: 'The resource owner denied the request' }
 
 async function handle(req, res) {
   const url = new URL(req.url ?? '/', 'http://localhost')
+  if (url.pathname === '/device') return handleDevice(req, res, url)
+  // The device flow ends here (urls.device.success): the device now receives its tokens.
+  if (url.pathname === '/device/done') return page(res, 200, 'Device connected', '<h1>Your device is connected</h1><p>You can close this page and return to your device.</p>')
   const kind = url.pathname === '/login' ? 'login' : url.pathname === '/consent' ? 'consent' : undefined
   if (!kind) return page(res, 404, 'Not found', '<p>Not found</p>')
   if (req.method === 'GET') {
@@ -109,9 +155,8 @@ async function handle(req, res) {
     return kind === 'login' ? loginForm(req, res, challenge, request) : consentForm(req, res, challenge, request)
   }
   if (req.method !== 'POST') return page(res, 405, 'Method not allowed', '<p>Method not allowed</p>')
-  let raw = ''
-  for await (const chunk of req) if ((raw += chunk).length > 65_536) return page(res, 413, 'Too large', '<p>Too large</p>')
-  const form = new URLSearchParams(raw)
+  const form = await readForm(req)
+  if (!form) return page(res, 413, 'Too large', '<p>Too large</p>')
   const challenge = form.get('challenge') ?? ''
   if (!challenge || !csrfValid(req, form, kind)) return page(res, 403, 'Forbidden', '<p>Invalid CSRF token: reload the page.</p>')
   if (form.get('action') === 'deny') return redirect(res, 303, (await admin('PUT', kind, 'reject', challenge, DENIED)).redirect_to)

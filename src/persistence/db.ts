@@ -1,7 +1,7 @@
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type CompiledQuery } from 'kysely'
 import type { Database } from './schema.js'
 import { parseDsn, type Dialect, type DsnTarget } from './dsn.js'
-import { SqliteWriter, sqliteParams } from './sqlite-writer.js'
+import { SQLITE_PRAGMAS, SqliteWriter, sqliteParams } from './sqlite-writer.js'
 import { WriteBatcher } from './write-batch.js'
 
 export interface Db {
@@ -72,12 +72,7 @@ async function dialectFor(t: DsnTarget) {
     case 'sqlite': {
       const { default: BetterSqlite } = await import('better-sqlite3')
       const raw = new BetterSqlite(t.filename)
-      // WAL lets readers run beside the writer; the busy timeout absorbs brief writer contention.
-      raw.pragma('journal_mode = WAL')
-      raw.pragma('busy_timeout = 5000')
-      // Durable: a commit returns once it is on disk (better-sqlite3 would default to NORMAL in WAL).
-      raw.pragma('synchronous = FULL')
-      raw.pragma('foreign_keys = ON')
+      for (const pragma of SQLITE_PRAGMAS) raw.pragma(pragma)
       return { dialect: new SqliteDialect({ database: sqliteAdapter(raw) }) }
     }
     case 'postgres': {

@@ -16,10 +16,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads')
 const Database = require(workerData.driver)
 const db = new Database(workerData.filename)
-db.pragma('journal_mode = WAL')
-db.pragma('busy_timeout = 5000')
-db.pragma('synchronous = FULL')
-db.pragma('foreign_keys = ON')
+for (const pragma of workerData.pragmas) db.pragma(pragma)
 const statements = new Map()
 const prepare = (sql) => {
   let st = statements.get(sql)
@@ -85,6 +82,13 @@ interface Waiter {
   reject(reason: unknown): void
 }
 
+/**
+ * How every connection to a SQLite file is set up. WAL lets readers run beside the writer; the
+ * busy timeout absorbs brief writer contention; FULL makes a commit return only once it is on
+ * disk (better-sqlite3 would default to NORMAL in WAL mode).
+ */
+export const SQLITE_PRAGMAS: readonly string[] = ['journal_mode = WAL', 'busy_timeout = 5000', 'synchronous = FULL', 'foreign_keys = ON']
+
 /** better-sqlite3 binds neither booleans nor Dates. */
 export function sqliteParams(params: ReadonlyArray<unknown>): unknown[] {
   return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p instanceof Date ? p.toISOString() : p))
@@ -128,7 +132,7 @@ export class SqliteWriter {
     if (this.worker) return this.worker
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { filename: this.filename, driver: this.driver },
+      workerData: { filename: this.filename, driver: this.driver, pragmas: SQLITE_PRAGMAS },
       // It only holds a batch of statements at a time.
       resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
     })
