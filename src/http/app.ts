@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from '../logging.js'
 import { installErrorHandling } from './errors.js'
 import { httpsServerFactory, type TlsMaterial } from './tls.js'
@@ -41,31 +41,38 @@ export function createApp(opts: AppOptions): FastifyInstance {
   installErrorHandling(app, { exposeDebug: opts.exposeDebug, logger: opts.logger })
   opts.instrument?.(app, opts.name)
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: these run on every request, and an async hook costs a promise each.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-cache, no-store, must-revalidate')
-    return payload
+    done(null, payload)
   })
-  app.addHook('onResponse', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? ''
-    if (opts.quietHealth && path.startsWith('/health/')) return
-    // The query string is left out on purpose: it can carry codes, tokens and challenges.
-    opts.logger.info(
-      {
-        listener: opts.name,
-        request_id: request.id,
-        method: request.method,
-        path,
-        client_ip: request.ip,
-        status: reply.statusCode,
-        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-      },
-      'request completed',
-    )
+  app.addHook('onResponse', (request, reply, done) => {
+    if (opts.logger.isLevelEnabled('info')) accessLog(opts, request, reply)
+    done()
   })
   return app
+}
+
+/** One line per request; the query string is left out on purpose: it can carry codes, tokens and challenges. */
+function accessLog(opts: AppOptions, request: FastifyRequest, reply: FastifyReply): void {
+  const path = request.url.split('?')[0] ?? ''
+  if (opts.quietHealth && path.startsWith('/health/')) return
+  opts.logger.info(
+    {
+      listener: opts.name,
+      request_id: request.id,
+      method: request.method,
+      path,
+      client_ip: request.ip,
+      status: reply.statusCode,
+      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+    },
+    'request completed',
+  )
 }
 
 /** Admin bodies are JSON only; anything else is a 415. An empty body is no body. */

@@ -99,7 +99,7 @@ describe('examples/login-consent', () => {
       const res = await fetch(`${publicUrl}/oauth2/token`, form({ grant_type: DEVICE_CODE_GRANT_TYPE, device_code: auth.device_code }))
       return { status: res.status, body: (await res.json()) as Record<string, unknown> }
     }
-    let lastPoll = Date.now()
+    const firstPoll = Date.now()
     expect(await poll()).toMatchObject({ status: 400, body: { error: 'authorization_pending' } })
 
     // The person opens the complete verification URI: the app's device page, code prefilled.
@@ -151,8 +151,7 @@ describe('examples/login-consent', () => {
     expect(donePage.text).toContain('Your device is connected')
 
     // The device's next poll (not faster than the interval) gets the tokens.
-    await new Promise((r) => setTimeout(r, Math.max(0, lastPoll + 1100 - Date.now())))
-    lastPoll = Date.now()
+    await new Promise((r) => setTimeout(r, Math.max(0, firstPoll + 1100 - Date.now())))
     const tokens = await poll()
     expect(tokens.status, JSON.stringify(tokens.body)).toBe(200)
     expect(tokens.body).toMatchObject({ token_type: 'bearer', scope: 'openid offline' })
