@@ -8,18 +8,9 @@ import { DEVICE_CODE_GRANT_TYPE } from '../../src/oauth2/device-code.js'
 import { CookieJar } from '../support/browser.js'
 import { testDatabases } from '../support/databases.js'
 import { visit as visitAt } from '../support/fetch-browser.js'
-import { CONSENT_URL, FLOW_ENV, LOGIN_URL } from '../support/flow.js'
+import { CONSENT_URL, DEVICE_DONE, DEVICE_ENV, DEVICE_UI, LOGIN_URL, USER_CODE_FORMAT } from '../support/flow.js'
 import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 
-const DEVICE_UI = 'https://device.example.com/verify'
-const DEVICE_DONE = 'https://device.example.com/done'
-const ENV = {
-  ...FLOW_ENV,
-  URLS_DEVICE_VERIFICATION: DEVICE_UI,
-  URLS_DEVICE_SUCCESS: DEVICE_DONE,
-  OAUTH2_DEVICE_AUTHORIZATION_TOKEN_POLLING_INTERVAL: '1s',
-}
-const USER_CODE = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 interface Client {
@@ -42,7 +33,7 @@ for (const t of testDatabases()) {
     let publicUrl: string
 
     beforeAll(async () => {
-      running = await startSocketServer(t, ENV)
+      running = await startSocketServer(t, DEVICE_ENV)
       publicUrl = running.publicUrl
       admin = running.api
       pub = new OAuth2Api(new Configuration({ basePath: publicUrl }))
@@ -105,7 +96,7 @@ for (const t of testDatabases()) {
       expect(status).toBe(200)
       expect(headers['cache-control']).toBe('no-store')
       expect(auth.device_code).toMatch(/^ory_dc_/)
-      expect(auth.user_code).toMatch(USER_CODE)
+      expect(auth.user_code).toMatch(USER_CODE_FORMAT)
       expect(auth.verification_uri).toMatch(/\/oauth2\/device\/verify$/)
       expect(auth.verification_uri_complete).toBe(`${auth.verification_uri}?user_code=${auth.user_code}`)
       expect(auth).toMatchObject({ interval: 1 })

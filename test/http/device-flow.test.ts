@@ -10,8 +10,12 @@ import { testDatabases } from '../support/databases.js'
 import {
   CONSENT_URL,
   CookieJar,
+  DEVICE_DONE,
+  DEVICE_ENV,
+  DEVICE_UI,
   FLOW_ENV,
   LOGIN_URL,
+  USER_CODE_FORMAT,
   acceptConsent,
   acceptLogin,
   adminCall,
@@ -22,15 +26,6 @@ import {
 } from '../support/flow.js'
 import { basic, introspect, tokenCall } from '../support/tokens.js'
 
-const DEVICE_UI = 'https://device.example.com/verify'
-const DEVICE_DONE = 'https://device.example.com/done'
-const ENV = {
-  ...FLOW_ENV,
-  URLS_DEVICE_VERIFICATION: DEVICE_UI,
-  URLS_DEVICE_SUCCESS: DEVICE_DONE,
-  OAUTH2_DEVICE_AUTHORIZATION_TOKEN_POLLING_INTERVAL: '1s',
-}
-const USER_CODE = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 interface DeviceAuth {
@@ -46,7 +41,7 @@ for (const t of testDatabases()) {
   describe(`device authorization grant on ${t.name}`, () => {
     let env: TestApps
     beforeAll(async () => {
-      env = await testApps(t, ENV)
+      env = await testApps(t, DEVICE_ENV)
     })
     afterAll(async () => env.close())
 
@@ -138,7 +133,7 @@ for (const t of testDatabases()) {
       const client = await deviceClient()
       const auth = await start(client, { scope: 'openid offline', audience: 'https://api.example.com' })
       expect(auth.device_code.startsWith('ory_dc_')).toBe(true)
-      expect(auth.user_code).toMatch(USER_CODE)
+      expect(auth.user_code).toMatch(USER_CODE_FORMAT)
       expect(auth.verification_uri).toBe(`${env.registry.config.urls.self.public}oauth2/device/verify`)
       expect(queryOf(auth.verification_uri_complete).get('user_code')).toBe(auth.user_code)
       expect(auth.expires_in).toBe(600)

@@ -12,6 +12,18 @@ export const STATE = 'state-1234567890'
 /** Configuration that points login and consent at recognisable URLs. */
 export const FLOW_ENV = { URLS_LOGIN: LOGIN_URL, URLS_CONSENT: CONSENT_URL }
 
+/** The operator's device pages (urls.device.*) and a short polling interval, for device-flow tests. */
+export const DEVICE_UI = 'https://device.example.com/verify'
+export const DEVICE_DONE = 'https://device.example.com/done'
+export const DEVICE_ENV = {
+  ...FLOW_ENV,
+  URLS_DEVICE_VERIFICATION: DEVICE_UI,
+  URLS_DEVICE_SUCCESS: DEVICE_DONE,
+  OAUTH2_DEVICE_AUTHORIZATION_TOKEN_POLLING_INTERVAL: '1s',
+}
+/** RFC 8628 §6.1: eight letters from an alphabet without vowels or look-alikes, shown as XXXX-XXXX. */
+export const USER_CODE_FORMAT = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/
+
 export interface TestClient {
   client_id: string
   client_secret?: string

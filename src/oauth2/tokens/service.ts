@@ -82,6 +82,32 @@ interface Candidate {
   jwt: boolean
 }
 
+/** The stored row of an access or refresh token a grant issues. */
+function tokenRecord(
+  g: Omit<AccessTokenGrant, 'lifespan'>,
+  signature: string,
+  requestedAt: Date,
+  expiresAt: Date | null,
+  session: TokenRecord['session'],
+): TokenRecord {
+  return {
+    signature,
+    requestId: g.requestId ?? randomUUID(),
+    requestedAt,
+    clientId: g.client.client_id,
+    requestedScope: [...g.requestedScope],
+    grantedScope: [...g.grantedScope],
+    requestedAudience: [...g.requestedAudience],
+    grantedAudience: [...g.grantedAudience],
+    form: { ...g.form },
+    session,
+    subject: g.subject,
+    active: true,
+    challengeId: g.challengeId ?? null,
+    expiresAt,
+  }
+}
+
 export class TokenService {
   private readonly now: () => Date
 
@@ -114,22 +140,12 @@ export class TokenService {
     } else {
       ;({ token, signature } = this.deps.opaque.generate(ACCESS_TOKEN_PREFIX))
     }
-    const record: TokenRecord = {
-      signature,
-      requestId: g.requestId ?? randomUUID(),
-      requestedAt: new Date(issuedAt * 1000),
-      clientId: g.client.client_id,
-      requestedScope: [...g.requestedScope],
-      grantedScope: [...g.grantedScope],
-      requestedAudience: [...g.requestedAudience],
-      grantedAudience: [...g.grantedAudience],
-      form: { ...g.form },
-      session: { ext, ...(kid !== undefined ? { kid } : {}), ...(g.oidc ? { oidc: g.oidc } : {}), ...(g.act ? { act: g.act } : {}) },
-      subject: g.subject,
-      active: true,
-      challengeId: g.challengeId ?? null,
-      expiresAt: new Date(expiresAt * 1000),
-    }
+    const record = tokenRecord(g, signature, new Date(issuedAt * 1000), new Date(expiresAt * 1000), {
+      ext,
+      ...(kid !== undefined ? { kid } : {}),
+      ...(g.oidc ? { oidc: g.oidc } : {}),
+      ...(g.act ? { act: g.act } : {}),
+    })
     await this.deps.store.create('access', this.deps.sessions.seal(record))
     return { access_token: token, expires_in: lifetime, scope: g.grantedScope.join(' '), token_type: 'bearer' }
   }
@@ -138,22 +154,8 @@ export class TokenService {
   async issueRefresh(g: RefreshTokenGrant): Promise<string> {
     const now = Math.floor(this.now().getTime() / 1000) * 1000
     const { token, signature } = this.deps.opaque.generate(REFRESH_TOKEN_PREFIX)
-    const record: TokenRecord = {
-      signature,
-      requestId: g.requestId ?? randomUUID(),
-      requestedAt: new Date(now),
-      clientId: g.client.client_id,
-      requestedScope: [...g.requestedScope],
-      grantedScope: [...g.grantedScope],
-      requestedAudience: [...g.requestedAudience],
-      grantedAudience: [...g.grantedAudience],
-      form: { ...g.form },
-      session: { ext: g.ext ?? {}, ...(g.oidc ? { oidc: g.oidc } : {}) },
-      subject: g.subject,
-      active: true,
-      challengeId: g.challengeId ?? null,
-      expiresAt: g.lifespan === null ? null : new Date(now + Math.max(0, g.lifespan)),
-    }
+    const expiresAt = g.lifespan === null ? null : new Date(now + Math.max(0, g.lifespan))
+    const record = tokenRecord(g, signature, new Date(now), expiresAt, { ext: g.ext ?? {}, ...(g.oidc ? { oidc: g.oidc } : {}) })
     await this.deps.store.create('refresh', this.deps.sessions.seal(record))
     return token
   }
