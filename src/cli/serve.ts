@@ -20,8 +20,9 @@ async function serve(mode: ServeMode, opts: ServeOptions): Promise<void> {
   ])
   const files = opts.config ?? []
   if (files.length > 1) fail('only one --config file is supported')
-  const { config, warnings } = loadConfig({ ...(files[0] ? { file: files[0] } : {}), env: process.env, dev: opts.dev === true })
+  const { config, warnings, notices } = loadConfig({ ...(files[0] ? { file: files[0] } : {}), env: process.env, dev: opts.dev === true })
   const logger = createLogger(config.log)
+  for (const n of notices) logger.info(n)
   for (const w of warnings) logger.warn(w)
   if (config.dev) {
     logger.warn('RUNNING IN DEVELOPMENT MODE (--dev): plain HTTP and relaxed checks are allowed. Never use --dev in production.')

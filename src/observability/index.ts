@@ -72,15 +72,21 @@ export async function createObservability(opts: ObservabilityOptions): Promise<O
   // Hydra's `tracing` section (src/config/schema.ts), when the configuration carries it.
   const tracingConfig = opts.config.tracing
   const decision = decideTracing(tracingConfig, opts.env ?? process.env)
-  if (decision.warning) opts.logger.warn(decision.warning)
+  if (decision.notice) opts.logger.info(decision.notice)
   let tracing: Tracing | undefined
   if (decision.settings) {
+    const { settings } = decision
     const { startTracing } = await import('./tracing.js')
-    tracing = startTracing(decision.settings)
+    tracing = startTracing(settings, (message) => opts.logger.warn(message))
     tracing.traceDb(opts.db)
     opts.logger.info(
-      { service_name: decision.settings.serviceName, ...(decision.settings.tracesUrl ? { traces_url: decision.settings.tracesUrl } : {}) },
-      'tracing with OpenTelemetry (OTLP over HTTP)',
+      {
+        service_name: settings.serviceName,
+        exporter: settings.export.kind,
+        ...(settings.export.url ? { traces_url: settings.export.url } : {}),
+        sampling_ratio: settings.samplingRatio,
+      },
+      `tracing with OpenTelemetry (${settings.export.kind === 'zipkin' ? 'Zipkin' : 'OTLP over HTTP'})`,
     )
   }
   let stopped: Promise<void> | undefined
