@@ -130,6 +130,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       aead,
       nid,
       autoCreate: { [ID_TOKEN_SET]: keyAlgorithm, [ACCESS_TOKEN_SET]: keyAlgorithm },
+      broadcast: config.webfinger.jwks.broadcast_keys,
       ...(opts.keyCacheTtlMs !== undefined ? { cacheTtlMs: opts.keyCacheTtlMs } : {}),
       onUnreadable: (e) => logger.warn({ set: e.set, kid: e.kid }, e.message),
     })

@@ -8,7 +8,7 @@ import type { Aead } from '../crypto/aead.js'
 import { OAuthError } from '../oauth2/errors.js'
 import { KeyDecryptionError, openJwk, opens, sealJwk } from './codec.js'
 import { generateJwk } from './generate.js'
-import type { KeyRing } from './keyring.js'
+import { ACCESS_TOKEN_SET, ID_TOKEN_SET, type KeyRing } from './keyring.js'
 import { hasPrivatePart, publicJwk, type GenerateAlg, type Jwk } from './model.js'
 import type { JwkStore, NewSealedKey, SealedKey } from './store.js'
 import type { CreateKeyRequest } from './validate.js'
@@ -42,6 +42,11 @@ export interface KeyManagerOptions {
   autoCreate?: Readonly<Record<string, GenerateAlg>>
   /** Told once per key about a key that cannot be opened; the key is then left out of signing and the public set. */
   onUnreadable?: (e: KeyDecryptionError) => void
+  /**
+   * The sets /.well-known/jwks.json publishes besides the ID and access token sets, which Hydra
+   * always publishes (webfinger.jwks.broadcast_keys).
+   */
+  broadcast?: readonly string[]
   /** How long parsed keys are used before the store is read again, so instances sharing a database converge. */
   cacheTtlMs?: number
   now?: () => number
@@ -115,6 +120,11 @@ export class KeyManager implements KeyRing {
       }
     }
     return out
+  }
+
+  /** The public keys of every published set (Hydra's WellKnownKeys). */
+  async publishedKeys(): Promise<JWK[]> {
+    return this.publicKeys(publishedSets(this.opts.broadcast ?? []))
   }
 
   // ---- KeyRing ----
@@ -270,6 +280,11 @@ export class KeyManager implements KeyRing {
     this.lastStamp = Math.max(Date.now(), this.lastStamp + 1)
     return this.lastStamp
   }
+}
+
+/** Hydra's WellKnownKeys: the configured sets, then the access and ID token sets, without repeats. */
+export function publishedSets(broadcast: readonly string[]): string[] {
+  return [...new Set([...broadcast, ACCESS_TOKEN_SET, ID_TOKEN_SET])]
 }
 
 async function importKey(jwk: Jwk): Promise<LoadedKey> {
