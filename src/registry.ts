@@ -14,6 +14,7 @@ import { SqlTokenStore } from './persistence/sql/token-store.js'
 import { createOAuth2, type OAuth2 } from './oauth2/services.js'
 import type { TokenStore } from './oauth2/store.js'
 import { Aead } from './crypto/aead.js'
+import { SessionData } from './crypto/session-data.js'
 import { KeySecretError, prepareKeys } from './jwk/bootstrap.js'
 import { ACCESS_TOKEN_SET, ID_TOKEN_SET, type KeyRing } from './jwk/keyring.js'
 import { KeyManager, NoSigningKeyError } from './jwk/manager.js'
@@ -141,9 +142,11 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       throw e
     }
     const tokenStore = new SqlTokenStore(db.kysely, nid, db.batchedWrite)
-    const units = new SqlGrantUnitOfWork(db.kysely, nid, aead)
+    // Token, code and device sessions: sealed unless oauth2.session.encrypt_at_rest is false.
+    const sessionData = new SessionData(aead, config.oauth2.session.encrypt_at_rest)
+    const units = new SqlGrantUnitOfWork(db.kysely, nid, sessionData)
     // RFC 8628: device and user codes, shared by the device endpoint, the token endpoint and the flow.
-    const device = { store: new SqlDeviceStore(db.kysely, nid, aead), codes: new DeviceCodes(new HmacKeys(config.secrets.system)) }
+    const device = { store: new SqlDeviceStore(db.kysely, nid, sessionData), codes: new DeviceCodes(new HmacKeys(config.secrets.system)) }
     const trustStore = new SqlTrustStore(db.kysely, nid)
     const trust = new TrustService({ store: trustStore, aead })
     const { jti_optional, iat_optional, max_ttl } = config.oauth2.grant.jwt
@@ -158,15 +161,15 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       clients,
       hasher,
       tokenStore,
-      aead,
+      aead: sessionData,
       keys,
       units,
       trustedJwts,
       device,
       grantObserver: observability.grantObserver,
     })
-    const flowStore = new SqlFlowStore(db.kysely, nid, aead)
-    const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, aead)
+    const flowStore = new SqlFlowStore(db.kysely, nid, sessionData)
+    const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, sessionData)
     const sessions = new SqlSessionStore(db.kysely, nid)
     const flows = createFlows({
       config,

@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
-import type { Aead } from '../../crypto/aead.js'
+import type { SessionSealer } from '../../crypto/session-data.js'
 import type { FlowChanges, FlowStore } from '../../flow/store.js'
 import { FlowState, type DeniedError, type Flow, type FlowStateValue, type LoginSession } from '../../flow/model.js'
 import type { AuthorizeRequest } from '../../oauth2/authorize.js'
@@ -111,7 +111,7 @@ export class SqlFlowStore implements FlowStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly nid: string,
-    private readonly aead: Aead,
+    private readonly sessions: SessionSealer,
   ) {}
 
   async createFlow(flow: Flow): Promise<void> {
@@ -232,8 +232,8 @@ export class SqlFlowStore implements FlowStore {
     // The token store writes directly here (no group commit), so its rows share the transaction.
     return this.db.transaction().execute((trx) =>
       fn({
-        flows: new SqlFlowStore(trx, this.nid, this.aead),
-        codes: new SqlAuthorizeCodeStore(trx, this.nid, this.aead),
+        flows: new SqlFlowStore(trx, this.nid, this.sessions),
+        codes: new SqlAuthorizeCodeStore(trx, this.nid, this.sessions),
         tokens: new SqlTokenStore(trx, this.nid),
       }),
     )
