@@ -18,6 +18,7 @@ import { SessionData } from './crypto/session-data.js'
 import { KeySecretError, prepareKeys } from './jwk/bootstrap.js'
 import { ACCESS_TOKEN_SET, ID_TOKEN_SET, type KeyRing } from './jwk/keyring.js'
 import { KeyManager, NoSigningKeyError } from './jwk/manager.js'
+import { HsmError, HsmKeys } from './jwk/hsm.js'
 import type { GenerateAlg } from './jwk/model.js'
 import { SqlJwkStore } from './persistence/sql/jwk-store.js'
 import { createFlows, type Flows } from './flow/services.js'
@@ -90,6 +91,7 @@ export interface RegistryOptions {
 export async function createRegistry(config: Readonly<Config>, opts: RegistryOptions = {}): Promise<Registry> {
   const logger = opts.logger ?? createLogger(config.log)
   const db = await openDb(config.dsn)
+  let closeHsm = (): void => undefined
   try {
     // First: with tracing on it puts its query plugin on db.kysely, before any store takes it.
     const observability = await createObservability({ config, db, logger })
@@ -126,7 +128,9 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     })
     const aead = new Aead(config.secrets.system)
     const keyAlgorithm = opts.keyAlgorithm ?? 'RS256'
+    const hsm = config.hsm.enabled ? openHsm(config) : undefined
     const keys = new KeyManager({
+      ...(hsm ? { hsm } : {}),
       store: new SqlJwkStore(db.kysely, nid),
       aead,
       nid,
@@ -135,12 +139,14 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       ...(opts.keyCacheTtlMs !== undefined ? { cacheTtlMs: opts.keyCacheTtlMs } : {}),
       onUnreadable: (e) => logger.warn({ set: e.set, kid: e.kid }, e.message),
     })
+    closeHsm = () => keys.close()
     try {
       await prepareKeys(keys, { logger, dev: config.dev })
     } catch (e) {
-      if (e instanceof KeySecretError || e instanceof NoSigningKeyError) throw new StartupError(e.message)
+      if (e instanceof KeySecretError || e instanceof NoSigningKeyError || e instanceof HsmError) throw new StartupError(e.message)
       throw e
     }
+    if (hsm) logger.info({ key_set_prefix: config.hsm.key_set_prefix }, 'signing keys are held in the hardware security module')
     const tokenStore = new SqlTokenStore(db.kysely, nid, db.batchedWrite)
     // Token, code and device sessions: sealed unless oauth2.session.encrypt_at_rest is false.
     const sessionData = new SessionData(aead, config.oauth2.session.encrypt_at_rest)
@@ -207,10 +213,23 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       flows,
       trust,
       observability,
-      close: () => db.close(),
+      close: async () => {
+        keys.close()
+        await db.close()
+      },
     }
   } catch (e) {
+    closeHsm()
     await db.close()
     throw e
+  }
+}
+
+/** The PKCS#11 token of hsm.*; its native binding is loaded only when the HSM is enabled. */
+function openHsm(config: Readonly<Config>): HsmKeys {
+  try {
+    return HsmKeys.open(config.hsm)
+  } catch (e) {
+    throw e instanceof HsmError ? new StartupError(e.message) : e
   }
 }
