@@ -31,6 +31,7 @@ import { SqlSessionStore } from './persistence/sql/session-store.js'
 import { SqlLogoutStore } from './persistence/sql/logout-store.js'
 import { SqlDeviceStore } from './persistence/sql/device-store.js'
 import { DeviceCodes } from './oauth2/device-code.js'
+import { userCodeFormat } from './oauth2/user-code.js'
 import { HmacKeys } from './crypto/hmac.js'
 import { createObservability, type Observability } from './observability/index.js'
 import { SqlTrustStore } from './persistence/sql/trust-store.js'
@@ -152,7 +153,10 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     const sessionData = new SessionData(aead, config.oauth2.session.encrypt_at_rest)
     const units = new SqlGrantUnitOfWork(db.kysely, nid, sessionData)
     // RFC 8628: device and user codes, shared by the device endpoint, the token endpoint and the flow.
-    const device = { store: new SqlDeviceStore(db.kysely, nid, sessionData), codes: new DeviceCodes(new HmacKeys(config.secrets.system)) }
+    const device = {
+      store: new SqlDeviceStore(db.kysely, nid, sessionData),
+      codes: new DeviceCodes(new HmacKeys(config.secrets.system), userCodeFormat(config.oauth2.device_authorization.user_code)),
+    }
     const trustStore = new SqlTrustStore(db.kysely, nid)
     const trust = new TrustService({ store: trustStore, aead })
     const { jti_optional, iat_optional, max_ttl } = config.oauth2.grant.jwt
