@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import { formatDuration } from './duration.js'
 import { ConfigError } from './types.js'
 import { tracingFromValues } from '../observability/tracing-config.js'
+import { isUnsafeWildcard } from './origin-pattern.js'
 import type { Config, CorsConfig, HsmConfig, ListenerConfig, TlsConfig, UserCodeConfig, WebhookConfig } from './types.js'
 
 export const NO_SECRET_WARNING =
@@ -21,8 +22,8 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
     return values.get(path) as T
   }
   const dev = get<boolean>('dev')
-  const pub = listener('serve.public', get, opt)
-  const admin = listener('serve.admin', get, opt)
+  const pub = listener('serve.public', get, opt, warnings)
+  const admin = listener('serve.admin', get, opt, warnings)
 
   // Hydra's fallbackURL: plain http only in dev without TLS; wildcard hosts become loopback.
   const selfUrl = (l: ListenerConfig): string => `${l.tls.enabled || !dev ? 'https' : 'http'}://${reachableHost(l.host)}:${l.port}/`
@@ -136,7 +137,8 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
 type Get = <T>(path: string) => T
 type Opt = <T>(path: string) => T | undefined
 
-function listener(prefix: string, get: Get, opt: Opt): ListenerConfig {
+function listener(prefix: string, get: Get, opt: Opt, warnings: string[]): ListenerConfig {
+  const legacy = get<boolean>('feature_flags.legacy_allow_insecure_origins')
   const cors: CorsConfig = {
     enabled: get(`${prefix}.cors.enabled`),
     allowed_origins: get(`${prefix}.cors.allowed_origins`),
@@ -146,6 +148,13 @@ function listener(prefix: string, get: Get, opt: Opt): ListenerConfig {
     allow_credentials: get(`${prefix}.cors.allow_credentials`),
     max_age: get(`${prefix}.cors.max_age`),
     debug: get(`${prefix}.cors.debug`),
+    ...(legacy ? { legacy_allow_insecure_origins: true } : {}),
+  }
+  const unsafe = cors.enabled && !legacy ? cors.allowed_origins.filter((o) => o !== '*' && isUnsafeWildcard(o.toLowerCase())) : []
+  if (unsafe.length > 0) {
+    warnings.push(
+      `${prefix}.cors.allowed_origins: ${unsafe.join(', ')} ${unsafe.length > 1 ? 'are wildcards' : 'is a wildcard'} not bounded at a registrable domain and never match (feature_flags.legacy_allow_insecure_origins restores the old, insecure matching)`,
+    )
   }
   const baseUrl = opt<string>(`${prefix}.base_url`)
   return {

@@ -23,6 +23,8 @@ export interface CorsConfig {
   allow_credentials: boolean
   max_age: number
   debug: boolean
+  /** feature_flags.legacy_allow_insecure_origins: wildcards not bounded at a registrable domain match too. */
+  legacy_allow_insecure_origins?: boolean
 }
 
 export interface ListenerConfig {
