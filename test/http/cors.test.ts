@@ -44,7 +44,7 @@ describe('origin patterns', () => {
       ['https://*.co.uk', 'https://attacker.co.uk'],
       ['https://*.vercel.app', 'https://attacker.vercel.app'],
       ['https://www.example.*', 'https://www.example.evil'],
-    ]) {
+    ] as const) {
       expect(originMatcher(pattern)(origin), pattern).toBe(false)
       expect(originMatcher(pattern, true)(origin), pattern).toBe(true)
     }
