@@ -7,7 +7,7 @@ import { fetchSectorDocument } from './client/sector-identifier.js'
 import type { ClientStore } from './client/store.js'
 import { createLogger, type Logger } from './logging.js'
 import { openDb, type Db } from './persistence/db.js'
-import { migrateUp, pendingMigrations } from './persistence/migrate.js'
+import { migrateUp, pendingMigrations, unknownAppliedMigrations } from './persistence/migrate.js'
 import { CachedClientStore } from './client/cached-store.js'
 import { SqlClientStore } from './persistence/sql/client-store.js'
 import { SqlTokenStore } from './persistence/sql/token-store.js'
@@ -106,6 +106,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       const applied = await migrateUp(db)
       logger.info({ migrations: applied }, 'applied database migrations')
     }
+    await checkUnknownMigrations(db, config, logger)
     const network = await db.kysely.selectFrom('networks').select('id').orderBy('created_at').executeTakeFirst()
     if (!network) throw new StartupError('the database has no network row; it was not created by "orthrus migrate sql"')
     const nid = network.id
@@ -227,6 +228,21 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     await db.close()
     throw e
   }
+}
+
+/**
+ * Hydra fails on table columns it has no field for unless db.ignore_unknown_table_columns is set
+ * (sqlx's unsafe mode). Orthrus reads only the columns it knows, so it says so up front instead:
+ * a database a newer version migrated is refused, or run with a warning when the key is set.
+ */
+async function checkUnknownMigrations(db: Db, config: Readonly<Config>, logger: Logger): Promise<void> {
+  const unknown = await unknownAppliedMigrations(db)
+  if (unknown.length === 0) return
+  const what = `the database was migrated by a newer Orthrus (${unknown.join(', ')}): its tables may have columns this version does not know`
+  if (!config.db.ignore_unknown_table_columns) {
+    throw new StartupError(`${what}; upgrade Orthrus, or set db.ignore_unknown_table_columns to true to run with them ignored`)
+  }
+  logger.warn({ migrations: unknown }, `${what}; they are ignored (db.ignore_unknown_table_columns)`)
 }
 
 /** The PKCS#11 token of hsm.*; its native binding is loaded only when the HSM is enabled. */

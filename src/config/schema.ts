@@ -282,7 +282,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   // Hydra's DefaultClientScope fallback (driver/config/provider.go).
   { path: 'oidc.dynamic_client_registration.default_scope', kind: 'string[]', default: ['offline_access', 'offline', 'openid'] },
 
-  // Hydra tolerates table columns it does not know only when this is set (src/persistence/foreign-columns.ts).
+  // Hydra tolerates table columns it does not know only when this is set (src/registry.ts checkUnknownMigrations).
   { path: 'db.ignore_unknown_table_columns', kind: 'boolean', default: false },
   // cpu | mem: a V8 CPU profile or sampling heap profile of `serve`, written on shutdown (src/cli/profiling.ts).
   { path: 'profiling', kind: 'enum', values: ['cpu', 'mem'] },
