@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config/loader.js'
 import { ignoredKeyNotice } from '../../src/config/notices.js'
 import { IGNORED_HYDRA_KEYS, KEY_BY_ENV, KEY_BY_PATH, envNameOf } from '../../src/config/schema.js'
 import { ConfigError } from '../../src/config/types.js'
+import { discoveryDocument } from '../../src/oidc/discovery.js'
 import { HYDRA_LEAF_KEYS } from '../fixtures/hydra-config-keys.js'
 
 const PROD_ENV = { DSN: 'memory', URLS_SELF_ISSUER: 'https://auth.example.com/', SECRETS_SYSTEM: 'system-secret-0123456789' }
@@ -80,5 +81,28 @@ describe('keys with no effect', () => {
     expect(config.feature_flags.legacy_allow_insecure_origins).toBe(true)
     // Closed sections still refuse a misspelt key.
     expect(() => load('cgroups:\n  v2: {}\n')).toThrow(/unknown key cgroups\.v2 \(allowed under cgroups: v1\)/)
+  })
+})
+
+describe('serve.*.base_url', () => {
+  const load = (env: Record<string, string>) => loadConfig({ env: { ...PROD_ENV, ...env } }).config
+
+  it('names the listeners where urls.self.public / .admin are not set, as the URLs the server uses for itself', () => {
+    const config = load({ SERVE_PUBLIC_BASE_URL: 'https://gateway.example.com/hydra/', SERVE_ADMIN_BASE_URL: 'https://admin.internal:8443/' })
+    expect(config.urls.self.public).toBe('https://gateway.example.com/hydra/')
+    expect(config.urls.self.admin).toBe('https://admin.internal:8443/')
+    // Everything named under the public URL follows: discovery and the fallback pages.
+    expect(discoveryDocument(config).token_endpoint).toBe('https://gateway.example.com/hydra/oauth2/token')
+    expect(config.urls.login).toBe('https://gateway.example.com/hydra/oauth2/fallbacks/login')
+    // The issuer stays as configured.
+    expect(config.urls.self.issuer).toBe('https://auth.example.com/')
+  })
+
+  it('loses to urls.self.*, and a path is taken relative to the issuer (public) or the listener (admin)', () => {
+    const config = load({ SERVE_PUBLIC_BASE_URL: 'https://gw.example.com/', URLS_SELF_PUBLIC: 'https://public.example.com/', SERVE_ADMIN_BASE_URL: '/admin-base/' })
+    expect(config.urls.self.public).toBe('https://public.example.com/')
+    expect(config.urls.self.admin).toBe('https://127.0.0.1:4445/admin-base/')
+    expect(load({ SERVE_PUBLIC_BASE_URL: '/sub/' }).urls.self.public).toBe('https://auth.example.com/sub/')
+    expect(load({}).urls.self.public).toBe('https://auth.example.com/')
   })
 })
