@@ -106,3 +106,20 @@ describe('serve.*.base_url', () => {
     expect(load({}).urls.self.public).toBe('https://auth.example.com/')
   })
 })
+
+describe('urls.identity_provider', () => {
+  const load = (env: Record<string, string>) => loadConfig({ env: { ...PROD_ENV, ...env } })
+
+  it('takes headers as an object of strings, never echoing their values', () => {
+    const { config } = load({ URLS_IDENTITY_PROVIDER_URL: 'https://kratos.example.com/admin', URLS_IDENTITY_PROVIDER_HEADERS: '{"Authorization":"Bearer s3cr3t"}' })
+    expect(config.urls.identity_provider).toEqual({ url: 'https://kratos.example.com/admin', headers: { Authorization: 'Bearer s3cr3t' } })
+    expect(() => load({ URLS_IDENTITY_PROVIDER_HEADERS: '{"Bad Name":"x"}' })).toThrow(/urls\.identity_provider\.headers\.Bad Name: "Bad Name" is not a valid header/)
+    expect(() => load({ URLS_IDENTITY_PROVIDER_HEADERS: '{"Authorization":"Bearer s3cr3t\\n"}' })).toThrow(/^(?!.*s3cr3t).*may not contain control characters/)
+    expect(() => load({ URLS_IDENTITY_PROVIDER_HEADERS: 'Bearer s3cr3t' })).toThrow(/^(?!.*s3cr3t).*is not a valid JSON object/)
+  })
+
+  it('accepts publicUrl with a notice: only a password grant Orthrus does not offer uses it', () => {
+    const { notices } = load({ URLS_IDENTITY_PROVIDER_PUBLICURL: 'https://kratos.example.com/public' })
+    expect(notices).toEqual([expect.stringMatching(/^configuration key urls\.identity_provider\.publicUrl has no effect in Orthrus: only Hydra's resource owner password grant/)])
+  })
+})
