@@ -12,11 +12,12 @@ interface ServeOptions {
 async function serve(mode: ServeMode, opts: ServeOptions): Promise<void> {
   tuneHeapForServing()
   // Loaded here, not at the top: client commands should not pay for the server's modules.
-  const [{ loadConfig }, { createLogger }, { createRegistry }, { startServer }] = await Promise.all([
+  const [{ loadConfig }, { createLogger }, { createRegistry }, { startServer }, { startProfiling }] = await Promise.all([
     import('../config/loader.js'),
     import('../logging.js'),
     import('../registry.js'),
     import('../server.js'),
+    import('./profiling.js'),
   ])
   const files = opts.config ?? []
   if (files.length > 1) fail('only one --config file is supported')
@@ -27,6 +28,9 @@ async function serve(mode: ServeMode, opts: ServeOptions): Promise<void> {
   if (config.dev) {
     logger.warn('RUNNING IN DEVELOPMENT MODE (--dev): plain HTTP and relaxed checks are allowed. Never use --dev in production.')
   }
+  // As Hydra: profiling covers the whole run and is written when the server stops.
+  const profile = config.profiling ? await startProfiling(config.profiling) : undefined
+  if (profile) logger.info({ path: profile.path }, `profile: ${config.profiling ?? ''} profiling enabled, written on shutdown`)
   const registry = await createRegistry(config, { logger })
   const server = await startServer(registry, mode)
   for (const [name, url] of Object.entries(server.urls)) logger.info({ listener: name, url }, `${name} listener started`)
@@ -37,7 +41,14 @@ async function serve(mode: ServeMode, opts: ServeOptions): Promise<void> {
     stopping = true
     logger.info({ signal }, 'shutting down: finishing in-flight requests')
     server.close().then(
-      () => {
+      async () => {
+        if (profile) {
+          try {
+            logger.info({ path: await profile.stop() }, `profile: ${config.profiling ?? ''} profiling disabled, profile written`)
+          } catch (e) {
+            logger.error({ path: profile.path, err: e instanceof Error ? e.message : String(e) }, 'profile: the profile could not be written')
+          }
+        }
         logger.info('shutdown complete')
         process.exit(0)
       },
