@@ -1,12 +1,9 @@
 // oauth2.session.encrypt_at_rest: with false, token sessions are stored as plaintext JSON (and
 // the start-up says so loudly); either setting reads rows the other one wrote, as Hydra does.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/loader.js'
 import { appsOn, type TestApps } from '../support/app.js'
-import { testDatabases } from '../support/databases.js'
+import { lastingDatabase, testDatabases } from '../support/databases.js'
 import { basic, createCcClient, tokenRequest } from '../observability/helpers.js'
 import { introspect } from '../support/tokens.js'
 
@@ -28,14 +25,8 @@ for (const t of testDatabases()) {
     let dsn: string
     let drop: () => Promise<void>
     beforeAll(async () => {
-      if (t.name === 'sqlite') {
-        // Two servers one after the other: an in-memory database would not outlive the first.
-        const dir = mkdtempSync(join(tmpdir(), 'orthrus-at-rest-'))
-        dsn = `sqlite://${join(dir, 'db.sqlite')}?_fk=true`
-        drop = async () => rmSync(dir, { recursive: true, force: true })
-      } else {
-        ;({ dsn, drop } = await t.create())
-      }
+      // Several servers one after the other on one database.
+      ;({ dsn, drop } = await lastingDatabase(t))
     })
     afterAll(() => drop())
 

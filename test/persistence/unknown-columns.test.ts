@@ -1,29 +1,21 @@
 // db.ignore_unknown_table_columns: a database a newer version migrated (a migration this build
 // does not know, and a column none of its queries name) stops start-up unless the key is set;
 // with it the server runs, reading and writing around the unknown column.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDb } from '../../src/persistence/db.js'
 import { migrateUp } from '../../src/persistence/migrate.js'
 import { StartupError } from '../../src/registry.js'
 import { appsOn } from '../support/app.js'
-import { testDatabases } from '../support/databases.js'
+import { lastingDatabase, testDatabases } from '../support/databases.js'
 
 for (const t of testDatabases()) {
   describe(`a database migrated by a newer version, on ${t.name}`, () => {
     let dsn: string
     let drop: () => Promise<void>
     beforeAll(async () => {
-      if (t.name === 'sqlite') {
-        const dir = mkdtempSync(join(tmpdir(), 'orthrus-unknown-'))
-        dsn = `sqlite://${join(dir, 'db.sqlite')}?_fk=true`
-        drop = async () => rmSync(dir, { recursive: true, force: true })
-      } else {
-        ;({ dsn, drop } = await t.create())
-      }
+      // Several servers one after the other on one database.
+      ;({ dsn, drop } = await lastingDatabase(t))
       const db = await openDb(dsn)
       await migrateUp(db)
       await sql`insert into orthrus_migration (name, timestamp) values ('9999_from_the_future', '2099-01-01T00:00:00.000Z')`.execute(db.kysely)
