@@ -187,8 +187,3 @@ export function clientCorsOrigins(sources: ClientOriginSources): (request: Fasti
     return (await sources.clients.get(id))?.allowed_cors_origins ?? []
   }
 }
-
-/** Hydra's endpoints where a client's allowed_cors_origins extend the global list. */
-export const CLIENT_AWARE_CORS_PATHS: ReadonlySet<string> = new Set(['/oauth2/token', '/oauth2/revoke', '/userinfo'])
-/** Never CORS: the authorization endpoint is for top-level navigation only. */
-export const NO_CORS_PATHS: ReadonlySet<string> = new Set(['/oauth2/auth'])

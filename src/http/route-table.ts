@@ -1,0 +1,123 @@
+// One route table per listener: every route says its method, path, Hydra's operationId, its
+// request and response schemas and its handler. The same table registers the routes with Fastify,
+// generates the served /.well-known/openapi.json (openapi.ts) and gives discovery its endpoint list,
+// so nothing is advertised that is not routed.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { invalidRequest, OAuthError } from '../oauth2/errors.js'
+import type { Schema } from './schemas/json-schema.js'
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+/** A non-JSON answer (a redirect, an HTML page, an empty body), described in words. */
+export type Answer = Schema | string
+
+export interface Route {
+  method: Method
+  /** Fastify form (`/clients/:id`); admin groups add the /admin prefix. */
+  url: string
+  /** Hydra's operationId for the same operation; Orthrus's own for what Hydra lacks. */
+  operationId: string
+  summary: string
+  tags: readonly string[]
+  params?: Schema
+  querystring?: Schema
+  /** The request body: JSON (admin API, registration) or an OAuth 2.0 form, with its schema. */
+  body?: { media: 'json' | 'form'; schema: Schema; required?: boolean }
+  /** Answers by status ('default' for every error): a JSON schema, or words for anything else. */
+  responses: Readonly<Record<string, Answer>>
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+  /** Any other method on this path is a 405 in the RFC 6749 shape, as on Hydra's POST-only OAuth 2.0 endpoints. */
+  postOnly?: boolean
+  /** The OpenID Provider Metadata name that advertises this endpoint (e.g. token_endpoint). */
+  discovery?: string
+  /** CORS on the public listener: `client` lets the requesting client's allowed_cors_origins count; `never` gets no CORS. */
+  cors?: 'client' | 'never'
+  /** A deprecated route (Orthrus's own, kept for older callers). */
+  deprecated?: boolean
+}
+
+export interface RouteGroup {
+  /** Set-up shared by the group's routes, in their own Fastify scope: body parsers, plugins. */
+  setup?: (scope: FastifyInstance) => void | Promise<void>
+  /** Admin API routes: answered under /admin and, as Hydra 1 did, without the prefix. */
+  admin?: boolean
+  routes: readonly Route[]
+}
+
+/** One route as served: its full path, and whether it is the prefix-less alias of an admin route. */
+export interface ServedRoute extends Route {
+  path: string
+  alias?: boolean
+}
+
+/** Every route a listener serves, aliases included, in registration order. */
+export function servedRoutes(groups: readonly RouteGroup[]): ServedRoute[] {
+  const out: ServedRoute[] = []
+  for (const group of groups) {
+    for (const route of group.routes) {
+      if (group.admin) {
+        out.push({ ...route, path: `/admin${route.url}` })
+        out.push({ ...route, path: route.url, alias: true })
+      } else out.push({ ...route, path: route.url })
+    }
+  }
+  return out
+}
+
+/** `/oauth2/token/` and `//oauth2//token` are `/oauth2/token`, as the router treats them. */
+export function normalPath(url: string): string {
+  const path = (url.split('?', 1)[0] ?? '').replace(/\/{2,}/g, '/')
+  return path.length > 1 ? path.replace(/\/$/, '') : path
+}
+
+const postOnlyPaths = new WeakMap<FastifyInstance, Set<string>>()
+
+/**
+ * Registers the groups on `app`, each in its own scope. Returns the served routes, which the
+ * OpenAPI document and discovery read.
+ */
+export async function registerRoutes(app: FastifyInstance, groups: readonly RouteGroup[]): Promise<ServedRoute[]> {
+  const served = servedRoutes(groups)
+  for (const group of groups) {
+    const plugin = async (scope: FastifyInstance) => {
+      await group.setup?.(scope)
+      for (const route of group.routes) {
+        scope.route({ method: route.method, url: route.url, handler: route.handler })
+      }
+    }
+    if (group.admin) {
+      await app.register(plugin, { prefix: '/admin' })
+      await app.register(plugin)
+    } else await app.register(plugin)
+  }
+  const guarded = postOnlyPaths.get(app) ?? new Set<string>()
+  for (const route of served) if (route.postOnly) guarded.add(route.path)
+  postOnlyPaths.set(app, guarded)
+  return served
+}
+
+/**
+ * For the not-found handler: Hydra's router answers another method on a POST-only endpoint with
+ * 405 and an Allow header, here in the RFC 6749 shape with fosite's wording. OPTIONS stays with CORS.
+ */
+export function wrongMethod(app: FastifyInstance, request: FastifyRequest): OAuthError | undefined {
+  if (request.method === 'POST' || request.method === 'OPTIONS') return undefined
+  if (!postOnlyPaths.get(app)?.has(normalPath(request.url))) return undefined
+  const e = invalidRequest(`HTTP method is '${request.method}', expected 'POST'.`)
+  return new OAuthError(e.error, e.description, 405, e.hint, undefined, { allow: 'OPTIONS, POST' })
+}
+
+/** A path parameter of the matched route (Fastify decoded it). */
+export const paramOf = (request: FastifyRequest, name: string): string => (request.params as Record<string, string>)[name] ?? ''
+
+/** Paths of routes that satisfy `test`, for hooks that work by path (CORS). */
+export function pathsWhere(routes: readonly ServedRoute[], test: (route: ServedRoute) => boolean): Set<string> {
+  return new Set(routes.filter(test).map((r) => r.path))
+}
+
+/** Discovery's endpoints: metadata name → path, from the routes that advertise themselves. */
+export function discoveryEndpoints(routes: readonly ServedRoute[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const route of routes) if (route.discovery !== undefined && !route.alias) out[route.discovery] = route.path
+  return out
+}
