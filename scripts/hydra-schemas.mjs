@@ -29,6 +29,10 @@ function clean(value, underProperties = false) {
 }
 
 const components = clean(api.components.schemas)
+// Where the description says less than Hydra does on the wire: sqlxx.NullDuration, like its
+// Null* siblings that the description marks nullable, marshals an unset value as JSON null (a
+// client's unset *_lifespan fields).
+components.NullDuration.nullable = true
 const responses = {}
 const refOf = (ref) => ref.replace('#/components/responses/', '')
 for (const [path, item] of Object.entries(api.paths)) {

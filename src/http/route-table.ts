@@ -71,6 +71,10 @@ export function normalPath(url: string): string {
 }
 
 const postOnlyPaths = new WeakMap<FastifyInstance, Set<string>>()
+const registered = new WeakMap<FastifyInstance, ServedRoute[]>()
+
+/** The routes registerRoutes put on `app` (the listener's table as served). */
+export const routesOf = (app: FastifyInstance): readonly ServedRoute[] => registered.get(app) ?? []
 
 /**
  * Registers the groups on `app`, each in its own scope. Returns the served routes, which the
@@ -93,6 +97,7 @@ export async function registerRoutes(app: FastifyInstance, groups: readonly Rout
   const guarded = postOnlyPaths.get(app) ?? new Set<string>()
   for (const route of served) if (route.postOnly) guarded.add(route.path)
   postOnlyPaths.set(app, guarded)
+  registered.set(app, [...routesOf(app), ...served])
   return served
 }
 

@@ -60,7 +60,8 @@ export const HYDRA_COMPONENTS = {
   },
   "NullDuration": {
     "pattern": "^([0-9]+([.][0-9]+)?(ns|us|µs|ms|s|m|h))+$",
-    "type": "string"
+    "type": "string",
+    "nullable": true
   },
   "NullInt": {
     "nullable": true,
