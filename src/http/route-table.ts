@@ -70,6 +70,16 @@ export function normalPath(url: string): string {
   return path.length > 1 ? path.replace(/\/$/, '') : path
 }
 
+/**
+ * The JSON answers of a route, for Fastify's compiled serializer (fast-json-stringify): an answer
+ * carries only the members its schema names, so a field no schema lists (a secret, an internal
+ * value) cannot leave by accident, and serialising skips JSON.stringify's generic walk.
+ */
+function jsonAnswers(responses: Route['responses']): Record<string, Schema> | undefined {
+  const json = Object.entries(responses).filter((e): e is [string, Schema] => typeof e[1] !== 'string')
+  return json.length > 0 ? Object.fromEntries(json) : undefined
+}
+
 const postOnlyPaths = new WeakMap<FastifyInstance, Set<string>>()
 const registered = new WeakMap<FastifyInstance, ServedRoute[]>()
 
@@ -86,7 +96,8 @@ export async function registerRoutes(app: FastifyInstance, groups: readonly Rout
     const plugin = async (scope: FastifyInstance) => {
       await group.setup?.(scope)
       for (const route of group.routes) {
-        scope.route({ method: route.method, url: route.url, handler: route.handler })
+        const response = jsonAnswers(route.responses)
+        scope.route({ method: route.method, url: route.url, handler: route.handler, ...(response ? { schema: { response } } : {}) })
       }
     }
     if (group.admin) {

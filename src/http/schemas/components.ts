@@ -1,6 +1,6 @@
 // The schemas of what the routes read and answer: Hydra's where Hydra has the operation (its
 // component schemas, generated into hydra.ts), extended only by what Orthrus adds on top.
-import { anyObject, arrayOf, extend, hydra, int, named, obj, str, strs, type Schema } from './json-schema.js'
+import { anyObject, arrayOf, extend, hydra, int, named, obj, ordered, str, strs, type Schema } from './json-schema.js'
 
 /** Every error answer (the one renderer in http/errors.ts); `request_id` is Orthrus's addition. */
 export const errorOAuth2 = extend('errorOAuth2', hydra('errorOAuth2'), { request_id: str('The request id, also in X-Request-Id') })
@@ -24,8 +24,23 @@ export const oidcConfiguration = hydra('oidcConfiguration')
 export const oidcUserInfo = extend('oidcUserInfo', hydra('oidcUserInfo'), {}, { additionalProperties: true })
 export const deviceAuthorization = hydra('deviceAuthorization')
 export const oAuth2RedirectTo = hydra('oAuth2RedirectTo')
-export const oAuth2LoginRequest = hydra('oAuth2LoginRequest')
-export const oAuth2ConsentRequest = hydra('oAuth2ConsentRequest')
+// The OpenID Connect `claims` request parameter (Core §5.5) is handed on to the login and consent apps.
+const oidcContext = extend('oAuth2ConsentRequestOpenIDConnectContext', hydra('oAuth2ConsentRequestOpenIDConnectContext'), {
+  claims: anyObject('The claims request parameter (OpenID Connect Core §5.5)'),
+})
+// In the order of Hydra's structs (flow/present.ts writes them so).
+export const oAuth2LoginRequest = ordered(
+  'oAuth2LoginRequest',
+  hydra('oAuth2LoginRequest'),
+  ['challenge', 'requested_scope', 'requested_access_token_audience', 'skip', 'subject', 'oidc_context', 'client', 'request_url', 'session_id'],
+  { oidc_context: oidcContext },
+)
+export const oAuth2ConsentRequest = ordered(
+  'oAuth2ConsentRequest',
+  hydra('oAuth2ConsentRequest'),
+  ['challenge', 'requested_scope', 'requested_access_token_audience', 'skip', 'subject', 'oidc_context', 'client', 'request_url', 'login_challenge', 'login_session_id', 'acr', 'amr', 'context', 'consent_request_id'],
+  { oidc_context: oidcContext },
+)
 export const oAuth2LogoutRequest = hydra('oAuth2LogoutRequest')
 export const acceptOAuth2LoginRequest = hydra('acceptOAuth2LoginRequest')
 export const acceptOAuth2ConsentRequest = hydra('acceptOAuth2ConsentRequest')

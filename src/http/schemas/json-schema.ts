@@ -45,6 +45,18 @@ export function extend(name: string, base: Schema, properties: Record<string, Sc
   return named(name, { ...base, ...more, properties: { ...(base.properties as Record<string, Schema>), ...properties } })
 }
 
+/**
+ * `base` with its properties in `order` first (the rest after, as they were): fast-json-stringify
+ * writes members in schema order, and Hydra's answers keep its struct's field order. `required` is
+ * left out: fast-json-stringify writes required members before all others.
+ */
+export function ordered(name: string, base: Schema, order: readonly string[], more: Record<string, Schema> = {}): Schema {
+  const props = { ...(base.properties as Record<string, Schema>), ...more }
+  const sorted = Object.fromEntries([...order.filter((k) => k in props).map((k) => [k, props[k]]), ...Object.entries(props).filter(([k]) => !order.includes(k))])
+  const { required: _required, ...rest } = base
+  return named(name, { ...rest, properties: sorted })
+}
+
 export const str = (description?: string): Schema => ({ type: 'string', ...(description ? { description } : {}) })
 export const strs = (description?: string): Schema => ({ type: 'array', items: { type: 'string' }, ...(description ? { description } : {}) })
 export const int = (description?: string): Schema => ({ type: 'integer', ...(description ? { description } : {}) })
