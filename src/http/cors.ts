@@ -22,6 +22,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { CorsConfig } from '../config/types.js'
 import type { TokenService } from '../oauth2/tokens/service.js'
+import { answerOptions } from './route-table.js'
 
 /** One compiled origin pattern. */
 type Matcher = (origin: string) => boolean
@@ -84,6 +85,7 @@ const listHeader = (value: string | string[] | undefined): string[] =>
 /** Installs CORS on `app` (root scope, before routes) when `config.enabled`. */
 export function installCors(app: FastifyInstance, config: CorsConfig, opts: CorsOptions = {}): void {
   if (!config.enabled) return
+  if (config.options_passthrough) answerOptions(app)
   const allowedGlobally = originsMatcher(config.allowed_origins)
   const methods = new Set(config.allowed_methods.map((m) => m.toUpperCase()))
   const headersAll = config.allowed_headers.includes('*')
@@ -119,11 +121,13 @@ export function installCors(app: FastifyInstance, config: CorsConfig, opts: Cors
       if (config.allow_credentials) reply.header('access-control-allow-credentials', 'true')
       if (config.max_age > 0) reply.header('access-control-max-age', String(config.max_age))
     }
+    // rs/cors OptionsPassthrough: the router answers the preflight (route-table.ts optionsAllow).
+    if (config.options_passthrough) return
     return reply.code(204).send()
   })
 
   app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode === 204 && request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) return payload
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) return payload
     if (opts.excluded?.has(pathOf(request))) return payload
     addVary(reply, 'Origin')
     const origin = request.headers.origin

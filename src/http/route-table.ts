@@ -81,6 +81,26 @@ function jsonAnswers(responses: Route['responses']): Record<string, Schema> | un
 }
 
 const postOnlyPaths = new WeakMap<FastifyInstance, Set<string>>()
+const methodsByPath = new WeakMap<FastifyInstance, Map<string, { pattern: RegExp; methods: Set<string> }>>()
+const answersOptions = new WeakSet<FastifyInstance>()
+
+/**
+ * Makes the not-found handler answer OPTIONS on a routed path as Hydra's router does (200 with an
+ * Allow header): the preflights CORS hands on with serve.*.cors.options_passthrough end there.
+ */
+export function answerOptions(app: FastifyInstance): void {
+  answersOptions.add(app)
+}
+
+/** The Allow header for an OPTIONS request the router answers itself, or undefined. */
+export function optionsAllow(app: FastifyInstance, request: FastifyRequest): string | undefined {
+  if (request.method !== 'OPTIONS' || !answersOptions.has(app)) return undefined
+  const path = normalPath(request.url)
+  for (const { pattern, methods } of methodsByPath.get(app)?.values() ?? []) {
+    if (pattern.test(path)) return [...methods, 'OPTIONS'].join(', ')
+  }
+  return undefined
+}
 const registered = new WeakMap<FastifyInstance, ServedRoute[]>()
 
 /** The routes registerRoutes put on `app` (the listener's table as served). */
@@ -108,6 +128,13 @@ export async function registerRoutes(app: FastifyInstance, groups: readonly Rout
   const guarded = postOnlyPaths.get(app) ?? new Set<string>()
   for (const route of served) if (route.postOnly) guarded.add(route.path)
   postOnlyPaths.set(app, guarded)
+  const byPath = methodsByPath.get(app) ?? new Map<string, { pattern: RegExp; methods: Set<string> }>()
+  for (const route of served) {
+    const entry = byPath.get(route.path) ?? { pattern: new RegExp(`^${route.path.replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`), methods: new Set<string>() }
+    entry.methods.add(route.method)
+    byPath.set(route.path, entry)
+  }
+  methodsByPath.set(app, byPath)
   registered.set(app, [...routesOf(app), ...served])
   return served
 }
