@@ -19,6 +19,14 @@
 //   so there it is answered as allowed (as Hydra does); the browser then enforces the answer to
 //   the actual request.
 // - Excluded paths (the authorization endpoint: never meant for CORS) get nothing.
+// - serve.*.cors.options_passthrough hands preflights on to the router (route-table.ts).
+//
+// Hand-written rather than @fastify/cors: that plugin answers a refused preflight by falling
+// through to its catch-all OPTIONS route's 404 (rs/cors answers 204 without CORS headers), lists
+// every configured method instead of echoing the requested one, does not check requested headers
+// against the allowed ones, and decides in a hook that runs before the body is parsed, so it cannot
+// let the form's client_id name the client whose allowed_cors_origins apply, nor reach answers
+// that failed before its hook ran.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { CorsConfig } from '../config/types.js'
 import type { TokenService } from '../oauth2/tokens/service.js'
