@@ -148,6 +148,7 @@ function listener(prefix: string, get: Get, opt: Opt, warnings: string[]): Liste
     allow_credentials: get(`${prefix}.cors.allow_credentials`),
     max_age: get(`${prefix}.cors.max_age`),
     debug: get(`${prefix}.cors.debug`),
+    options_passthrough: get(`${prefix}.cors.options_passthrough`),
     ...(legacy ? { legacy_allow_insecure_origins: true } : {}),
   }
   const unsafe = cors.enabled && !legacy ? cors.allowed_origins.filter((o) => o !== '*' && isUnsafeWildcard(o.toLowerCase())) : []

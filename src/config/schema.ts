@@ -147,6 +147,8 @@ function listenerKeys(prefix: string, port: number): KeySpec[] {
     { path: `${prefix}.cors.allow_credentials`, kind: 'boolean', default: true },
     { path: `${prefix}.cors.max_age`, kind: 'integer', default: 0, min: 0 },
     { path: `${prefix}.cors.debug`, kind: 'boolean', default: false },
+    // Preflights go on to the router, which answers OPTIONS for a known path with 200 and Allow.
+    { path: `${prefix}.cors.options_passthrough`, kind: 'boolean', default: false },
   ]
 }
 
@@ -334,8 +336,6 @@ export const IGNORED_HYDRA_KEYS: readonly string[] = [
   'cgroups.v1.auto_max_procs_enabled',
   'clients.http.disallow_private_ip_ranges',
   'clients.http.private_ip_exception_urls',
-  'serve.public.cors.options_passthrough',
-  'serve.admin.cors.options_passthrough',
 ]
 
 /** Sections whose schema allows any key (`additionalProperties: true`): unknown keys get a notice. */

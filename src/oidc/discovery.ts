@@ -6,10 +6,10 @@ import type { Config } from '../config/types.js'
 import { RESPONSE_MODES_SUPPORTED, RESPONSE_TYPES_SUPPORTED } from '../oauth2/response-mode.js'
 
 /**
- * The endpoints that exist so far, by metadata name and path under the public URL. Only what
- * answers is advertised; a feature that adds an endpoint (authorization_endpoint → /oauth2/auth,
- * userinfo_endpoint → /userinfo, end_session_endpoint → /oauth2/sessions/logout, ...) adds its line.
- * The introspection endpoint is admin-only in Hydra, so it is never advertised here.
+ * The endpoints, by metadata name and the path Hydra serves them at under the public URL. The served
+ * document takes its list from the public route table instead (routes that say which metadata name
+ * they answer), so only what is routed is advertised. The introspection endpoint is admin-only in
+ * Hydra, so it is never advertised here.
  */
 export const PUBLIC_ENDPOINTS = {
   authorization_endpoint: '/oauth2/auth',
@@ -75,9 +75,9 @@ export function appendPath(base: string, path: string): string {
 
 /**
  * webfinger.oidc_discovery: what an operator behind a gateway advertises instead of Orthrus' own
- * URLs (Hydra's OAuth2AuthURL, OAuth2TokenURL, JWKSURL, ...).
+ * URLs (Hydra's OAuth2AuthURL, OAuth2TokenURL, JWKSURL, ..., and the registration endpoint).
  */
-function overriddenEndpoints(config: Readonly<Config>): Partial<Record<keyof typeof PUBLIC_ENDPOINTS, string>> {
+function overriddenEndpoints(config: Readonly<Config>): Record<string, string> {
   const o = config.webfinger.oidc_discovery
   const given = {
     authorization_endpoint: o.auth_url,
@@ -85,20 +85,34 @@ function overriddenEndpoints(config: Readonly<Config>): Partial<Record<keyof typ
     userinfo_endpoint: o.userinfo_url,
     jwks_uri: o.jwks_url,
     device_authorization_endpoint: o.device_authorization_url,
+    registration_endpoint: o.client_registration_url,
   }
-  return Object.fromEntries(Object.entries(given).filter(([, url]) => url !== undefined))
+  return Object.fromEntries(Object.entries(given).filter((e): e is [string, string] => e[1] !== undefined))
 }
 
-/** `idTokenAlg`: the algorithm of the current ID token signing key. */
-export function discoveryDocument(config: Readonly<Config>, idTokenAlg: string = DEFAULT_ID_TOKEN_ALG): DiscoveryDocument {
+/** Every endpoint this configuration enables, by metadata name and path. */
+export function configuredEndpoints(config: Readonly<Config>): Record<string, string> {
+  return {
+    ...PUBLIC_ENDPOINTS,
+    ...(config.oidc.dynamic_client_registration.enabled ? { registration_endpoint: REGISTRATION_PATH } : {}),
+  }
+}
+
+/**
+ * `idTokenAlg`: the algorithm of the current ID token signing key; `paths`: metadata name → path
+ * of each endpoint to advertise.
+ */
+export function discoveryDocument(
+  config: Readonly<Config>,
+  idTokenAlg: string = DEFAULT_ID_TOKEN_ALG,
+  paths: Readonly<Record<string, string>> = configuredEndpoints(config),
+): DiscoveryDocument {
+  // A listener without the device or logout flow leaves those names out.
   const endpoints = {
-    ...Object.fromEntries(Object.entries(PUBLIC_ENDPOINTS).map(([name, path]) => [name, appendPath(config.urls.self.public, path)])),
+    ...Object.fromEntries(Object.entries(paths).map(([name, path]) => [name, appendPath(config.urls.self.public, path)])),
     ...overriddenEndpoints(config),
   } as Record<keyof typeof PUBLIC_ENDPOINTS, string>
-  const { supported_claims, supported_scope, client_registration_url } = config.webfinger.oidc_discovery
-  const registration =
-    client_registration_url ??
-    (config.oidc.dynamic_client_registration.enabled ? appendPath(config.urls.self.public, REGISTRATION_PATH) : undefined)
+  const { supported_claims, supported_scope } = config.webfinger.oidc_discovery
   return {
     // Exactly as configured: a relying party compares it byte for byte with `iss`.
     issuer: config.urls.self.issuer,
@@ -128,6 +142,5 @@ export function discoveryDocument(config: Readonly<Config>, idTokenAlg: string =
     frontchannel_logout_session_supported: true,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
-    ...(registration !== undefined ? { registration_endpoint: registration } : {}),
   }
 }
