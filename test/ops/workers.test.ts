@@ -6,9 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from '../support/cli.js'
 import { testDatabases } from '../support/databases.js'
-import { CONSENT_URL, CookieJar, LOGIN_URL, REDIRECT_URI, basic, clientCredentials, createClient, introspect, migrate, startInstance, type ServerProcess } from './helpers.js'
-import { connectTo, logLine, readyWorkers, type WorkerConnection } from './worker-connections.js'
+import { CONSENT_URL, CookieJar, LOGIN_URL, REDIRECT_URI, basic, clientCredentials, createClient, inactiveTokens, instanceEnv, migrate, startInstance, type ServerProcess } from './helpers.js'
+import { connectTo, logLine, logLines, readyWorkers, type WorkerConnection } from './worker-connections.js'
 
 interface Target {
   name: string
@@ -27,6 +28,8 @@ if (targets.length === 1) console.log('workers: server databases skipped (set TE
 const IN_FLIGHT = 20
 /** SIGKILL one worker once this many tokens were answered. */
 const KILL_AFTER = 200
+/** Fastify's keep-alive timeout. */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000
 /** Tokens the cluster must still answer after the replacement said it is ready. */
 const AFTER_REPLACEMENT = 200
 
@@ -36,10 +39,34 @@ function tokensIssued(scrape: string): number {
   return line === undefined ? 0 : Number(line.split(' ').pop())
 }
 
+describe('serve --workers refusals', () => {
+  it('refuses an in-memory database, which no two processes can share', async () => {
+    const run = await runCli(['serve', 'all', '--workers', '2'], { env: instanceEnv('memory') })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('serve.workers = 2 needs a database the workers share')
+  })
+
+  it('refuses a count that is not a number of processes', async () => {
+    const run = await runCli(['serve', 'all', '--workers', '0'], { env: instanceEnv('memory') })
+    expect(run.code).not.toBe(0)
+    expect(run.stderr).toContain("option '--workers <n|auto>' argument '0' is invalid")
+  })
+
+  it('stops, with the worker’s reason and a failing status, when the workers cannot start', async () => {
+    // Not migrated: every worker refuses to start, as a single process would.
+    const dsn = `sqlite://${join(dir, 'unmigrated.sqlite')}?_fk=true`
+    const run = await runCli(['serve', 'all', '--workers', '2'], { env: instanceEnv(dsn, { LOG_FORMAT: 'json' }) })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/pending migration/)
+    expect(run.stderr).toContain('worker exited before it was ready: stopping')
+  })
+})
+
 for (const target of targets) {
   describe(`serve all --workers 2 on ${target.name}`, () => {
     let server: ServerProcess
     let drop: () => Promise<void> = async () => undefined
+    let dsn: string
     /** Worker ids in start order; [a, b]. */
     let a: number
     let b: number
@@ -53,6 +80,7 @@ for (const target of targets) {
     beforeAll(async () => {
       const db = await target.create()
       drop = db.drop
+      dsn = db.dsn
       await migrate(db.dsn)
       server = await startInstance(db.dsn, { SERVE_WORKERS: '2' })
       await logLine(server, (l) => l.msg === 'all workers ready', 60_000)
@@ -187,14 +215,7 @@ for (const target of targets) {
       expect(died).toMatchObject({ worker: a, signal: 'SIGKILL' })
 
       // Every token answered 200, before and after the kill, is active.
-      const lost: string[] = []
-      for (let i = 0; i < tokens.length; i += IN_FLIGHT) {
-        await Promise.all(
-          tokens.slice(i, i + IN_FLIGHT).map(async (t) => {
-            if ((await introspect(server.adminUrl, t)).active !== true) lost.push(t)
-          }),
-        )
-      }
+      const lost = await inactiveTokens(server.adminUrl, tokens, IN_FLIGHT)
       expect(lost.length, `${lost.length} of ${tokens.length} tokens answered 200 are not active (${refused} requests got no answer)`).toBe(0)
 
       // The replacement serves: a connection pinned to it issues a token the old worker reads.
@@ -205,6 +226,54 @@ for (const target of targets) {
       expect([issued.status, issued.worker]).toEqual([200, replacement.worker])
       const read = await (await pin(server.adminUrl, b)).form('/admin/oauth2/introspect', { token: String(issued.json.access_token) })
       expect(read.json.active).toBe(true)
+    }, 120_000)
+
+    it('drains every worker on SIGTERM: each finishes its requests, and the primary exits 0', async () => {
+      const client = await createClient(server.adminUrl, { grant_types: ['client_credentials'] })
+      const tokens: string[] = []
+      const wrong: string[] = []
+      let exited: Promise<number | null> | undefined
+      let signalledAt = 0
+      const load = async (): Promise<void> => {
+        for (;;) {
+          let res: Awaited<ReturnType<typeof clientCredentials>>
+          try {
+            res = await clientCredentials(server.publicUrl, client)
+          } catch {
+            return // the listeners are closed
+          }
+          // Once draining, a worker refuses new requests on open connections with 503 and closes them.
+          if (res.status === 503 && exited) continue
+          if (res.status !== 200) wrong.push(`${res.status} ${JSON.stringify(res.json)}`)
+          else tokens.push(String(res.json.access_token))
+          if (tokens.length >= 100 && !exited) {
+            signalledAt = Date.now()
+            exited = server.stop('SIGTERM')
+          }
+          if (wrong.length > 0) return
+        }
+      }
+      await Promise.all(Array.from({ length: IN_FLIGHT }, load))
+      expect(wrong).toEqual([])
+      expect(await exited).toBe(0)
+      // Keep-alive connections that were busy when the drain began must not hold it open until
+      // the keep-alive timeout (72 s).
+      expect(Date.now() - signalledAt).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS / 2)
+      const lines = logLines(server)
+      const stopped = lines.filter((l) => l.msg === 'worker stopped')
+      expect(stopped.map((l) => l.exit_code)).toEqual([0, 0])
+      for (const { worker } of stopped) {
+        expect(lines.some((l) => l.msg === 'shutdown complete' && l.worker === worker), `worker ${String(worker)} finished its shutdown`).toBe(true)
+      }
+
+      // Nothing answered during the drain is lost: a fresh server on the database knows every token.
+      const after = await startInstance(dsn)
+      try {
+        const lost = await inactiveTokens(after.adminUrl, tokens, IN_FLIGHT)
+        expect(lost).toEqual([])
+      } finally {
+        await after.stop()
+      }
     }, 120_000)
   })
 }
