@@ -104,7 +104,7 @@ async function serveRequests(mode: ServeMode, config: Readonly<Config>, logger: 
 export function registerServeCommand(program: Command): void {
   const cmd = program.command('serve').description('Run the HTTP listeners')
   const modes: Array<[ServeMode, string]> = [
-    ['all', 'Serve the public (:4444) and admin (:4445) APIs in one process'],
+    ['all', 'Serve the public (:4444) and admin (:4445) APIs together'],
     ['public', 'Serve only the public API (:4444)'],
     ['admin', 'Serve only the admin API (:4445)'],
   ]
