@@ -178,6 +178,7 @@ function fromText(spec: KeySpec, text: string, from: string): unknown {
       return text
     }
     case 'integer':
+    case 'integer-or-auto':
       return /^[+-]?\d+$/.test(text.trim()) ? Number(text.trim()) : text
     case 'number':
       return text.trim() !== '' && Number.isFinite(Number(text.trim())) ? Number(text.trim()) : text
@@ -247,6 +248,12 @@ function validate(spec: KeySpec, value: unknown, from: string | undefined): unkn
     }
     case 'string-map':
       return validateMap(spec, value, from)
+    case 'integer-or-auto': {
+      if (value === 'auto') return value
+      const inRange = typeof value === 'number' && Number.isSafeInteger(value) && value >= (spec.min ?? 1) && (spec.max === undefined || value <= spec.max)
+      if (!inRange) throw fail(`must be auto or an integer${rangeText(spec)}`)
+      return value
+    }
     case 'duration': {
       const ms = typeof value === 'string' ? parseDuration(value) : undefined
       if (ms === undefined) throw fail(`is not a duration ${DURATION_HINT}`)
