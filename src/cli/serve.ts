@@ -20,7 +20,7 @@ async function serve(mode: ServeMode, opts: ServeOptions): Promise<void> {
   ])
   const files = opts.config ?? []
   if (files.length > 1) fail('only one --config file is supported')
-  const { config, warnings } = loadConfig({ ...(files[0] ? { file: files[0] } : {}), env: process.env, dev: opts.dev === true })
+  const { config, warnings } = loadConfig({ ...(files[0] ? { file: files[0] } : {}), env: process.env, dev: opts.dev === true, keepDevSecret: true })
   const logger = createLogger(config.log)
   for (const w of warnings) logger.warn(w)
   if (config.dev) {
