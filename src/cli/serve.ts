@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import type { ServeMode } from '../server.js'
 import { fail } from './fail.js'
 import { tuneHeapForServing } from './heap.js'
+import { checkPortsFree } from './ports.js'
 
 interface ServeOptions {
   config?: string[]
@@ -21,6 +22,7 @@ async function serve(mode: ServeMode, opts: ServeOptions): Promise<void> {
   const files = opts.config ?? []
   if (files.length > 1) fail('only one --config file is supported')
   const { config, warnings } = loadConfig({ ...(files[0] ? { file: files[0] } : {}), env: process.env, dev: opts.dev === true, keepDevSecret: true })
+  await checkPortsFree(config.serve, mode)
   const logger = createLogger(config.log)
   for (const w of warnings) logger.warn(w)
   if (config.dev) {

@@ -301,8 +301,15 @@ describe('import oauth2-client', () => {
   it('reads stdin when no file or "-" is given', async () => {
     const r = await run(['import', 'client', ...ep(), '--format', 'json'], '{"client_id":"from-stdin"}')
     expect((JSON.parse(r.stdout) as Client[])[0]?.['client_id']).toBe('from-stdin')
-    const dash = await run(['import', 'client', ...ep(), '-', '--format', 'jsonpath={[0].client_id}'], '[{"client_id":"dash"}]')
+    const dash = await run(['import', 'client', ...ep(), '-', '--format', 'jsonpath={.client_id}'], '[{"client_id":"dash"}]')
     expect(dash.stdout).toBe('dash\n')
+  })
+
+  it('applies --format jsonpath to each imported client, one line each', async () => {
+    const r = await run(['import', 'client', ...ep(), '--format', 'jsonpath={.client_secret}'], '[{"client_id":"p1"},{"client_id":"p2"}]')
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe('generated-p1\ngenerated-p2\n')
   })
 
   it('sends nothing when any input is not valid JSON', async () => {
