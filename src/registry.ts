@@ -163,6 +163,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       trustedJwts,
       device,
       grantObserver: observability.grantObserver,
+      logger,
     })
     const flowStore = new SqlFlowStore(db.kysely, nid, aead)
     const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, aead)

@@ -12,6 +12,7 @@ import { deviceAdminRoutes } from './device-routes.js'
 import { metricsRoutes } from './metrics-routes.js'
 import { installEdge, listenerEdgeOptions } from './proxy.js'
 import { openApiRoute } from './openapi.js'
+import { otherListenerHint } from './other-listener.js'
 
 export type AdminDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'clientService' | 'keys' | 'oauth2' | 'flows' | 'trust' | 'observability'>
 
@@ -22,6 +23,7 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
     logger: deps.logger,
     exposeDebug: deps.config.oauth2.expose_internal_errors,
     quietHealth: deps.config.serve.admin.request_log.disable_for_health,
+    notFoundHint: otherListenerHint('admin', deps.config.urls.self.public),
     ...(deps.observability ? { instrument: deps.observability.instrument } : {}),
     ...listenerEdgeOptions('admin', deps.config.serve.admin),
   })

@@ -30,6 +30,8 @@ function fromFastify(e: FastifyError): OAuthError | undefined {
 export interface ErrorRendering {
   exposeDebug: boolean
   logger: Logger
+  /** For a route this listener lacks: a hint naming the listener that has it (http/other-listener.ts). */
+  notFoundHint?: (url: string) => string | undefined
 }
 
 export function sendError(reply: FastifyReply, err: OAuthError, opts: { exposeDebug: boolean }): FastifyReply {
@@ -54,5 +56,7 @@ export function installErrorHandling(app: FastifyInstance, opts: ErrorRendering)
     }
     return sendError(reply, err, opts)
   })
-  app.setNotFoundHandler((_request, reply) => sendError(reply, notFound('The requested route does not exist.'), opts))
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, notFound(opts.notFoundHint?.(request.url) ?? 'The requested route does not exist.'), opts),
+  )
 }

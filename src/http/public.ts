@@ -15,6 +15,7 @@ import { devicePublicRoutes } from './device-routes.js'
 import { installEdge, listenerEdgeOptions } from './proxy.js'
 import { CLIENT_AWARE_CORS_PATHS, clientCorsOrigins, NO_CORS_PATHS } from './cors.js'
 import { openApiRoute } from './openapi.js'
+import { otherListenerHint } from './other-listener.js'
 
 export type PublicDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'keys' | 'oauth2' | 'flows' | 'observability'> &
   Partial<Pick<Registry, 'dynamicRegistration'>> &
@@ -32,6 +33,7 @@ export async function createPublicApp(deps: PublicDeps, opts: PublicAppOptions =
     logger: deps.logger,
     exposeDebug: deps.config.oauth2.expose_internal_errors,
     quietHealth: deps.config.serve.public.request_log.disable_for_health,
+    notFoundHint: otherListenerHint('public', deps.config.urls.self.public),
     ...(deps.observability ? { instrument: deps.observability.instrument } : {}),
     ...listenerEdgeOptions('public', deps.config.serve.public),
   })
