@@ -40,8 +40,12 @@ export async function send(url: string, init: SendInit): Promise<RawResponse> {
     const req = request(target, { method: init.method, headers, agent: false }, (res: IncomingMessage) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('error', (e) => reject(new TransportError('read', e.message)))
-      res.on('aborted', () => reject(new TransportError('read', 'the connection closed early')))
+      // A reset mid-body surfaces as an error ("aborted") or only as a close before the end.
+      const cut = () => reject(new TransportError('read', 'the connection closed early'))
+      res.on('error', cut)
+      res.on('close', () => {
+        if (!res.complete) cut()
+      })
       res.on('end', () =>
         resolve({
           status: res.statusCode ?? 0,

@@ -8,7 +8,7 @@ import { Command } from 'commander'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { registerClientCommands, verb } from '../../src/cli/clients.js'
 import { joinUrl, parseNextPageToken, resolveEndpoint } from '../../src/cli/endpoint.js'
-import { runCommands, type RunResult } from '../support/fake-http.js'
+import { runCommands, startLocalServer, type RunResult } from '../support/fake-http.js'
 
 interface Recorded {
   method: string
@@ -359,6 +359,21 @@ describe('endpoint resolution and connection errors', () => {
     const r = await run(['get', 'client', 'x', '--endpoint', `http://127.0.0.1:${port}`])
     expect(r.stderr).toMatch(new RegExp(`^Error: could not reach http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED.*\\n$`))
     expect(r.code).toBe(1)
+  })
+
+  it('reports an answer cut off mid-body in one line', async () => {
+    const cut = await startLocalServer((_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' })
+      res.write('{"client_id":')
+      setTimeout(() => res.destroy(), 20)
+    })
+    try {
+      const r = await run(['get', 'client', 'x', '--endpoint', cut.url])
+      expect(r.stderr).toBe(`Error: could not read the response from ${cut.url}: the connection closed early\n`)
+      expect(r.code).toBe(1)
+    } finally {
+      await cut.close()
+    }
   })
 
   it('resolves, validates and joins endpoints', () => {
