@@ -1,22 +1,42 @@
 import type { FastifyInstance } from 'fastify'
-import { clientAdminRoutes } from '../client/admin-routes.js'
-import { jwkAdminRoutes } from '../jwk/admin-routes.js'
-import { flowAdminRoutes, sessionAdminRoutes } from '../flow/admin-routes.js'
-import { logoutAdminRoutes } from '../flow/logout-admin-routes.js'
-import { trustAdminRoutes } from '../trust/admin-routes.js'
 import type { Registry } from '../registry.js'
 import { acceptJsonOnly, createApp } from './app.js'
-import { healthRoutes, versionRoute } from './health.js'
-import { oauth2AdminRoutes } from './oauth2-routes.js'
+import { clientAdminRoutes } from './client-routes.js'
 import { deviceAdminRoutes } from './device-routes.js'
+import { flowAdminRoutes, sessionAdminRoutes } from './flow-routes.js'
+import { healthRoutes, versionRoutes } from './health.js'
+import { jwkAdminRoutes } from './jwk-routes.js'
+import { logoutAdminRoutes } from './logout-admin-routes.js'
 import { metricsRoutes } from './metrics-routes.js'
+import { oauth2AdminRoutes } from './oauth2-routes.js'
+import { openApiRoutes } from './openapi.js'
 import { installEdge, listenerEdgeOptions } from './proxy.js'
-import { openApiRoute } from './openapi.js'
 import { otherListenerHint } from './other-listener.js'
+import { registerRoutes, servedRoutes, type RouteGroup, type ServedRoute } from './route-table.js'
+import { trustAdminRoutes } from './trust-routes.js'
 
 export type AdminDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'clientService' | 'keys' | 'oauth2' | 'flows' | 'trust' | 'observability'>
 
-/** The admin listener (:4445). Every admin route answers under /admin and, as Hydra 1 did, without it. */
+/** The admin listener's route table. Admin API groups answer under /admin and, as in Hydra 1, without it. */
+export function adminRouteTable(deps: AdminDeps): RouteGroup[] {
+  let served: ServedRoute[] = []
+  const groups: RouteGroup[] = [healthRoutes({ ping: () => deps.db.ping() }), versionRoutes]
+  if (deps.observability) groups.push(metricsRoutes(deps.observability.metrics))
+  groups.push(
+    clientAdminRoutes(deps.clientService),
+    jwkAdminRoutes(deps.keys),
+    oauth2AdminRoutes(deps.oauth2),
+    flowAdminRoutes(deps.flows.admin),
+    sessionAdminRoutes(deps.flows.sessions),
+  )
+  if (deps.flows.logoutAdmin) groups.push(logoutAdminRoutes(deps.flows.logoutAdmin))
+  if (deps.flows.device) groups.push(deviceAdminRoutes(deps.flows.device))
+  groups.push(trustAdminRoutes(deps.trust), openApiRoutes('admin', deps.config.urls.self.admin, () => served))
+  served = servedRoutes(groups)
+  return groups
+}
+
+/** The admin listener (:4445). */
 export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
   const app = createApp({
     name: 'admin',
@@ -27,23 +47,8 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
     ...(deps.observability ? { instrument: deps.observability.instrument } : {}),
     ...listenerEdgeOptions('admin', deps.config.serve.admin),
   })
-  const routes = installEdge(app, deps.config.serve.admin)
+  installEdge(app, deps.config.serve.admin)
   acceptJsonOnly(app)
-  await app.register(healthRoutes({ ping: () => deps.db.ping() }))
-  await app.register(versionRoute)
-  if (deps.observability) await app.register(metricsRoutes(deps.observability.metrics))
-  const adminRoutes = async (scope: FastifyInstance) => {
-    await scope.register(clientAdminRoutes(deps.clientService))
-    await scope.register(jwkAdminRoutes(deps.keys))
-    await scope.register(oauth2AdminRoutes(deps.oauth2))
-    await scope.register(flowAdminRoutes(deps.flows.admin))
-    await scope.register(sessionAdminRoutes(deps.flows.sessions))
-    if (deps.flows.logoutAdmin) await scope.register(logoutAdminRoutes(deps.flows.logoutAdmin))
-    if (deps.flows.device) await scope.register(deviceAdminRoutes(deps.flows.device))
-    await scope.register(trustAdminRoutes(deps.trust))
-  }
-  await app.register(adminRoutes, { prefix: '/admin' })
-  await app.register(adminRoutes)
-  await app.register(openApiRoute('admin', deps.config.urls.self.admin, routes))
+  await registerRoutes(app, adminRouteTable(deps))
   return app
 }
