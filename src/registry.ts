@@ -31,6 +31,7 @@ import { SqlDeviceStore } from './persistence/sql/device-store.js'
 import { DeviceCodes } from './oauth2/device-code.js'
 import { HmacKeys } from './crypto/hmac.js'
 import { createObservability, type Observability } from './observability/index.js'
+import type { MetricsGatherer } from './observability/metrics.js'
 import { SqlTrustStore } from './persistence/sql/trust-store.js'
 import { TrustService } from './trust/service.js'
 import { TrustVerifier } from './trust/verifier.js'
@@ -84,6 +85,8 @@ export interface RegistryOptions {
   keyCacheTtlMs?: number
   /** How long a client read is reused (default 5 s; 0 turns the cache off). */
   clientCacheTtlMs?: number
+  /** In a cluster worker: the metrics scrape reports every worker together (src/cluster/). */
+  metricsGatherer?: MetricsGatherer
 }
 
 export async function createRegistry(config: Readonly<Config>, opts: RegistryOptions = {}): Promise<Registry> {
@@ -91,7 +94,12 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
   const db = await openDb(config.dsn)
   try {
     // First: with tracing on it puts its query plugin on db.kysely, before any store takes it.
-    const observability = await createObservability({ config, db, logger })
+    const observability = await createObservability({
+      config,
+      db,
+      logger,
+      ...(opts.metricsGatherer ? { metricsGatherer: opts.metricsGatherer } : {}),
+    })
     const pending = await pendingMigrations(db)
     if (pending.length > 0) {
       if (!(opts.migrate || config.dev)) {

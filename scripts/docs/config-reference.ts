@@ -25,6 +25,8 @@ function kind(spec: KeySpec): string {
       return 'URL'
     case 'string-or-object':
       return 'URL or object'
+    case 'integer-or-auto':
+      return `integer${range} or \`auto\``
     default:
       return `${spec.kind}${range}`
   }

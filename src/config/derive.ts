@@ -80,7 +80,7 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
       leak_sensitive_values: get('log.leak_sensitive_values'),
       redaction_text: get('log.redaction_text'),
     },
-    serve: { public: pub, admin, tls: tls('serve', undefined, opt), cookies: cookies(dev, issuer, get, opt) },
+    serve: { public: pub, admin, workers: get('serve.workers'), tls: tls('serve', undefined, opt), cookies: cookies(dev, issuer, get, opt) },
     urls: {
       self: { issuer, public: publicUrl, admin: adminUrl },
       login,

@@ -164,6 +164,7 @@ function fromText(spec: KeySpec, text: string, from: string): unknown {
       return text
     }
     case 'integer':
+    case 'integer-or-auto':
       return /^[+-]?\d+$/.test(text.trim()) ? Number(text.trim()) : text
     case 'string[]':
     case 'enum[]': {
@@ -214,6 +215,12 @@ function validate(spec: KeySpec, value: unknown, from: string | undefined): unkn
         (spec.min === undefined || value >= spec.min) &&
         (spec.max === undefined || value <= spec.max)
       if (!inRange) throw fail(`must be an integer${rangeText(spec)}`)
+      return value
+    }
+    case 'integer-or-auto': {
+      if (value === 'auto') return value
+      const inRange = typeof value === 'number' && Number.isSafeInteger(value) && value >= (spec.min ?? 1) && (spec.max === undefined || value <= spec.max)
+      if (!inRange) throw fail(`must be auto or an integer${rangeText(spec)}`)
       return value
     }
     case 'duration': {

@@ -20,6 +20,8 @@ export type KeyKind =
   | 'duration'
   /** ttl.refresh_token: a duration, or -1 / "-1" for "never expires". */
   | 'duration-or-minus-one'
+  /** A positive integer, or `auto` (serve.workers). */
+  | 'integer-or-auto'
   /** An absolute http(s) URL. */
   | 'url'
   /** An absolute http(s) URL or a path such as `/ui/login` (resolved against urls.self.public). */
@@ -190,6 +192,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   ...listenerKeys('serve.public', 4444),
   ...listenerKeys('serve.admin', 4445),
   ...tlsKeys('serve'),
+  // Not in Hydra's schema: processes serving the listeners (src/cluster/); `auto` is one per CPU.
+  { path: 'serve.workers', kind: 'integer-or-auto', default: 1, min: 1, max: 1024 },
   { path: 'serve.cookies.same_site_mode', kind: 'enum', values: ['Strict', 'Lax', 'None'], default: 'None' },
   { path: 'serve.cookies.same_site_legacy_workaround', kind: 'boolean', default: false },
   { path: 'serve.cookies.domain', kind: 'string' },

@@ -51,6 +51,8 @@ export interface Config {
   serve: {
     public: ListenerConfig
     admin: ListenerConfig
+    /** Processes serving the listeners: a count, or `auto` for one per CPU (src/cluster/). */
+    workers: number | 'auto'
     tls: TlsConfig
     cookies: {
       same_site_mode: 'Strict' | 'Lax' | 'None'

@@ -6,7 +6,7 @@ import type { Config } from '../config/types.js'
 import type { Logger } from '../logging.js'
 import type { Db } from '../persistence/db.js'
 import { instrumentMetrics } from './http-hooks.js'
-import { Metrics, type PoolStats } from './metrics.js'
+import { Metrics, type MetricsGatherer, type PoolStats } from './metrics.js'
 import { combineGrantObservers, type GrantObserver } from './observer.js'
 import { decideTracing } from './tracing-config.js'
 import type { Tracing } from './tracing.js'
@@ -29,6 +29,8 @@ export interface ObservabilityOptions {
   logger: Logger
   /** Where OTEL_* variables are read from (default process.env). */
   env?: NodeJS.ProcessEnv
+  /** In a cluster worker: scrapes answer with every worker's metrics (src/cluster/). */
+  metricsGatherer?: MetricsGatherer
 }
 
 interface PgPoolLike {
@@ -68,7 +70,11 @@ export function poolStatsOf(db: Db): (() => PoolStats | undefined) | undefined {
  */
 export async function createObservability(opts: ObservabilityOptions): Promise<Observability> {
   const poolStats = poolStatsOf(opts.db)
-  const metrics = new Metrics({ dialect: opts.db.dialect, ...(poolStats ? { poolStats } : {}) })
+  const metrics = new Metrics({
+    dialect: opts.db.dialect,
+    ...(poolStats ? { poolStats } : {}),
+    ...(opts.metricsGatherer ? { gatherer: opts.metricsGatherer } : {}),
+  })
   // Hydra's `tracing` section (src/config/schema.ts), when the configuration carries it.
   const tracingConfig = opts.config.tracing
   const decision = decideTracing(tracingConfig, opts.env ?? process.env)

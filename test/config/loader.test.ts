@@ -325,6 +325,20 @@ describe('environment variables', () => {
     )
   })
 
+  it('reads serve.workers as a count or auto, from the file, the environment or --workers', () => {
+    expect(load({ env: PROD_ENV }).config.serve.workers).toBe(1)
+    expect(load({ env: { ...PROD_ENV, SERVE_WORKERS: 'auto' } }).config.serve.workers).toBe('auto')
+    expect(load({ env: { ...PROD_ENV, SERVE_WORKERS: '4' } }).config.serve.workers).toBe(4)
+    expect(load({ env: PROD_ENV, file: file('.yaml', 'serve:\n  workers: 3\n') }).config.serve.workers).toBe(3)
+    expect(load({ env: { ...PROD_ENV, SERVE_WORKERS: '4' }, overrides: { 'serve.workers': 'auto' } }).config.serve.workers).toBe('auto')
+    expect(failure(() => load({ env: { ...PROD_ENV, SERVE_WORKERS: '0' } }))).toBe(
+      'invalid configuration: serve.workers = 0 must be auto or an integer between 1 and 1024 (from SERVE_WORKERS)',
+    )
+    expect(failure(() => load({ env: { ...PROD_ENV, SERVE_WORKERS: 'many' } }))).toBe(
+      'invalid configuration: serve.workers = "many" must be auto or an integer between 1 and 1024 (from SERVE_WORKERS)',
+    )
+  })
+
   it('lose to overrides, which are typed or text', () => {
     const env = { ...PROD_ENV, SERVE_PUBLIC_PORT: '5000', LOG_LEVEL: 'debug' }
     const { config } = load({ env, overrides: { 'serve.public.port': 6000, 'log.level': 'warn', 'serve.admin.port': '6001', 'dsn': undefined } })
