@@ -3,7 +3,7 @@
 # Orthrus container image. Two stages:
 #   build    - installs every dependency (better-sqlite3 compiles a native addon when no prebuilt
 #              binary fits, hence python3/make/g++), compiles TypeScript, then drops dev deps.
-#   runtime  - distroless Node.js 20 on Debian 12: no shell, no package manager, runs as an
+#   runtime  - distroless Node.js 24 (LTS) on Debian 12: no shell, no package manager, runs as an
 #              unprivileged numeric user. Same Debian release and Node major as the build stage,
 #              so the native addon built there loads here.
 #
@@ -19,17 +19,20 @@
 # GET /health/alive and /health/ready from the orchestrator instead (Kubernetes liveness/readiness
 # probes, a load balancer's health check); see docs/operations.md.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
-ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs20-debian12
+ARG NODE_IMAGE=node:24-bookworm-slim
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12
 
 FROM ${NODE_IMAGE} AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-# Dependencies first: this layer is reused while only the sources change.
+# Dependencies first: this layer is reused while only the sources change. --ignore-scripts holds
+# back the project's own prepare script (a build, which needs the sources copied below); the one
+# install script the server needs, better-sqlite3's native addon, then runs on its own.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+ && npm rebuild better-sqlite3
 COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build \

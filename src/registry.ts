@@ -186,6 +186,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       trustedJwts,
       device,
       grantObserver: observability.grantObserver,
+      logger,
     })
     const flowStore = new SqlFlowStore(db.kysely, nid, sessionData)
     const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, sessionData)

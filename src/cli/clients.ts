@@ -3,7 +3,7 @@ import { Option } from 'commander'
 import type { Command } from 'commander'
 import { addEndpointOption, adminRequest, asArray, asObject, parseNextPageToken } from './endpoint.js'
 import { commaList, readJsonSources, scopeList } from './input.js'
-import { addFormatOption, CliError, io, printList, printResult, runAction } from './output.js'
+import { addFormatOption, CliError, io, printList, printResult, runAction, serialize } from './output.js'
 import type { Column } from './output.js'
 import { commandContext as context, deleteEach, pageQuery, printOneOrMany } from './resource-commands.js'
 
@@ -223,7 +223,9 @@ export function registerClientCommands(program: Command): void {
             io.stderr(`Error: could not import ${label}: ${err.message}\n`)
           }
         }
-        printList(format, created, IMPORT_COLUMNS)
+        // A path names a field of a client (e.g. {.client_secret}), so it applies to each one.
+        if (format.kind === 'jsonpath') for (const client of created) io.stdout(serialize(format, client))
+        else printList(format, created, IMPORT_COLUMNS)
         if (failures > 0) throw new CliError(`${failures} client(s) not imported`, { reported: true })
       }),
     )

@@ -1,7 +1,7 @@
 // Where the commands that work on the database directly (migrate, janitor, secrets) find it: a
 // DSN argument, -e/--read-from-env (the DSN variable), or -c/--config (the file's `dsn`).
 import { readFileSync } from 'node:fs'
-import { parse as parseYaml } from 'yaml'
+import { yaml } from './output.js'
 import { fail } from './fail.js'
 
 export interface DatabaseSourceOptions {
@@ -19,7 +19,7 @@ export function resolveDsn(dsn: string | undefined, opts: DatabaseSourceOptions)
   if (file) {
     let doc: unknown
     try {
-      doc = parseYaml(readFileSync(file, 'utf8'))
+      doc = yaml().parse(readFileSync(file, 'utf8'))
     } catch (e) {
       fail(`cannot read config file ${file}: ${e instanceof Error ? e.message : String(e)}`)
     }

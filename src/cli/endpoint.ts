@@ -2,6 +2,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Command } from 'commander'
 import { CliError } from './output.js'
+import { send, TransportError, type RawResponse, type SendInit } from './transport.js'
 
 export type EndpointKind = 'admin' | 'public'
 
@@ -63,7 +64,7 @@ export function displayEndpoint(endpoint: string): string {
 
 export interface ApiResponse {
   status: number
-  headers: Headers
+  headers: RawResponse['headers']
   /** Parsed JSON, or undefined for an empty body (e.g. 204). */
   body: unknown
 }
@@ -104,20 +105,17 @@ export function basicAuthorization(clientId: string, clientSecret: string): stri
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`
 }
 
-async function exchange(endpoint: string, path: string, init: RequestInit): Promise<ApiResponse> {
-  let res: Response
+async function exchange(endpoint: string, path: string, init: SendInit): Promise<ApiResponse> {
+  let res: RawResponse
   try {
-    res = await fetch(joinUrl(endpoint, path), init)
+    res = await send(joinUrl(endpoint, path), init)
   } catch (err) {
-    throw new CliError(`could not reach ${displayEndpoint(endpoint)}: ${networkReason(err)}`)
+    if (!(err instanceof TransportError)) throw err
+    const what = err.phase === 'connect' ? 'could not reach' : 'could not read the response from'
+    throw new CliError(`${what} ${displayEndpoint(endpoint)}: ${oneLine(err.reason)}`)
   }
-  let text: string
-  try {
-    text = await res.text()
-  } catch (err) {
-    throw new CliError(`could not read the response from ${displayEndpoint(endpoint)}: ${networkReason(err)}`)
-  }
-  if (!res.ok) throw new CliError(describeFailure(res.status, res.statusText, text))
+  const { text } = res
+  if (res.status < 200 || res.status > 299) throw new CliError(describeFailure(res.status, res.statusText, text))
   if (text.trim() === '') return { status: res.status, headers: res.headers, body: undefined }
   try {
     return { status: res.status, headers: res.headers, body: JSON.parse(text) as unknown }
@@ -147,24 +145,6 @@ function describeFailure(status: number, statusText: string, text: string): stri
     return oneLine(detail ? `${status} ${name}: ${detail}` : `${status} ${name}`)
   }
   return fallback
-}
-
-function networkReason(err: unknown): string {
-  const cause = isRecord(err) ? err['cause'] : undefined
-  const source = cause ?? err
-  // Connecting to "localhost" may try several addresses; undici then reports an AggregateError.
-  if (isRecord(source) && Array.isArray(source['errors']) && source['errors'].length > 0) {
-    return errorText(source['errors'][0])
-  }
-  return errorText(source)
-}
-
-function errorText(err: unknown): string {
-  if (isRecord(err)) {
-    const text = firstString(err['message'], err['code'])
-    if (text) return oneLine(text)
-  }
-  return oneLine(String(err))
 }
 
 /** Narrows a response body to a JSON object, or fails with a clear message. */

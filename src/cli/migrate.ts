@@ -56,6 +56,15 @@ async function up(dsn: string, opts: MigrateOptions): Promise<void> {
   })
 }
 
+const DOWN_USAGE = 'migrate sql down N [dsn], e.g. migrate sql down 1 -e --yes'
+
+// N comes first; a DSN in its place (N forgotten) is named as such and never echoed: it may hold a password.
+function checkSteps(steps: string | undefined): asserts steps is string {
+  if (steps === undefined) fail(`missing N, the number of migrations to roll back: ${DOWN_USAGE}`)
+  if (steps.includes('://') || steps === 'memory') fail(`missing N, the number of migrations to roll back, before the DSN: ${DOWN_USAGE}`)
+  if (!/^\d+$/.test(steps) || Number(steps) < 1) fail(`N = "${steps}" must be a positive integer: ${DOWN_USAGE}`)
+}
+
 export function registerMigrateCommand(program: Command): void {
   const migrate = program.command('migrate').description('Manage the database schema')
   const withFlags = (c: Command) =>
@@ -84,12 +93,12 @@ export function registerMigrateCommand(program: Command): void {
   withFlags(
     sqlCmd
       .command('down')
-      .argument('<steps>', 'How many applied migrations to roll back')
+      .argument('[steps]', 'How many applied migrations to roll back (N)')
       .argument('[dsn]', 'Database URL')
-      .description('Roll back the newest N migrations'),
-  ).action(async (steps: string, dsn: string | undefined, _opts: MigrateOptions, cmd: Command) => {
+      .description('Roll back the newest N migrations: migrate sql down N [dsn]'),
+  ).action(async (steps: string | undefined, dsn: string | undefined, _opts: MigrateOptions, cmd: Command) => {
     const opts = cmd.optsWithGlobals<MigrateOptions>()
-    if (!/^\d+$/.test(steps) || Number(steps) < 1) fail(`steps = "${steps}" must be a positive integer`)
+    checkSteps(steps)
     const target = resolveDsn(dsn, opts)
     const { migrateDown, migrationStatus } = await persistence()
     await withDb(target, async (db) => {

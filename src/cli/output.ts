@@ -1,6 +1,12 @@
 // How CLI results and errors reach the terminal: --format handling, tables, and the error handler.
 import type { Command } from 'commander'
-import { stringify as toYaml } from 'yaml'
+import { createRequire } from 'node:module'
+import type * as Yaml from 'yaml'
+
+// Loading the yaml package takes longer than the rest of a client command's start-up; only
+// --format yaml and -c files need it, so it is required on first use.
+const requireCjs = createRequire(import.meta.url)
+export const yaml = (): typeof Yaml => requireCjs('yaml') as typeof Yaml
 
 /** A failure to show the user as one `Error: …` line; `reported` means it was already shown. */
 export class CliError extends Error {
@@ -194,7 +200,7 @@ export function serialize(format: Exclude<Format, { kind: 'table' }>, value: unk
     case 'json-pretty':
       return `${JSON.stringify(value, null, 2)}\n`
     case 'yaml':
-      return toYaml(value)
+      return yaml().stringify(value)
     case 'jsonpath': {
       const found = evaluateJsonPath(format.path, value)
       const hasWildcard = format.path.some((s) => s.kind === 'wildcard')

@@ -5,6 +5,7 @@ import type { Logger } from '../logging.js'
 import type { ServeMode } from '../server.js'
 import { fail } from './fail.js'
 import { tuneHeapForServing } from './heap.js'
+import { checkPortsFree } from './ports.js'
 
 interface ServeOptions {
   config?: string[]
@@ -37,6 +38,7 @@ async function serve(mode: ServeMode, opts: ServeOptions): Promise<void> {
     ...(files[0] ? { file: files[0] } : {}),
     env: process.env,
     dev: opts.dev === true,
+    keepDevSecret: true,
     overrides: { 'serve.workers': opts.workers },
   })
   const workerId = clusterWorkerId()
@@ -44,6 +46,7 @@ async function serve(mode: ServeMode, opts: ServeOptions): Promise<void> {
     // The primary already reported the configuration warnings; lines from here say which worker.
     return serveRequests(mode, config, createLogger(config.log).child({ worker: workerId }), true)
   }
+  await checkPortsFree(config.serve, mode)
   const logger = createLogger(config.log)
   for (const n of notices) logger.info(n)
   for (const w of warnings) logger.warn(w)

@@ -1,8 +1,8 @@
-// `introspect token` (admin API) and `revoke token` (public API), plus the pieces the token
-// commands share: client credentials from flags or the environment, Go-style times.
+// `introspect token` and `delete access-tokens` (admin API), `revoke token` (public API), plus the
+// pieces the token commands share: client credentials from flags or the environment, Go-style times.
 import type { Command } from 'commander'
 import { verb } from './clients.js'
-import { addEndpointOption, asObject, formRequest } from './endpoint.js'
+import { addEndpointOption, adminRequest, asObject, formRequest } from './endpoint.js'
 import { scopeList } from './input.js'
 import { addFormatOption, CliError, printResult, runAction } from './output.js'
 import type { Column } from './output.js'
@@ -60,7 +60,8 @@ const INTROSPECTION_COLUMNS: ReadonlyArray<Column<Introspection>> = [
   { header: 'TOKEN USE', value: (i) => text(i['token_use']) },
 ]
 
-const REVOKED_COLUMNS: ReadonlyArray<Column<string>> = [{ header: 'ID', value: (token) => token }]
+// As Hydra does: what was acted on (the revoked token, the client whose tokens went) is echoed as the ID.
+const ID_COLUMNS: ReadonlyArray<Column<string>> = [{ header: 'ID', value: (id) => id }]
 
 export function registerTokenCommands(program: Command): void {
   const introspect = verb(program, 'introspect', 'Introspect resources')
@@ -93,8 +94,21 @@ export function registerTokenCommands(program: Command): void {
       const { endpoint, format } = context(opts, 'public')
       const credentials = clientCredentials(opts)
       await formRequest(endpoint, '/oauth2/revoke', { token }, credentials)
-      // As Hydra does: the revoked token is echoed as the ID of what was acted on.
-      printResult(format, token, REVOKED_COLUMNS)
+      printResult(format, token, ID_COLUMNS)
+    }),
+  )
+
+  const deleteTokens = verb(program, 'delete', 'Delete resources')
+    .command('access-tokens')
+    .description('Delete the tokens issued to an OAuth 2.0 client (admin API: DELETE /admin/oauth2/tokens)')
+    .argument('<client-id>', 'the client whose access tokens are deleted')
+  addEndpointOption(deleteTokens, 'admin')
+  addFormatOption(deleteTokens)
+  deleteTokens.action(
+    runAction(async (clientId: string, opts: Opts) => {
+      const { endpoint, format } = context(opts, 'admin')
+      await adminRequest(endpoint, 'DELETE', `/admin/oauth2/tokens?${new URLSearchParams({ client_id: clientId }).toString()}`)
+      printResult(format, clientId, ID_COLUMNS)
     }),
   )
 }

@@ -2,6 +2,7 @@
 // fallback URLs, dev-mode secrets and DSN, cookie policy, capped lifespans.
 import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
+import { devSecretPath, loadOrCreateDevSecret } from './dev-secret.js'
 import { formatDuration } from './duration.js'
 import { ConfigError } from './types.js'
 import { tracingFromValues } from '../observability/tracing-config.js'
@@ -10,12 +11,21 @@ import type { Config, CorsConfig, HsmConfig, ListenerConfig, TlsConfig, UserCode
 
 export const NO_SECRET_WARNING =
   'no secrets.system set: generated a throw-away secret; everything encrypted with it is lost on restart. Never do this in production.'
+export const devSecretCreated = (path: string): string =>
+  `no secrets.system set: generated a development secret and saved it to ${path} (readable by you only); later --dev starts on this database reuse it. Never do this in production.`
+export const devSecretReused = (path: string): string =>
+  `no secrets.system set: using the development secret saved in ${path} by an earlier --dev start. Never do this in production.`
 
 // Hydra caps these silently (driver/config/provider.go); we cap them and say so.
 const MAX_180_DAYS = 180 * 24 * 3_600_000
 const MAX_GRACE_PERIOD = 5 * 60_000
 
-export function build(values: Map<string, unknown>, cwd: string, warnings: string[], notices: string[] = []): Config {
+export interface BuildOptions {
+  /** --dev without secrets.system: keep the generated secret beside a SQLite database file (serve). */
+  keepDevSecret: boolean
+}
+
+export function build(values: Map<string, unknown>, cwd: string, warnings: string[], opts: BuildOptions, notices: string[] = []): Config {
   const opt = <T>(path: string): T | undefined => values.get(path) as T | undefined
   const get = <T>(path: string): T => {
     if (!values.has(path)) throw new Error(`config schema: ${path} has no default`)
@@ -46,21 +56,20 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
   const login = page('urls.login', 'oauth2/fallbacks/login')
   const registration = opt<string>('urls.registration') // Hydra: defaults to the login URL
 
-  let system = opt<string[]>('secrets.system') ?? []
-  if (system.length === 0) {
-    if (!dev) throw new ConfigError('invalid configuration: secrets.system is required: set SECRETS_SYSTEM (or secrets.system in the config file) to a secret of at least 16 characters, or run with --dev')
-    system = [randomBytes(24).toString('base64url')] // 32 characters
-    warnings.push(NO_SECRET_WARNING)
-  }
-  const orSystem = (path: string): string[] => {
-    const list = opt<string[]>(path) ?? []
-    return list.length > 0 ? list : [...system]
-  }
-
   let dsn = opt<string>('dsn')
   if (dsn === undefined) {
     if (!dev) throw new ConfigError('invalid configuration: dsn is required: set DSN (or dsn in the config file), e.g. postgres://user:password@host:5432/db or memory, or run with --dev')
     dsn = `sqlite://${resolve(cwd, 'orthrus.sqlite')}?_fk=true`
+  }
+
+  let system = opt<string[]>('secrets.system') ?? []
+  if (system.length === 0) {
+    if (!dev) throw new ConfigError('invalid configuration: secrets.system is required: set SECRETS_SYSTEM (or secrets.system in the config file) to a secret of at least 16 characters, or run with --dev')
+    system = [devSystemSecret(dsn, opts.keepDevSecret, warnings)]
+  }
+  const orSystem = (path: string): string[] => {
+    const list = opt<string[]>(path) ?? []
+    return list.length > 0 ? list : [...system]
   }
 
   const tracing = tracingFromValues(opt)
@@ -338,6 +347,18 @@ function oidc(get: Get, opt: Opt, warnings: string[]): Config['oidc'] {
       default_scope: get('oidc.dynamic_client_registration.default_scope'),
     },
   }
+}
+
+// --dev without secrets.system: the secret kept beside the SQLite file, else a throw-away one.
+function devSystemSecret(dsn: string, keep: boolean, warnings: string[]): string {
+  const path = keep ? devSecretPath(dsn) : undefined
+  if (path === undefined) {
+    warnings.push(NO_SECRET_WARNING)
+    return randomBytes(24).toString('base64url') // 32 characters
+  }
+  const kept = loadOrCreateDevSecret(path)
+  warnings.push(kept.created ? devSecretCreated(path) : devSecretReused(path))
+  return kept.secret
 }
 
 function capped(path: string, ms: number, max: number, warnings: string[]): number {

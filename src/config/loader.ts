@@ -14,7 +14,7 @@ import type { KeySpec } from './schema.js'
 import { ConfigError } from './types.js'
 import type { Config } from './types.js'
 
-export { NO_SECRET_WARNING } from './derive.js'
+export { NO_SECRET_WARNING, devSecretCreated, devSecretReused } from './derive.js'
 
 export interface LoadConfigOptions {
   /** A `.yaml`, `.yml` or `.json` file, relative to `cwd`. */
@@ -26,6 +26,11 @@ export interface LoadConfigOptions {
   /** Values from command-line flags, keyed by dotted path (`serve.public.port`); undefined entries are skipped. */
   overrides?: Record<string, unknown>
   cwd?: string
+  /**
+   * --dev without secrets.system: keep the generated secret in `<database>.secret` beside a SQLite
+   * file and reuse it on the next start (src/config/dev-secret.ts). Only `serve` asks for this.
+   */
+  keepDevSecret?: boolean
 }
 
 const DURATION_HINT = '(expected e.g. 1h, 30m, 1h5m1s)'
@@ -60,7 +65,7 @@ export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
     const input = given ? given.value : spec.default
     if (input !== undefined) values.set(spec.path, validate(spec, input, given?.from))
   }
-  const config = build(values, cwd, warnings, notices)
+  const config = build(values, cwd, warnings, { keepDevSecret: opts.keepDevSecret === true }, notices)
   return { config: deepFreeze(config), warnings, notices }
 }
 

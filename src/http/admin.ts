@@ -11,6 +11,7 @@ import { metricsRoutes } from './metrics-routes.js'
 import { oauth2AdminRoutes } from './oauth2-routes.js'
 import { openApiRoutes } from './openapi.js'
 import { installEdge, listenerEdgeOptions } from './proxy.js'
+import { otherListenerHint } from './other-listener.js'
 import { registerRoutes, servedRoutes, type RouteGroup, type ServedRoute } from './route-table.js'
 import { trustAdminRoutes } from './trust-routes.js'
 
@@ -42,6 +43,7 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
     logger: deps.logger,
     exposeDebug: deps.config.oauth2.expose_internal_errors,
     quietHealth: deps.config.serve.admin.request_log.disable_for_health,
+    notFoundHint: otherListenerHint('admin', deps.config.urls.self.public),
     ...(deps.observability ? { instrument: deps.observability.instrument } : {}),
     ...listenerEdgeOptions('admin', deps.config.serve.admin),
   })

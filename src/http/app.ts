@@ -15,6 +15,8 @@ export interface AppOptions {
   trustProxy?: false | ((address: string, hop: number) => boolean)
   /** Serve HTTPS with this certificate and key (src/http/tls.ts). */
   https?: TlsMaterial
+  /** For a route this listener lacks: a hint naming the listener that has it (http/other-listener.ts). */
+  notFoundHint?: (url: string) => string | undefined
   /** Installs metrics and tracing hooks (src/observability); runs before any route is added. */
   instrument?: (app: FastifyInstance, listener: 'public' | 'admin') => void
 }
@@ -38,7 +40,7 @@ export function createApp(opts: AppOptions): FastifyInstance {
     trustProxy: opts.trustProxy ?? false,
     ...(opts.https ? { serverFactory: httpsServerFactory(opts.https) } : {}),
   })
-  installErrorHandling(app, { exposeDebug: opts.exposeDebug, logger: opts.logger })
+  installErrorHandling(app, { exposeDebug: opts.exposeDebug, logger: opts.logger, ...(opts.notFoundHint ? { notFoundHint: opts.notFoundHint } : {}) })
   opts.instrument?.(app, opts.name)
 
   // Callback-style hooks: these run on every request, and an async hook costs a promise each.

@@ -31,6 +31,8 @@ function fromFastify(e: FastifyError): OAuthError | undefined {
 export interface ErrorRendering {
   exposeDebug: boolean
   logger: Logger
+  /** For a route this listener lacks: a hint naming the listener that has it (http/other-listener.ts). */
+  notFoundHint?: (url: string) => string | undefined
 }
 
 export function sendError(reply: FastifyReply, err: OAuthError, opts: { exposeDebug: boolean }): FastifyReply {
@@ -58,6 +60,7 @@ export function installErrorHandling(app: FastifyInstance, opts: ErrorRendering)
   app.setNotFoundHandler((request, reply) => {
     const allow = optionsAllow(app, request)
     if (allow !== undefined) return reply.code(200).header('allow', allow).send()
-    return sendError(reply, wrongMethod(app, request) ?? notFound('The requested route does not exist.'), opts)
+    const hint = opts.notFoundHint?.(request.url) ?? 'The requested route does not exist.'
+    return sendError(reply, wrongMethod(app, request) ?? notFound(hint), opts)
   })
 }

@@ -14,6 +14,7 @@ import { logoutRoutes } from './logout-routes.js'
 import { oauth2PublicRoutes } from './oauth2-routes.js'
 import { openApiRoutes } from './openapi.js'
 import { installEdge, listenerEdgeOptions } from './proxy.js'
+import { otherListenerHint } from './other-listener.js'
 import { registrationRoutes } from './registration-routes.js'
 import { discoveryEndpoints, pathsWhere, registerRoutes, servedRoutes, type RouteGroup, type ServedRoute } from './route-table.js'
 import { userinfoRoutes } from './userinfo-routes.js'
@@ -63,6 +64,7 @@ export async function createPublicApp(deps: PublicDeps, opts: PublicAppOptions =
     logger: deps.logger,
     exposeDebug: deps.config.oauth2.expose_internal_errors,
     quietHealth: deps.config.serve.public.request_log.disable_for_health,
+    notFoundHint: otherListenerHint('public', deps.config.urls.self.public),
     ...(deps.observability ? { instrument: deps.observability.instrument } : {}),
     ...listenerEdgeOptions('public', deps.config.serve.public),
   })

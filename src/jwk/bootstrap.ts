@@ -9,8 +9,10 @@ export class KeySecretError extends Error {
 }
 
 const RESTORE_HINT = 'restore the previous secret (rotation: add the new one first, keep the old one after it)'
-// loader.ts generates a throw-away secret in --dev when none is set, which cannot open last run's keys.
-const DEV_HINT = '; in --dev without SECRETS_SYSTEM every start generates a new secret: set SECRETS_SYSTEM or use a fresh database'
+// In --dev without secrets.system the secret comes from <database>.secret (config/dev-secret.ts);
+// a database sealed before that file existed, or under SECRETS_SYSTEM, cannot be opened with it.
+const DEV_HINT =
+  '; in --dev without SECRETS_SYSTEM the secret is the one kept beside the SQLite database (<database>.secret), so this database was sealed with another one: set SECRETS_SYSTEM to that secret, or delete the database files (dev data) to start afresh'
 
 export async function prepareKeys(keys: KeyManager, opts: { logger: Logger; dev: boolean }): Promise<void> {
   const { total, unreadable } = await keys.audit()

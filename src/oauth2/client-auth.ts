@@ -2,11 +2,12 @@
 // Core §9): client_secret_basic, client_secret_post, private_key_jwt, or none.
 import type { Client } from '../client/model.js'
 import type { ClientStore } from '../client/store.js'
+import type { Logger } from '../logging.js'
 import type { SecretHasher } from '../crypto/hasher.js'
 import { randomSecret } from '../crypto/random.js'
 import { JWT_BEARER_ASSERTION, authenticateByAssertion } from './client-assertion.js'
 import type { ClientKeySets } from './client-jwks.js'
-import { invalidClient, invalidRequest } from './errors.js'
+import { OAuthError, invalidClient, invalidRequest } from './errors.js'
 import { SecretVerifier } from './secret-cache.js'
 import type { TokenStore } from './store.js'
 
@@ -35,6 +36,8 @@ export interface ClientAuthDeps {
   cacheSize?: number
   /** Keys of clients registered by jwks_uri (private_key_jwt); without it such clients are refused. */
   clientKeys?: ClientKeySets
+  /** Told why each invalid_client happened (the client only learns that it did). */
+  logger?: Pick<Logger, 'info'>
 }
 
 // RFC 6749 §5.2 / RFC 7235 §4.1: a 401 for Basic credentials names the scheme to use.
@@ -100,10 +103,18 @@ export class ClientAuthenticator {
       throw invalidRequest('Client authentication must use exactly one method, but the request used more than one.')
     }
     let result: AuthenticatedClient
-    if (basic) result = await this.bySecret(basic.id, basic.secret, 'client_secret_basic')
-    else if (post) result = await this.bySecret(form.client_id ?? '', form.client_secret ?? '', 'client_secret_post')
-    else if (assertion) result = await this.byAssertion(form)
-    else result = await this.byNothing(form.client_id)
+    try {
+      if (basic) result = await this.bySecret(basic.id, basic.secret, 'client_secret_basic')
+      else if (post) result = await this.bySecret(form.client_id ?? '', form.client_secret ?? '', 'client_secret_post')
+      else if (assertion) result = await this.byAssertion(form)
+      else result = await this.byNothing(form.client_id)
+    } catch (e) {
+      if (e instanceof OAuthError && e.error === 'invalid_client') {
+        const method: AuthMethod = basic ? 'client_secret_basic' : post ? 'client_secret_post' : assertion ? 'private_key_jwt' : 'none'
+        this.logFailure(e, basic?.id ?? form.client_id, method)
+      }
+      throw e
+    }
     // A client_id parameter next to other credentials must name the same client.
     if (form.client_id !== undefined && form.client_id !== result.client.client_id) {
       throw invalidRequest('The client_id parameter does not match the authenticated client.')
@@ -160,6 +171,15 @@ export class ClientAuthenticator {
     if (!client) throw invalidClient(undefined, undefined, 'The requested OAuth 2.0 Client does not exist.')
     if (client.token_endpoint_auth_method !== 'none') throw wrongMethod(client, 'none')
     return { client, method: 'none' }
+  }
+
+  // The operator's side of an invalid_client: which client, which method, and why. Never the
+  // secret or the assertion; the reasons are fixed sentences and client metadata.
+  private logFailure(e: OAuthError, clientId: string | undefined, method: AuthMethod): void {
+    this.deps.logger?.info(
+      { client_id: clientId?.slice(0, 200), auth_method: method, reason: e.debug ?? e.hint ?? e.description },
+      'client authentication failed',
+    )
   }
 
   private async spendDecoy(secret: string): Promise<void> {

@@ -24,6 +24,7 @@ import { scopeMatcher } from './scopes.js'
 import type { TokenStore } from './store.js'
 import { TokenEndpoint } from './token.js'
 import type { GrantObserver } from '../observability/observer.js'
+import type { Logger } from '../logging.js'
 import { tokenHookFromConfig } from './token-hook-http.js'
 import { JwtAccessTokens } from './tokens/jwt.js'
 import { OpaqueTokens } from './tokens/opaque-hmac.js'
@@ -53,6 +54,8 @@ export interface OAuth2Deps {
   device?: { store: DeviceStore; codes: DeviceCodes }
   /** Told about every grant (metrics, tracing). */
   grantObserver?: GrantObserver
+  /** Where client authentication failures are explained to the operator. */
+  logger?: Pick<Logger, 'info'>
   now?: () => Date
 }
 
@@ -118,6 +121,7 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     tokens: d.tokenStore,
     assertionAudiences: audiences,
     now,
+    ...(d.logger ? { logger: d.logger } : {}),
   })
   return {
     tokens,

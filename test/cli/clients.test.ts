@@ -8,7 +8,7 @@ import { Command } from 'commander'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { registerClientCommands, verb } from '../../src/cli/clients.js'
 import { joinUrl, parseNextPageToken, resolveEndpoint } from '../../src/cli/endpoint.js'
-import { runCommands, type RunResult } from '../support/fake-http.js'
+import { runCommands, startLocalServer, type RunResult } from '../support/fake-http.js'
 
 interface Recorded {
   method: string
@@ -301,8 +301,15 @@ describe('import oauth2-client', () => {
   it('reads stdin when no file or "-" is given', async () => {
     const r = await run(['import', 'client', ...ep(), '--format', 'json'], '{"client_id":"from-stdin"}')
     expect((JSON.parse(r.stdout) as Client[])[0]?.['client_id']).toBe('from-stdin')
-    const dash = await run(['import', 'client', ...ep(), '-', '--format', 'jsonpath={[0].client_id}'], '[{"client_id":"dash"}]')
+    const dash = await run(['import', 'client', ...ep(), '-', '--format', 'jsonpath={.client_id}'], '[{"client_id":"dash"}]')
     expect(dash.stdout).toBe('dash\n')
+  })
+
+  it('applies --format jsonpath to each imported client, one line each', async () => {
+    const r = await run(['import', 'client', ...ep(), '--format', 'jsonpath={.client_secret}'], '[{"client_id":"p1"},{"client_id":"p2"}]')
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe('generated-p1\ngenerated-p2\n')
   })
 
   it('sends nothing when any input is not valid JSON', async () => {
@@ -352,6 +359,21 @@ describe('endpoint resolution and connection errors', () => {
     const r = await run(['get', 'client', 'x', '--endpoint', `http://127.0.0.1:${port}`])
     expect(r.stderr).toMatch(new RegExp(`^Error: could not reach http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED.*\\n$`))
     expect(r.code).toBe(1)
+  })
+
+  it('reports an answer cut off mid-body in one line', async () => {
+    const cut = await startLocalServer((_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' })
+      res.write('{"client_id":')
+      setTimeout(() => res.destroy(), 20)
+    })
+    try {
+      const r = await run(['get', 'client', 'x', '--endpoint', cut.url])
+      expect(r.stderr).toBe(`Error: could not read the response from ${cut.url}: the connection closed early\n`)
+      expect(r.code).toBe(1)
+    } finally {
+      await cut.close()
+    }
   })
 
   it('resolves, validates and joins endpoints', () => {

@@ -137,3 +137,26 @@ describe('revoke token', () => {
     expect(r.stderr).toBe('Error: 401 invalid_client: Client authentication failed.\n')
   })
 })
+
+describe('delete access-tokens', () => {
+  it("calls Hydra's DELETE /admin/oauth2/tokens?client_id= and echoes the client id", async () => {
+    server.reply = () => ({ status: 204 })
+    const r = await run(['delete', 'access-tokens', 'my client/1', ...ep()])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(lines(r.stdout)).toEqual(['ID   my client/1'])
+    const [req] = server.requests
+    expect(req?.method).toBe('DELETE')
+    expect(req?.url).toBe('/admin/oauth2/tokens?client_id=my+client%2F1')
+    const json = await run(['delete', 'access-tokens', 'c1', ...ep(), '--format', 'json'])
+    expect(json.stdout).toBe('"c1"\n')
+  })
+
+  it('reports a server error in one line and exits 1', async () => {
+    server.reply = () => ({ status: 400, body: { error: 'invalid_request', error_description: "Query parameter 'client_id' is not defined but it should have been." } })
+    const r = await run(['delete', 'access-tokens', 'x', ...ep()])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(lines(r.stderr)).toEqual(["Error: 400 invalid_request: Query parameter 'client_id' is not defined but it should have been."])
+  })
+})

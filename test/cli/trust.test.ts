@@ -112,7 +112,7 @@ describe('jwt-bearer-grant CLI commands', () => {
 
   it('is registered in the program', async () => {
     const { buildProgram } = await import('../../src/cli/program.js')
-    const program = buildProgram()
+    const program = await buildProgram()
     for (const verbName of ['create', 'get', 'list', 'delete']) {
       const v = program.commands.find((c) => c.name() === verbName)
       const names = v?.commands.flatMap((c) => [c.name(), ...c.aliases()]) ?? []

@@ -56,6 +56,25 @@ describe('perform client-credentials, introspect token and revoke token', () => 
     expect(after.stdout).toMatch(/^ACTIVE {6}false$/m)
   })
 
+  it("deletes a client's tokens with delete access-tokens", async () => {
+    const created = await runCli(['create', 'oauth2-client', '--endpoint', server.adminUrl, '--grant-type', 'client_credentials', '--format', 'json'])
+    const client = JSON.parse(created.stdout) as { client_id: string; client_secret: string }
+    const creds = ['--client-id', client.client_id, '--client-secret', client.client_secret]
+    const tokens: string[] = []
+    for (let i = 0; i < 2; i++) {
+      const issued = await runCli(['perform', 'client-credentials', ...creds, '--endpoint', server.publicUrl, '--format', 'json'])
+      tokens.push((JSON.parse(issued.stdout) as { access_token: string }).access_token)
+    }
+    const deleted = await runCli(['delete', 'access-tokens', client.client_id, '--endpoint', server.adminUrl])
+    expect(deleted.stderr).toBe('')
+    expect(deleted.code).toBe(0)
+    expect(deleted.stdout).toBe(`ID   ${client.client_id}\n`)
+    for (const token of tokens) {
+      const after = await runCli(['introspect', 'token', token, '--endpoint', server.adminUrl, '--format', 'json'])
+      expect(JSON.parse(after.stdout)).toEqual({ active: false })
+    }
+  })
+
   it('fails with one line for a wrong secret, without echoing it', async () => {
     const created = await runCli(['create', 'oauth2-client', '--endpoint', server.adminUrl, '--grant-type', 'client_credentials'])
     const id = /CLIENT ID\s+(\S+)/.exec(created.stdout)?.[1] ?? ''

@@ -1,6 +1,7 @@
 // The CLI end to end: a real server process, the real binary, a throw-away SQLite file.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, startServerProcess, type ServerProcess } from '../support/cli.js'
@@ -122,6 +123,35 @@ describe('orthrus serve start-up rules', () => {
     const after = (await runCli(['migrate', 'sql', 'status', dsn])).stdout.trim().split('\n')
     expect(after.at(-1)).toMatch(/\s+Pending$/)
     expect(after.at(-2)).toMatch(/\s+Applied /)
+  })
+
+  it('says N is missing when migrate sql down gets only a DSN, never echoing the DSN', async () => {
+    const dsn = 'postgres://orthrus:pw-not-shown@127.0.0.1:1/db'
+    const onlyDsn = await runCli(['migrate', 'sql', 'down', dsn, '--yes'])
+    expect(onlyDsn.code).toBe(1)
+    expect(onlyDsn.stderr).toBe('orthrus: missing N, the number of migrations to roll back, before the DSN: migrate sql down N [dsn], e.g. migrate sql down 1 -e --yes\n')
+    const nothing = await runCli(['migrate', 'sql', 'down', '-e', '--yes'], { env: { DSN: dsn } })
+    expect(nothing.code).toBe(1)
+    expect(nothing.stderr).toMatch(/^orthrus: missing N, the number of migrations to roll back: /)
+    const word = await runCli(['migrate', 'sql', 'down', 'two', dsn, '--yes'])
+    expect(word.stderr).toMatch(/^orthrus: N = "two" must be a positive integer/)
+    for (const r of [onlyDsn, nothing, word]) expect(r.stderr).not.toContain('pw-not-shown')
+  })
+
+  it('says first, before any other line, that a port is taken', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const { port } = taken.address() as AddressInfo
+    try {
+      const r = await runCli(['serve', 'all', '--dev'], { env: { DSN: 'memory', SERVE_PUBLIC_HOST: '127.0.0.1', SERVE_ADMIN_PORT: '0', SERVE_PUBLIC_PORT: String(port) }, cwd: dir })
+      expect(r.code).toBe(1)
+      expect(r.stdout).toBe('')
+      expect(r.stderr).toBe(
+        `orthrus: serve.public.port: port ${port} on 127.0.0.1 is already in use (another Orthrus or Hydra running?): stop it, or choose another port with SERVE_PUBLIC_PORT\n`,
+      )
+    } finally {
+      await new Promise((resolve) => taken.close(resolve))
+    }
   })
 
   it('prints its version', async () => {

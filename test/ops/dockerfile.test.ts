@@ -110,11 +110,20 @@ describe('Dockerfile', () => {
   const rules = ignoreRules(readFileSync(join(ROOT, '.dockerignore'), 'utf8'))
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
 
-  it('builds on Node 20 Debian 12 with a compiler, and runs on a Node 20 Debian 12 runtime', () => {
+  it('builds on an LTS Node on Debian 12 with a compiler, and runs on the same Node major on Debian 12', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2)
-    expect(build.image).toBe('node:20-bookworm-slim')
+    const major = /^node:(\d+)-bookworm-slim$/.exec(build.image)?.[1]
+    expect(major, build.image).toBeDefined()
+    // Even majors are the LTS lines; the image must be one package.json's engines accept.
+    expect(Number(major) % 2).toBe(0)
+    const engines = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node
+    const accepts = engines.split('||').some((range) => {
+      const [, caret, atLeast] = /^\s*(?:\^(\d+)\.|>=(\d+))/.exec(range) ?? []
+      return caret === major || (atLeast !== undefined && Number(atLeast) <= Number(major))
+    })
+    expect(accepts, `${engines} accepts Node ${major}`).toBe(true)
     expect(build.name).toBeTruthy()
-    expect(['gcr.io/distroless/nodejs20-debian12', 'node:20-bookworm-slim']).toContain(runtime.image)
+    expect([`gcr.io/distroless/nodejs${major}-debian12`, build.image]).toContain(runtime.image)
     const runs = all(build, 'RUN').map((i) => i.args)
     const install = runs.find((r) => r.includes('apt-get install')) ?? ''
     for (const tool of ['python3', 'make', 'g++']) expect(install.split(' ')).toContain(tool)

@@ -17,9 +17,17 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra }
 }
 
-export function runCli(args: string[], opts: { env?: Record<string, string>; input?: string; cwd?: string } = {}): Promise<CliResult> {
+export interface CliOptions {
+  env?: Record<string, string>
+  input?: string
+  cwd?: string
+  /** Another entry point than this checkout's dist/main.js (e.g. an installed package's bin). */
+  main?: string
+}
+
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: cleanEnv(opts.env), cwd: opts.cwd })
+    const child = spawn(process.execPath, [opts.main ?? MAIN, ...args], { env: cleanEnv(opts.env), cwd: opts.cwd })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -39,9 +47,9 @@ export interface ServerProcess {
 }
 
 /** Starts `orthrus serve all` with JSON logs on OS-chosen ports and waits for both listeners. */
-export function startServerProcess(args: string[], env: Record<string, string>, cwd?: string): Promise<ServerProcess> {
+export function startServerProcess(args: string[], env: Record<string, string>, cwd?: string, main = MAIN): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'serve', 'all', ...args], {
+    const child = spawn(process.execPath, [main, 'serve', 'all', ...args], {
       env: cleanEnv({ SERVE_PUBLIC_PORT: '0', SERVE_ADMIN_PORT: '0', SERVE_PUBLIC_HOST: '127.0.0.1', SERVE_ADMIN_HOST: '127.0.0.1', LOG_FORMAT: 'json', ...env }),
       cwd,
     })

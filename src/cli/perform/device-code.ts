@@ -8,6 +8,7 @@ import { addEndpointOption, asObject, basicAuthorization, displayEndpoint, joinU
 import { addFormatOption, CliError, io, parseFormat, printResult, runAction } from '../output.js'
 import { commaList, scopeList } from '../input.js'
 import { tokenResult } from './client-credentials.js'
+import { send, TransportError, type RawResponse } from '../transport.js'
 import { DEFAULT_SCOPES, USER_TOKEN_COLUMNS as TOKEN_COLUMNS, list, str, userFlowClient } from './user-flow.js'
 
 type Opts = Record<string, unknown>
@@ -23,13 +24,14 @@ interface Reply {
 async function post(endpoint: string, path: string, form: Record<string, string>, auth: string | undefined): Promise<Reply> {
   const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' }
   if (auth !== undefined) headers['authorization'] = auth
-  let res: Response
+  let res: RawResponse
   try {
-    res = await fetch(joinUrl(endpoint, path), { method: 'POST', headers, body: new URLSearchParams(form).toString() })
-  } catch {
+    res = await send(joinUrl(endpoint, path), { method: 'POST', headers, body: new URLSearchParams(form).toString() })
+  } catch (err) {
+    if (!(err instanceof TransportError)) throw err
     throw new CliError(`could not reach ${displayEndpoint(endpoint)}`)
   }
-  const text = await res.text()
+  const { text } = res
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
