@@ -1,13 +1,14 @@
 // HTTP edges of the Device Authorization Grant (RFC 8628): the device authorization endpoint and
 // the device verification endpoint on the public listener, Hydra's fallback pages for
 // urls.device.verification / urls.device.success, and the admin user code endpoint.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../config/types.js'
 import type { DeviceFlow } from '../flow/device.js'
 import type { DeviceAuthorization } from '../oauth2/device-authorization.js'
 import { invalidRequest } from '../oauth2/errors.js'
 import { applyCookies, cookieReader, type CookieSigner } from './cookies.js'
 import { acceptForms, formBody, postOnly } from './form.js'
+import { missingKeyPage, sendPage } from './pages.js'
 
 export interface DevicePublicRoutesDeps {
   authorization: DeviceAuthorization
@@ -22,16 +23,6 @@ const rawQueryOf = (url: string): string => {
   const q = url.indexOf('?')
   return q < 0 ? '' : url.slice(q + 1)
 }
-
-const fallbackPage = (key: string, what: string): string => `<html>
-  <head><title>The request could not be executed because a mandatory configuration key is missing or malformed</title></head>
-  <body>
-    <h1>The request could not be executed because a mandatory configuration key is missing or malformed</h1>
-    <p>You are seeing this page because configuration key <code>${key}</code> is not set: no ${what} is configured.</p>
-    <p>If you are an administrator, set <code>${key}</code> to the URL of your app. If you are a user, please contact the administrator.</p>
-  </body>
-</html>
-`
 
 export function devicePublicRoutes(deps: DevicePublicRoutesDeps) {
   return async function routes(app: FastifyInstance): Promise<void> {
@@ -56,12 +47,11 @@ export function devicePublicRoutes(deps: DevicePublicRoutesDeps) {
     })
 
     const replaced = deps.replacedFallbacks ?? new Set()
-    const html = (reply: FastifyReply, body: string) => reply.code(200).header('content-type', 'text/html; charset=utf-8').send(body)
     if (!replaced.has('device')) {
-      app.get('/oauth2/fallbacks/device', async (_request, reply) => html(reply, fallbackPage('urls.device.verification', 'device verification page')))
+      app.get('/oauth2/fallbacks/device', async (_request, reply) => sendPage(reply, 200, missingKeyPage('urls.device.verification', 'device verification page')))
     }
     if (!replaced.has('device_done')) {
-      app.get('/oauth2/fallbacks/device/done', async (_request, reply) => html(reply, fallbackPage('urls.device.success', 'device success page')))
+      app.get('/oauth2/fallbacks/device/done', async (_request, reply) => sendPage(reply, 200, missingKeyPage('urls.device.success', 'device success page')))
     }
   }
 }
