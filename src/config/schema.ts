@@ -187,6 +187,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
 
   ...listenerKeys('serve.public', 4444),
   ...listenerKeys('serve.admin', 4445),
+  // Orthrus addition: the admin web console at /console/ on the admin listener (src/http/console-routes.ts).
+  { path: 'serve.admin.console.enabled', kind: 'boolean', default: true },
   ...tlsKeys('serve'),
   { path: 'serve.cookies.same_site_mode', kind: 'enum', values: ['Strict', 'Lax', 'None'], default: 'None' },
   { path: 'serve.cookies.same_site_legacy_workaround', kind: 'boolean', default: false },

@@ -48,7 +48,8 @@ export interface Config {
   }
   serve: {
     public: ListenerConfig
-    admin: ListenerConfig
+    /** Orthrus addition: console.enabled serves the admin web console at /console/. */
+    admin: ListenerConfig & { console: { enabled: boolean } }
     tls: TlsConfig
     cookies: {
       same_site_mode: 'Strict' | 'Lax' | 'None'

@@ -12,11 +12,20 @@ import { deviceAdminRoutes } from './device-routes.js'
 import { metricsRoutes } from './metrics-routes.js'
 import { installEdge, listenerEdgeOptions } from './proxy.js'
 import { openApiRoute } from './openapi.js'
+import { consoleRoutes } from './console-routes.js'
+import { ServerStatus } from '../observability/status.js'
 
-export type AdminDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'clientService' | 'keys' | 'oauth2' | 'flows' | 'trust' | 'observability'>
+export type AdminDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'nid' | 'clientService' | 'keys' | 'oauth2' | 'flows' | 'trust' | 'observability'>
+
+export interface AdminAppOptions {
+  /** The listeners this process started, once they listen (shown by the console's overview). */
+  listening?: () => { public?: string; admin?: string }
+  /** Where the built console is (default: dist/console); tests point elsewhere. */
+  consoleDir?: string
+}
 
 /** The admin listener (:4445). Every admin route answers under /admin and, as Hydra 1 did, without it. */
-export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> {
+export async function createAdminApp(deps: AdminDeps, opts: AdminAppOptions = {}): Promise<FastifyInstance> {
   const app = createApp({
     name: 'admin',
     logger: deps.logger,
@@ -42,6 +51,24 @@ export async function createAdminApp(deps: AdminDeps): Promise<FastifyInstance> 
   }
   await app.register(adminRoutes, { prefix: '/admin' })
   await app.register(adminRoutes)
+  if (deps.config.serve.admin.console.enabled) {
+    const status = new ServerStatus({
+      config: deps.config,
+      db: deps.db,
+      nid: deps.nid,
+      keys: deps.keys,
+      ...(opts.listening ? { listening: opts.listening } : {}),
+      onError: (part, err) => deps.logger.warn({ part, err: err instanceof Error ? err.message : String(err) }, 'console status: a part could not be read'),
+    })
+    await app.register(
+      consoleRoutes({
+        status,
+        publicUrl: deps.config.urls.self.public,
+        ...(opts.consoleDir !== undefined ? { dir: opts.consoleDir } : {}),
+        warn: (message) => deps.logger.warn(message),
+      }),
+    )
+  }
   await app.register(openApiRoute('admin', deps.config.urls.self.admin, routes))
   return app
 }

@@ -155,6 +155,26 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'post /admin/trust/grants/jwt-bearer/issuers': op('trustOAuth2JwtGrantIssuer', ['oAuth2'], 'Trust an issuer of JWT grants', { '201': ok('trustedOAuth2JwtGrantIssuer') }, { requestBody: jsonBody('trustedOAuth2JwtGrantIssuer') }),
   'get /admin/trust/grants/jwt-bearer/issuers/{id}': op('getTrustedOAuth2JwtGrantIssuer', ['oAuth2'], 'Read a trusted JWT grant issuer', { '200': ok('trustedOAuth2JwtGrantIssuer') }, { parameters: [pathParam('id', 'The trust relationship id')] }),
   'delete /admin/trust/grants/jwt-bearer/issuers/{id}': op('deleteTrustedOAuth2JwtGrantIssuer', ['oAuth2'], 'Stop trusting a JWT grant issuer', { '204': empty('Deleted') }, { parameters: [pathParam('id', 'The trust relationship id')] }),
+
+  // Admin listener: the web console and its two Orthrus additions (src/http/console-routes.ts).
+  'get /console': op('getAdminConsole', ['console'], 'Orthrus addition: the admin web console (HTML)', { '200': empty('The console page'), '503': empty('The console was not built') }),
+  'get /console/assets/{name}': op('getAdminConsoleAsset', ['console'], 'Orthrus addition: a file of the admin web console', { '200': empty('The file'), '404': failure }, { parameters: [pathParam('name', 'The file name')] }),
+  'get /admin/orthrus/status': op('getOrthrusStatus', ['console'], 'Orthrus addition: server facts for the console (database, migrations, listeners, key sets, live tokens)', { '200': { description: 'The status report', content: json({ type: 'object' }) } }),
+  'post /admin/orthrus/try/client-credentials': op('tryOrthrusClientCredentials', ['console'], 'Orthrus addition: relays one client_credentials request to the public token endpoint and returns its answer', {
+    '200': { description: 'The token endpoint\'s status and body', content: json({ type: 'object' }) },
+    '400': failure,
+    '502': failure,
+  }, { requestBody: { required: true, content: json({
+      type: 'object',
+      required: ['client_id', 'client_secret'],
+      properties: {
+        client_id: { type: 'string' },
+        client_secret: { type: 'string' },
+        scope: { type: 'string', description: 'Space-separated scopes' },
+        audience: { type: 'array', items: { type: 'string' } },
+        auth_method: { type: 'string', enum: ['client_secret_basic', 'client_secret_post'] },
+      },
+    }) } }),
 }
 
 const obj = (description: string, properties: Record<string, Schema> = {}): Schema => ({ type: 'object', description, properties })
