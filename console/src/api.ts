@@ -1,6 +1,7 @@
 // The console's only way to the server: the admin API on its own origin. Errors keep the API's
 // RFC 6749 shape ({error, error_description, error_hint, status_code}) so a page can show them
 // as the API gave them, and name the form field a hint is about.
+import { fieldOf } from './fields.js'
 
 export class ApiError extends Error {
   constructor(
@@ -15,8 +16,7 @@ export class ApiError extends Error {
 
   /** The client or request field the message is about ("Field redirect_uris ...", "Field 'jwk' ..."). */
   get field(): string | undefined {
-    const text = this.hint ?? this.description
-    return /\bFields? '?([a-z_]+)'?/.exec(text)?.[1] ?? /\b(redirect_uris|post_logout_redirect_uris|jwks_uri|jwks)\b/.exec(text)?.[1]
+    return fieldOf(this.hint ?? this.description)
   }
 }
 
