@@ -68,11 +68,14 @@ function App() {
   const route = useRoute()
   const section = route.path[0] ?? ''
   const main = useRef<HTMLElement>(null)
-  // A new page: move focus to it so screen readers announce it and Tab starts there.
+  const loaded = useRef(false)
+  // Another page: move focus to it so screen readers announce it and Tab starts there (not on
+  // the first load, where Tab should start at the skip link).
   useEffect(() => {
     const title = NAV.find(([key]) => key === section)?.[1] ?? 'Admin console'
     document.title = `${title} · Orthrus admin console`
-    main.current?.focus({ preventScroll: true })
+    if (loaded.current) main.current?.focus({ preventScroll: true })
+    loaded.current = true
   }, [route.path.join('/')])
   return (
     <>
