@@ -257,3 +257,39 @@ export function Badges(p: { values?: readonly string[] | undefined; empty?: stri
 export const when = (iso: string | undefined): string => (iso ? new Date(iso).toLocaleString() : '—')
 
 export type FormEvent = TargetedSubmitEvent<HTMLFormElement>
+
+/** A scrollable table with column headers; `actions` adds an unlabelled column for row buttons. */
+export function Table(p: { columns: readonly string[]; actions?: boolean; class?: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap">
+      <table class={p.class}>
+        <thead>
+          <tr>
+            {p.columns.map((c) => (
+              <th scope="col" key={c}>
+                {c}
+              </th>
+            ))}
+            {p.actions && (
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>{p.children}</tbody>
+      </table>
+    </div>
+  )
+}
+
+/** The cell of a row's destructive action; `label` names what it acts on for screen readers. */
+export function DangerCell(p: { label: string; text?: string; onClick: () => void }) {
+  return (
+    <td>
+      <button type="button" class="danger small" aria-label={p.label} onClick={p.onClick}>
+        {p.text ?? 'Delete'}
+      </button>
+    </td>
+  )
+}

@@ -2,7 +2,7 @@
 // by the admin API's own filters (exact client_name, exact owner), or opened by id.
 import { useEffect, useState } from 'preact/hooks'
 import { enc, get, nextPageToken, totalCount } from '../api.js'
-import { Badges, ErrorBox, Loading, PageHeader, TextField, type FormEvent } from '../components.js'
+import { Badges, ErrorBox, Loading, PageHeader, Table, TextField, type FormEvent } from '../components.js'
 import type { OAuth2Client } from '../model.js'
 import { go } from '../state.js'
 
@@ -91,34 +91,22 @@ export function ClientList({ query }: { query: URLSearchParams }) {
               No clients{name || owner ? ' match these filters' : ' yet'}. <a href="#/clients/new">Create one</a>.
             </p>
           ) : (
-            <div class="table-wrap">
-              <table class="clients">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Client ID</th>
-                    <th scope="col">Grant types</th>
-                    <th scope="col">Authentication</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.clients.map((c) => (
-                    <tr key={c.client_id}>
-                      <td>
-                        <a href={`#/clients/${enc(c.client_id)}`}>{c.client_name || <span class="muted">(no name)</span>}</a>
-                      </td>
-                      <td>
-                        <code>{c.client_id}</code>
-                      </td>
-                      <td>
-                        <Badges values={c.grant_types} />
-                      </td>
-                      <td>{c.token_endpoint_auth_method}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table columns={['Name', 'Client ID', 'Grant types', 'Authentication']} class="clients">
+              {page.clients.map((c) => (
+                <tr key={c.client_id}>
+                  <td>
+                    <a href={`#/clients/${enc(c.client_id)}`}>{c.client_name || <span class="muted">(no name)</span>}</a>
+                  </td>
+                  <td>
+                    <code>{c.client_id}</code>
+                  </td>
+                  <td>
+                    <Badges values={c.grant_types} />
+                  </td>
+                  <td>{c.token_endpoint_auth_method}</td>
+                </tr>
+              ))}
+            </Table>
           )}
           <nav class="actions" aria-label="Pages">
             <button

@@ -3,7 +3,7 @@
 // with private keys too; the console never shows or keeps those members.
 import { useEffect, useState } from 'preact/hooks'
 import { call, enc, get } from '../api.js'
-import { ConfirmDialog, ErrorBox, Loading, PageHeader, SelectField, TextField, type FormEvent } from '../components.js'
+import { ConfirmDialog, DangerCell, ErrorBox, Loading, PageHeader, SelectField, Table, TextField, type FormEvent } from '../components.js'
 import type { Jwk } from '../model.js'
 import { loadStatus, notify } from '../state.js'
 
@@ -90,41 +90,22 @@ export function Keys() {
               </button>
             </div>
           </div>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Key ID</th>
-                  <th scope="col">Algorithm</th>
-                  <th scope="col">Use</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {keys.map((k, i) => (
-                  <tr key={k.kid}>
-                    <td>
-                      <code>{k.kid}</code> {i === 0 && k.use === 'sig' && <span class="badge ok">signs</span>}
-                    </td>
-                    <td>{k.alg}</td>
-                    <td>{k.use}</td>
-                    <td>
-                      {k.kty} {k.size}
-                      {k.hasPrivate && <span class="muted"> · private part stored</span>}
-                    </td>
-                    <td>
-                      <button type="button" class="danger small" aria-label={`Delete key ${k.kid}`} onClick={() => setPending({ kind: 'key', set, kid: k.kid })}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table columns={['Key ID', 'Algorithm', 'Use', 'Type']} actions>
+            {keys.map((k, i) => (
+              <tr key={k.kid}>
+                <td>
+                  <code>{k.kid}</code> {i === 0 && k.use === 'sig' && <span class="badge ok">signs</span>}
+                </td>
+                <td>{k.alg}</td>
+                <td>{k.use}</td>
+                <td>
+                  {k.kty} {k.size}
+                  {k.hasPrivate && <span class="muted"> · private part stored</span>}
+                </td>
+                <DangerCell label={`Delete key ${k.kid}`} onClick={() => setPending({ kind: 'key', set, kid: k.kid })} />
+              </tr>
+            ))}
+          </Table>
         </section>
       ))}
       <section class="card" aria-labelledby="new-key">

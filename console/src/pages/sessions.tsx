@@ -2,7 +2,7 @@
 // one by one or all at once, and its login sessions (remembered sign-ins), revoked together.
 import { useEffect, useState } from 'preact/hooks'
 import { call, enc, get, nextPageToken } from '../api.js'
-import { Badges, ConfirmDialog, ErrorBox, Loading, PageHeader, TextField, when, type FormEvent } from '../components.js'
+import { Badges, ConfirmDialog, DangerCell, ErrorBox, Loading, PageHeader, Table, TextField, when, type FormEvent } from '../components.js'
 import type { ConsentSession } from '../model.js'
 import { go, notify } from '../state.js'
 
@@ -67,48 +67,30 @@ export function Sessions({ initialSubject }: { initialSubject: string }) {
           {sessions.length === 0 ? (
             <p class="muted">No remembered consent for this subject.</p>
           ) : (
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Client</th>
-                    <th scope="col">Granted scope</th>
-                    <th scope="col">Granted</th>
-                    <th scope="col">
-                      <span class="visually-hidden">Actions</span>
-                    </th>
+            <Table columns={['Client', 'Granted scope', 'Granted']} actions>
+              {sessions.map((c) => {
+                const client = c.consent_request?.client
+                const id = client?.client_id ?? ''
+                const name = client?.client_name || id
+                return (
+                  <tr key={c.consent_request_id ?? id}>
+                    <td>
+                      <a href={`#/clients/${enc(id)}`}>{name}</a>
+                      <br />
+                      <code class="muted">{id}</code>
+                    </td>
+                    <td>
+                      <Badges values={c.grant_scope} />
+                    </td>
+                    <td>
+                      {when(c.handled_at)}
+                      {c.remember && <span class="badge">remembered</span>}
+                    </td>
+                    <DangerCell label={`Revoke consent for ${name}`} text="Revoke" onClick={() => setPending({ kind: 'one', client: id, name })} />
                   </tr>
-                </thead>
-                <tbody>
-                  {sessions.map((c) => {
-                    const client = c.consent_request?.client
-                    const id = client?.client_id ?? ''
-                    const name = client?.client_name || id
-                    return (
-                      <tr key={c.consent_request_id ?? id}>
-                        <td>
-                          <a href={`#/clients/${enc(id)}`}>{name}</a>
-                          <br />
-                          <code class="muted">{id}</code>
-                        </td>
-                        <td>
-                          <Badges values={c.grant_scope} />
-                        </td>
-                        <td>
-                          {when(c.handled_at)}
-                          {c.remember && <span class="badge">remembered</span>}
-                        </td>
-                        <td>
-                          <button type="button" class="danger small" aria-label={`Revoke consent for ${name}`} onClick={() => setPending({ kind: 'one', client: id, name })}>
-                            Revoke
-                          </button>
-                        </td>
-                      </tr>
-                    )
-                  })}
-                </tbody>
-              </table>
-            </div>
+                )
+              })}
+            </Table>
           )}
           {next && (
             <div class="actions">

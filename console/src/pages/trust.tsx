@@ -2,7 +2,7 @@
 // which subject and scopes, with which public key. Created from a pasted JWK.
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError, call, enc, get } from '../api.js'
-import { Badges, Checkbox, ConfirmDialog, ErrorBox, Loading, PageHeader, TextArea, TextField, when, type FormEvent } from '../components.js'
+import { Badges, Checkbox, ConfirmDialog, DangerCell, ErrorBox, Loading, PageHeader, Table, TextArea, TextField, when, type FormEvent } from '../components.js'
 import type { TrustRelationship } from '../model.js'
 import { notify } from '../state.js'
 
@@ -65,44 +65,24 @@ export function Trust() {
           {list.length === 0 ? (
             <p class="muted">No issuer is trusted yet.</p>
           ) : (
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Issuer</th>
-                    <th scope="col">Subject</th>
-                    <th scope="col">Scope</th>
-                    <th scope="col">Key</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">
-                      <span class="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((t) => (
-                    <tr key={t.id}>
-                      <td>
-                        <code>{t.issuer}</code>
-                      </td>
-                      <td>{t.allow_any_subject ? <span class="badge">any subject</span> : <code>{t.subject}</code>}</td>
-                      <td>
-                        <Badges values={t.scope} />
-                      </td>
-                      <td>
-                        <code>{t.public_key?.kid}</code>
-                      </td>
-                      <td>{when(t.expires_at)}</td>
-                      <td>
-                        <button type="button" class="danger small" aria-label={`Delete trust in ${t.issuer}`} onClick={() => setPending(t)}>
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table columns={['Issuer', 'Subject', 'Scope', 'Key', 'Expires']} actions>
+              {list.map((t) => (
+                <tr key={t.id}>
+                  <td>
+                    <code>{t.issuer}</code>
+                  </td>
+                  <td>{t.allow_any_subject ? <span class="badge">any subject</span> : <code>{t.subject}</code>}</td>
+                  <td>
+                    <Badges values={t.scope} />
+                  </td>
+                  <td>
+                    <code>{t.public_key?.kid}</code>
+                  </td>
+                  <td>{when(t.expires_at)}</td>
+                  <DangerCell label={`Delete trust in ${t.issuer}`} onClick={() => setPending(t)} />
+                </tr>
+              ))}
+            </Table>
           )}
         </section>
       )}
