@@ -223,6 +223,18 @@ for (const t of testDatabases().filter((d) => d.name !== 'mysql')) {
       await page.waitForSelector('text=No issuer is trusted yet.')
     })
 
+    it('edits the client: only the changed field is sent, the rest stays', async () => {
+      await go(`clients/${clientId}`)
+      await page.click('main a:has-text("Edit")')
+      await page.waitForSelector('input[name=client_name]')
+      await expect(page.inputValue('textarea[name=redirect_uris]')).resolves.toBe(redirectUri)
+      await page.fill('input[name=client_name]', 'Console App v2')
+      await page.click('button:has-text("Save changes")')
+      await page.waitForSelector('h1:has-text("Console App v2")')
+      await expect(page.textContent('section[aria-labelledby=c-uris]')).resolves.toContain(redirectUri)
+      await expect(page.textContent('section[aria-labelledby=c-grants]')).resolves.toContain('client_credentials')
+    })
+
     it('deletes the client after confirmation; Escape cancels', async () => {
       await go(`clients/${clientId}`)
       await page.click('button:has-text("Delete")')
