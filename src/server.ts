@@ -11,6 +11,8 @@ export type ServeMode = 'all' | 'public' | 'admin'
 export interface RunningServer {
   /** Base URLs of the listeners that were started, e.g. { public: 'http://127.0.0.1:4444' }. */
   urls: { public?: string; admin?: string }
+  /** The listeners' Fastify instances (their route tables are what answers on `urls`). */
+  apps: { public?: FastifyInstance; admin?: FastifyInstance }
   /** Stops accepting, lets in-flight requests finish, then closes the database pool. */
   close(): Promise<void>
 }
@@ -27,6 +29,7 @@ async function listen(app: FastifyInstance, host: string, port: number): Promise
 export async function startServer(registry: Registry, mode: ServeMode): Promise<RunningServer> {
   const apps: FastifyInstance[] = []
   const urls: RunningServer['urls'] = {}
+  const byListener: RunningServer['apps'] = {}
   const { serve } = registry.config
   try {
     if (mode === 'all' || mode === 'public') {
@@ -41,6 +44,7 @@ export async function startServer(registry: Registry, mode: ServeMode): Promise<
       }
       const app = await createPublicApp(registry, devUi ? { devUi } : {})
       apps.push(app)
+      byListener.public = app
       urls.public = await listen(app, serve.public.host, serve.public.port)
       const plain = plainHttpWarning('public', registry.config.dev, serve.public.tls)
       if (plain) registry.logger.warn(plain)
@@ -48,6 +52,7 @@ export async function startServer(registry: Registry, mode: ServeMode): Promise<
     if (mode === 'all' || mode === 'admin') {
       const app = await createAdminApp(registry, { listening: () => urls })
       apps.push(app)
+      byListener.admin = app
       urls.admin = await listen(app, serve.admin.host, serve.admin.port)
     }
   } catch (e) {
@@ -57,6 +62,7 @@ export async function startServer(registry: Registry, mode: ServeMode): Promise<
   let closing: Promise<void> | undefined
   return {
     urls,
+    apps: byListener,
     close() {
       closing ??= (async () => {
         await Promise.allSettled(apps.map((a) => a.close()))

@@ -118,6 +118,7 @@ function listener(prefix: string, get: Get, opt: Opt): ListenerConfig {
     allow_credentials: get(`${prefix}.cors.allow_credentials`),
     max_age: get(`${prefix}.cors.max_age`),
     debug: get(`${prefix}.cors.debug`),
+    options_passthrough: get(`${prefix}.cors.options_passthrough`),
   }
   return {
     host: get(`${prefix}.host`),

@@ -139,6 +139,8 @@ function listenerKeys(prefix: string, port: number): KeySpec[] {
     { path: `${prefix}.cors.allow_credentials`, kind: 'boolean', default: true },
     { path: `${prefix}.cors.max_age`, kind: 'integer', default: 0, min: 0 },
     { path: `${prefix}.cors.debug`, kind: 'boolean', default: false },
+    // Preflights go on to the router, which answers OPTIONS for a known path with 200 and Allow.
+    { path: `${prefix}.cors.options_passthrough`, kind: 'boolean', default: false },
   ]
 }
 
@@ -284,7 +286,7 @@ export const IGNORED_HYDRA_KEYS: readonly string[] = [
   'oauth2.preserve_ext_claims',
   'oauth2.device_authorization.user_code',
   'urls.identity_provider',
-  ...['serve.public', 'serve.admin'].flatMap((p) => [`${p}.base_url`, `${p}.cors.options_passthrough`]),
+  ...['serve.public', 'serve.admin'].map((p) => `${p}.base_url`),
 ]
 
 /** `urls.self.issuer` → `URLS_SELF_ISSUER`: Hydra's (koanf's) environment naming. */

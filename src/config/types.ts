@@ -23,6 +23,8 @@ export interface CorsConfig {
   allow_credentials: boolean
   max_age: number
   debug: boolean
+  /** Hand preflights on to the router (rs/cors OptionsPassthrough) instead of answering them 204. */
+  options_passthrough: boolean
 }
 
 export interface ListenerConfig {

@@ -2,7 +2,20 @@
 // fallback (urls.login / urls.consent / urls.device.* left unset), so a configured app is never shadowed.
 import { fallbackPageUrl } from '../config/derive.js'
 import type { Config } from '../config/types.js'
-import type { DevUiOptions, DevUiPage } from './public-routes.js'
+import type { FlowKind } from './admin-api.js'
+
+/** 'device_done' is the device flow's success page (urls.device.success). */
+export type DevUiPage = FlowKind | 'device_done'
+
+export interface DevUiOptions {
+  /** Which fallback pages the demo app takes over. */
+  pages: ReadonlySet<DevUiPage>
+  /** The admin API's base URL, once known. */
+  adminUrl: () => string | undefined
+  /** Path the CSRF cookie is scoped to (the directory of the fallback pages). */
+  cookiePath: string
+  secureCookies: boolean
+}
 
 export function devUiPages(config: Pick<Config, 'dev' | 'urls'>): Set<DevUiPage> {
   const pages = new Set<DevUiPage>()

@@ -1,17 +1,18 @@
 import type { FastifyInstance } from 'fastify'
-import { clientAdminRoutes } from '../client/admin-routes.js'
-import { jwkAdminRoutes } from '../jwk/admin-routes.js'
-import { flowAdminRoutes, sessionAdminRoutes } from '../flow/admin-routes.js'
-import { logoutAdminRoutes } from '../flow/logout-admin-routes.js'
-import { trustAdminRoutes } from '../trust/admin-routes.js'
 import type { Registry } from '../registry.js'
 import { acceptJsonOnly, createApp } from './app.js'
-import { healthRoutes, versionRoute } from './health.js'
-import { oauth2AdminRoutes } from './oauth2-routes.js'
+import { clientAdminRoutes } from './client-routes.js'
 import { deviceAdminRoutes } from './device-routes.js'
+import { flowAdminRoutes, sessionAdminRoutes } from './flow-routes.js'
+import { healthRoutes, versionRoutes } from './health.js'
+import { jwkAdminRoutes } from './jwk-routes.js'
+import { logoutAdminRoutes } from './logout-admin-routes.js'
 import { metricsRoutes } from './metrics-routes.js'
+import { oauth2AdminRoutes } from './oauth2-routes.js'
+import { openApiRoutes } from './openapi.js'
 import { installEdge, listenerEdgeOptions } from './proxy.js'
-import { openApiRoute } from './openapi.js'
+import { registerRoutes, servedRoutes, type RouteGroup, type ServedRoute } from './route-table.js'
+import { trustAdminRoutes } from './trust-routes.js'
 import { consoleRoutes } from './console-routes.js'
 import { ServerStatus } from '../observability/status.js'
 
@@ -24,7 +25,28 @@ export interface AdminAppOptions {
   consoleDir?: string
 }
 
-/** The admin listener (:4445). Every admin route answers under /admin and, as Hydra 1 did, without it. */
+/** The admin listener's route table. Admin API groups answer under /admin and, as in Hydra 1, without it. */
+export function adminRouteTable(deps: AdminDeps, opts: AdminAppOptions = {}): RouteGroup[] {
+  let served: ServedRoute[] = []
+  const groups: RouteGroup[] = [healthRoutes({ ping: () => deps.db.ping() }), versionRoutes]
+  if (deps.observability) groups.push(metricsRoutes(deps.observability.metrics))
+  groups.push(
+    clientAdminRoutes(deps.clientService),
+    jwkAdminRoutes(deps.keys),
+    oauth2AdminRoutes(deps.oauth2),
+    flowAdminRoutes(deps.flows.admin),
+    sessionAdminRoutes(deps.flows.sessions),
+  )
+  if (deps.flows.logoutAdmin) groups.push(logoutAdminRoutes(deps.flows.logoutAdmin))
+  if (deps.flows.device) groups.push(deviceAdminRoutes(deps.flows.device))
+  groups.push(trustAdminRoutes(deps.trust))
+  if (deps.config.serve.admin.console.enabled) groups.push(adminConsoleRoutes(deps, opts))
+  groups.push(openApiRoutes('admin', deps.config.urls.self.admin, () => served))
+  served = servedRoutes(groups)
+  return groups
+}
+
+/** The admin listener (:4445). */
 export async function createAdminApp(deps: AdminDeps, opts: AdminAppOptions = {}): Promise<FastifyInstance> {
   const app = createApp({
     name: 'admin',
@@ -34,41 +56,26 @@ export async function createAdminApp(deps: AdminDeps, opts: AdminAppOptions = {}
     ...(deps.observability ? { instrument: deps.observability.instrument } : {}),
     ...listenerEdgeOptions('admin', deps.config.serve.admin),
   })
-  const routes = installEdge(app, deps.config.serve.admin)
+  installEdge(app, deps.config.serve.admin)
   acceptJsonOnly(app)
-  await app.register(healthRoutes({ ping: () => deps.db.ping() }))
-  await app.register(versionRoute)
-  if (deps.observability) await app.register(metricsRoutes(deps.observability.metrics))
-  const adminRoutes = async (scope: FastifyInstance) => {
-    await scope.register(clientAdminRoutes(deps.clientService))
-    await scope.register(jwkAdminRoutes(deps.keys))
-    await scope.register(oauth2AdminRoutes(deps.oauth2))
-    await scope.register(flowAdminRoutes(deps.flows.admin))
-    await scope.register(sessionAdminRoutes(deps.flows.sessions))
-    if (deps.flows.logoutAdmin) await scope.register(logoutAdminRoutes(deps.flows.logoutAdmin))
-    if (deps.flows.device) await scope.register(deviceAdminRoutes(deps.flows.device))
-    await scope.register(trustAdminRoutes(deps.trust))
-  }
-  await app.register(adminRoutes, { prefix: '/admin' })
-  await app.register(adminRoutes)
-  if (deps.config.serve.admin.console.enabled) {
-    const status = new ServerStatus({
-      config: deps.config,
-      db: deps.db,
-      nid: deps.nid,
-      keys: deps.keys,
-      ...(opts.listening ? { listening: opts.listening } : {}),
-      onError: (part, err) => deps.logger.warn({ part, err: err instanceof Error ? err.message : String(err) }, 'console status: a part could not be read'),
-    })
-    await app.register(
-      consoleRoutes({
-        status,
-        publicUrl: deps.config.urls.self.public,
-        ...(opts.consoleDir !== undefined ? { dir: opts.consoleDir } : {}),
-        warn: (message) => deps.logger.warn(message),
-      }),
-    )
-  }
-  await app.register(openApiRoute('admin', deps.config.urls.self.admin, routes))
+  await registerRoutes(app, adminRouteTable(deps, opts))
   return app
+}
+
+/** The admin console (serve.admin.console.enabled): its files, status report and Try-it relay. */
+function adminConsoleRoutes(deps: AdminDeps, opts: AdminAppOptions): RouteGroup {
+  const status = new ServerStatus({
+    config: deps.config,
+    db: deps.db,
+    nid: deps.nid,
+    keys: deps.keys,
+    ...(opts.listening ? { listening: opts.listening } : {}),
+    onError: (part, err) => deps.logger.warn({ part, err: err instanceof Error ? err.message : String(err) }, 'console status: a part could not be read'),
+  })
+  return consoleRoutes({
+    status,
+    publicUrl: deps.config.urls.self.public,
+    ...(opts.consoleDir !== undefined ? { dir: opts.consoleDir } : {}),
+    warn: (message) => deps.logger.warn(message),
+  })
 }

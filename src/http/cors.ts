@@ -19,9 +19,18 @@
 //   so there it is answered as allowed (as Hydra does); the browser then enforces the answer to
 //   the actual request.
 // - Excluded paths (the authorization endpoint: never meant for CORS) get nothing.
+// - serve.*.cors.options_passthrough hands preflights on to the router (route-table.ts).
+//
+// Hand-written rather than @fastify/cors: that plugin answers a refused preflight by falling
+// through to its catch-all OPTIONS route's 404 (rs/cors answers 204 without CORS headers), lists
+// every configured method instead of echoing the requested one, does not check requested headers
+// against the allowed ones, and decides in a hook that runs before the body is parsed, so it cannot
+// let the form's client_id name the client whose allowed_cors_origins apply, nor reach answers
+// that failed before its hook ran.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { CorsConfig } from '../config/types.js'
 import type { TokenService } from '../oauth2/tokens/service.js'
+import { answerOptions } from './route-table.js'
 
 /** One compiled origin pattern. */
 type Matcher = (origin: string) => boolean
@@ -84,6 +93,7 @@ const listHeader = (value: string | string[] | undefined): string[] =>
 /** Installs CORS on `app` (root scope, before routes) when `config.enabled`. */
 export function installCors(app: FastifyInstance, config: CorsConfig, opts: CorsOptions = {}): void {
   if (!config.enabled) return
+  if (config.options_passthrough) answerOptions(app)
   const allowedGlobally = originsMatcher(config.allowed_origins)
   const methods = new Set(config.allowed_methods.map((m) => m.toUpperCase()))
   const headersAll = config.allowed_headers.includes('*')
@@ -119,11 +129,13 @@ export function installCors(app: FastifyInstance, config: CorsConfig, opts: Cors
       if (config.allow_credentials) reply.header('access-control-allow-credentials', 'true')
       if (config.max_age > 0) reply.header('access-control-max-age', String(config.max_age))
     }
+    // rs/cors OptionsPassthrough: the router answers the preflight (route-table.ts optionsAllow).
+    if (config.options_passthrough) return
     return reply.code(204).send()
   })
 
   app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode === 204 && request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) return payload
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) return payload
     if (opts.excluded?.has(pathOf(request))) return payload
     addVary(reply, 'Origin')
     const origin = request.headers.origin
@@ -187,8 +199,3 @@ export function clientCorsOrigins(sources: ClientOriginSources): (request: Fasti
     return (await sources.clients.get(id))?.allowed_cors_origins ?? []
   }
 }
-
-/** Hydra's endpoints where a client's allowed_cors_origins extend the global list. */
-export const CLIENT_AWARE_CORS_PATHS: ReadonlySet<string> = new Set(['/oauth2/token', '/oauth2/revoke', '/userinfo'])
-/** Never CORS: the authorization endpoint is for top-level navigation only. */
-export const NO_CORS_PATHS: ReadonlySet<string> = new Set(['/oauth2/auth'])

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { OAuthError, errorBody, invalidRequest, notFound, serverError } from '../oauth2/errors.js'
 import type { Logger } from '../logging.js'
+import { optionsAllow, wrongMethod } from './route-table.js'
 
 // Fastify's own failures, translated into the one error shape every endpoint answers with.
 function fromFastify(e: FastifyError): OAuthError | undefined {
@@ -54,5 +55,9 @@ export function installErrorHandling(app: FastifyInstance, opts: ErrorRendering)
     }
     return sendError(reply, err, opts)
   })
-  app.setNotFoundHandler((_request, reply) => sendError(reply, notFound('The requested route does not exist.'), opts))
+  app.setNotFoundHandler((request, reply) => {
+    const allow = optionsAllow(app, request)
+    if (allow !== undefined) return reply.code(200).header('allow', allow).send()
+    return sendError(reply, wrongMethod(app, request) ?? notFound('The requested route does not exist.'), opts)
+  })
 }

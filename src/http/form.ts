@@ -2,7 +2,7 @@
 // only: each route module that needs forms installs the parser in its own encapsulated scope.
 // multipart/form-data text fields are read as well (http/multipart.ts), as Hydra does.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { OAuthError, invalidRequest } from '../oauth2/errors.js'
+import { invalidRequest } from '../oauth2/errors.js'
 import type { FormParams } from '../oauth2/token.js'
 import { MULTIPART, parseMultipart } from './multipart.js'
 
@@ -47,21 +47,4 @@ export function formBody(request: FastifyRequest): FormParams {
   const media = type.split(';')[0]?.trim().toLowerCase()
   if (media !== FORM && media !== MULTIPART) throw invalidRequest(`The request body must be sent as ${FORM} or ${MULTIPART}.`)
   return (request.body ?? {}) as FormParams
-}
-
-/**
- * Hydra's router answers any other method on a POST-only endpoint with 405 and an Allow header;
- * here in the RFC 6749 error shape with fosite's wording. OPTIONS stays with CORS.
- */
-export function postOnly(app: FastifyInstance, url: string): void {
-  const methods = app.supportedMethods.filter((m) => m !== 'POST' && m !== 'OPTIONS')
-  app.route({
-    method: methods,
-    url,
-    exposeHeadRoute: false,
-    handler: async (request) => {
-      const e = invalidRequest(`HTTP method is '${request.method}', expected 'POST'.`)
-      throw new OAuthError(e.error, e.description, 405, e.hint, undefined, { allow: 'OPTIONS, POST' })
-    },
-  })
 }

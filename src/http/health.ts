@@ -1,26 +1,56 @@
-import type { FastifyInstance } from 'fastify'
+import type { RouteGroup } from './route-table.js'
 import { VERSION } from '../version.js'
+import { healthNotReadyStatus, healthStatus, version } from './schemas/components.js'
 
 export interface HealthDeps {
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>
 }
 
-export function healthRoutes(deps: HealthDeps) {
-  return async function routes(app: FastifyInstance): Promise<void> {
-    app.get('/health/alive', async () => ({ status: 'ok' }))
-    app.get('/health/ready', async (_request, reply) => {
-      try {
-        await deps.ping()
-        return { status: 'ok' }
-      } catch {
-        // The reason stays in the server log; the probe only needs to know which check failed.
-        return reply.code(503).send({ errors: { database: 'the database is not reachable' } })
-      }
-    })
+/** Hydra's health checks, on both listeners. */
+export function healthRoutes(deps: HealthDeps): RouteGroup {
+  return {
+    routes: [
+      {
+        method: 'GET',
+        url: '/health/alive',
+        operationId: 'isAlive',
+        summary: 'The process answers HTTP',
+        tags: ['metadata'],
+        responses: { '200': healthStatus },
+        handler: async () => ({ status: 'ok' }),
+      },
+      {
+        method: 'GET',
+        url: '/health/ready',
+        operationId: 'isReady',
+        summary: 'The process and its database answer',
+        tags: ['metadata'],
+        responses: { '200': healthStatus, '503': healthNotReadyStatus },
+        handler: async (_request, reply) => {
+          try {
+            await deps.ping()
+            return { status: 'ok' }
+          } catch {
+            // The reason stays in the server log; the probe only needs to know which check failed.
+            return reply.code(503).send({ errors: { database: 'the database is not reachable' } })
+          }
+        },
+      },
+    ],
   }
 }
 
-export async function versionRoute(app: FastifyInstance): Promise<void> {
-  app.get('/version', async () => ({ version: VERSION }))
+export const versionRoutes: RouteGroup = {
+  routes: [
+    {
+      method: 'GET',
+      url: '/version',
+      operationId: 'getVersion',
+      summary: 'The running version',
+      tags: ['metadata'],
+      responses: { '200': version },
+      handler: async () => ({ version: VERSION }),
+    },
+  ],
 }

@@ -1,6 +1,6 @@
 // /oauth2/sessions/logout (OpenID Connect RP-Initiated Logout 1.0 §2: GET and POST) and the
 // page that carries out Front-Channel Logout 1.0 before sending the browser on.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/types.js'
 import type { LogoutFlow, LogoutOutcome, LogoutParams } from '../flow/logout.js'
 import { invalidRequest } from '../oauth2/errors.js'
@@ -9,6 +9,8 @@ import { applyCookies, cookieReader, type CookieSigner } from './cookies.js'
 import { acceptForms } from './form.js'
 import { LOGGED_OUT_PAGE, LOGOUT_FALLBACK_PAGE, sendPage } from './pages.js'
 import { html, themedPage, themedPageCsp } from '../ui/page.js'
+import type { Route, RouteGroup } from './route-table.js'
+import { errorOAuth2 } from './schemas/components.js'
 
 export interface LogoutRoutesDeps {
   flow: LogoutFlow
@@ -55,33 +57,75 @@ function paramsOf(request: FastifyRequest): Record<string, string> {
   return out
 }
 
-export function logoutRoutes(deps: LogoutRoutesDeps) {
+const PAGE = 'An HTML page'
+
+export function logoutRoutes(deps: LogoutRoutesDeps): RouteGroup {
   const endpoint = appendPath(deps.publicUrl, LOGOUT_PATH)
-  return async function routes(app: FastifyInstance): Promise<void> {
-    acceptForms(app)
 
-    function send(reply: FastifyReply, outcome: LogoutOutcome): FastifyReply {
-      applyCookies(reply, outcome.cookies, deps.signer, deps.cookies)
-      reply.header('cache-control', 'no-store').header('pragma', 'no-cache').header('referrer-policy', 'no-referrer')
-      if (outcome.kind === 'redirect') return reply.code(302).header('location', outcome.location).send()
-      const page = frontChannelPage(outcome.frontChannel, outcome.redirectTo)
-      return sendPage(reply, 200, page.body, page.csp)
-    }
+  function send(reply: FastifyReply, outcome: LogoutOutcome): FastifyReply {
+    applyCookies(reply, outcome.cookies, deps.signer, deps.cookies)
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache').header('referrer-policy', 'no-referrer')
+    if (outcome.kind === 'redirect') return reply.code(302).header('location', outcome.location).send()
+    const page = frontChannelPage(outcome.frontChannel, outcome.redirectTo)
+    return sendPage(reply, 200, page.body, page.csp)
+  }
 
-    async function handle(request: FastifyRequest, reply: FastifyReply) {
-      const params: LogoutParams = paramsOf(request)
-      const cookies = cookieReader(request, deps.signer, deps.cookies)
-      const verifier = params.logout_verifier
-      if (verifier !== undefined && verifier !== '') return send(reply, await deps.flow.finish(verifier, cookies))
-      const query = new URLSearchParams(params as Record<string, string>).toString()
-      return send(reply, await deps.flow.initiate(params, query === '' ? endpoint : `${endpoint}?${query}`, cookies))
-    }
+  async function handle(request: FastifyRequest, reply: FastifyReply) {
+    const params: LogoutParams = paramsOf(request)
+    const cookies = cookieReader(request, deps.signer, deps.cookies)
+    const verifier = params.logout_verifier
+    if (verifier !== undefined && verifier !== '') return send(reply, await deps.flow.finish(verifier, cookies))
+    const query = new URLSearchParams(params as Record<string, string>).toString()
+    return send(reply, await deps.flow.initiate(params, query === '' ? endpoint : `${endpoint}?${query}`, cookies))
+  }
 
-    app.get(LOGOUT_PATH, handle)
-    app.post(LOGOUT_PATH, handle)
-
-    const replaced = deps.replacedFallbacks ?? new Set()
-    if (!replaced.has('logout')) app.get('/oauth2/fallbacks/logout', async (_request, reply) => sendPage(reply, 200, LOGOUT_FALLBACK_PAGE))
-    app.get('/oauth2/fallbacks/logout/callback', async (_request, reply) => sendPage(reply, 200, LOGGED_OUT_PAGE))
+  const replaced = deps.replacedFallbacks ?? new Set()
+  const answers = {
+    '302': 'Redirect to the logout app or the post-logout URI',
+    '200': 'A page that runs Front-Channel Logout, then moves on',
+    default: errorOAuth2,
+  }
+  const fallbackLogout: Route = {
+    method: 'GET',
+    url: '/oauth2/fallbacks/logout',
+    operationId: 'getFallbackLogoutPage',
+    summary: 'Fallback page when urls.logout is unset',
+    tags: ['fallbacks'],
+    responses: { '200': PAGE },
+    handler: async (_request, reply) => sendPage(reply, 200, LOGOUT_FALLBACK_PAGE),
+  }
+  return {
+    setup: acceptForms,
+    routes: [
+      {
+        method: 'GET',
+        url: LOGOUT_PATH,
+        operationId: 'revokeOidcSession',
+        summary: 'RP-Initiated Logout: starts or finishes the logout flow',
+        tags: ['oidc'],
+        responses: answers,
+        discovery: 'end_session_endpoint',
+        handler: handle,
+      },
+      {
+        method: 'POST',
+        url: LOGOUT_PATH,
+        operationId: 'revokeOidcSessionPost',
+        summary: 'RP-Initiated Logout with form-encoded parameters',
+        tags: ['oidc'],
+        responses: answers,
+        handler: handle,
+      },
+      ...(replaced.has('logout') ? [] : [fallbackLogout]),
+      {
+        method: 'GET',
+        url: '/oauth2/fallbacks/logout/callback',
+        operationId: 'getFallbackLogoutCallbackPage',
+        summary: 'Fallback page after logout when no post-logout URI applies',
+        tags: ['fallbacks'],
+        responses: { '200': PAGE },
+        handler: async (_request, reply) => sendPage(reply, 200, LOGGED_OUT_PAGE),
+      },
+    ],
   }
 }

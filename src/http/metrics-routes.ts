@@ -1,14 +1,22 @@
 // The Prometheus scrape endpoint on the admin listener. Hydra 2 serves it at
 // /admin/metrics/prometheus; like every admin route here it also answers without the prefix
 // (Hydra 1's /metrics/prometheus).
-import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Metrics } from '../observability/metrics.js'
+import type { RouteGroup } from './route-table.js'
 
-export function metricsRoutes(metrics: Metrics) {
-  return async function routes(app: FastifyInstance): Promise<void> {
-    const scrape = async (_request: unknown, reply: FastifyReply) =>
-      reply.header('content-type', metrics.contentType).send(await metrics.scrape())
-    app.get('/admin/metrics/prometheus', scrape)
-    app.get('/metrics/prometheus', scrape)
+export function metricsRoutes(metrics: Metrics): RouteGroup {
+  return {
+    admin: true,
+    routes: [
+      {
+        method: 'GET',
+        url: '/metrics/prometheus',
+        operationId: 'getPrometheusMetrics',
+        summary: 'Metrics in the Prometheus text format',
+        tags: ['metadata'],
+        responses: { '200': 'Prometheus text exposition (text/plain)' },
+        handler: async (_request, reply) => reply.header('content-type', metrics.contentType).send(await metrics.scrape()),
+      },
+    ],
   }
 }

@@ -2,6 +2,12 @@
 // accept them as Hydra does. Text fields only: a file part, a nested multipart or anything
 // malformed is refused with invalid_request. The whole body is already in memory and bounded by
 // the route's body limit; the parser itself bounds part count and header size.
+//
+// Hand-written rather than @fastify/multipart or busboy: busboy drops the parts after a boundary
+// line with RFC 2046 §5.1.1 transport padding (valid input), silently skips malformed parts (no
+// Content-Disposition, not form-data, no name, folded headers, text after a boundary or the close)
+// instead of refusing them, decodes invalid UTF-8 into replacement characters, and does not apply
+// its header-size limit to a part's header block; each of those is an invalid_request here.
 import { invalidRequest, type OAuthError } from '../oauth2/errors.js'
 
 export const MULTIPART = 'multipart/form-data'

@@ -1,92 +1,77 @@
-// GET /.well-known/openapi.json: an OpenAPI 3.0 description of the routes this listener really
-// serves, generated from Fastify's route table (an onRoute hook) and described by
-// openapi-table.ts. Each listener describes itself: the public listener its public routes, the
-// admin listener its admin routes (with the /admin form first and the prefix-less aliases marked
-// deprecated, with an operationId suffixed `Unprefixed` so every id stays unique).
-import type { FastifyInstance } from 'fastify'
+// GET /.well-known/openapi.json: an OpenAPI 3.0 description of the routes a listener serves,
+// generated from its route table (route-table.ts). Each listener describes itself; the admin
+// listener lists the /admin form of each route and the prefix-less alias marked deprecated, with
+// an operationId suffixed `Unprefixed` so every id stays unique.
 import { VERSION } from '../version.js'
-import { OPERATIONS, SCHEMAS, type Operation, type Schema } from './openapi-table.js'
+import type { Answer, RouteGroup, ServedRoute } from './route-table.js'
+import { anyObject, nameOf, type Schema } from './schemas/json-schema.js'
 
-export interface RegisteredRoute {
-  method: string
-  /** Fastify form, e.g. /admin/clients/:id */
-  url: string
-}
+const MEDIA = { json: 'application/json', form: 'application/x-www-form-urlencoded' } as const
 
-const collected = new WeakMap<FastifyInstance, RegisteredRoute[]>()
-const DESCRIBED_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+/** `/clients/:id` → `/clients/{id}`. */
+export const openApiPath = (url: string): string => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
 
-/** Starts recording routes; call right after creating the app, before registering routes. */
-export function collectRoutes(app: FastifyInstance): void {
-  const routes: RegisteredRoute[] = []
-  collected.set(app, routes)
-  app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method]
-    for (const method of methods) {
-      const m = String(method).toUpperCase()
-      if (DESCRIBED_METHODS.has(m)) routes.push({ method: m, url: route.url })
+/** A copy of `schema` where every named schema below the top is a $ref, collecting the names used. */
+function referenced(schema: unknown, used: Map<string, Schema>, top = true): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => referenced(s, used, false))
+  if (schema === null || typeof schema !== 'object') return schema
+  const name = nameOf(schema)
+  if (name !== undefined && !top) {
+    if (!used.has(name)) {
+      used.set(name, schema as Schema)
+      used.set(name, referenced(schema, used, true) as Schema)
     }
-  })
-}
-
-/** The routes recorded on `app` (GET, POST, PUT, PATCH, DELETE; HEAD and OPTIONS are implied). */
-export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
-  return collected.get(app) ?? []
-}
-
-/** `/clients/:id` → `/clients/{id}`; a trailing slash is dropped. */
-export function openApiPath(url: string): string {
-  const path = url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
-  return path.length > 1 ? path.replace(/\/$/, '') : path
-}
-
-function generatedId(method: string, path: string): string {
-  const words = path.split(/[^A-Za-z0-9]+/).filter((w) => w !== '')
-  return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')
-}
-
-function describe(listener: 'public' | 'admin', method: string, path: string): Operation & { deprecated?: boolean } {
-  const m = method.toLowerCase()
-  const direct = OPERATIONS[`${m} ${path}`]
-  if (direct) return direct
-  // Prefix-less admin aliases (Hydra 1 paths) share the /admin description.
-  const aliased = listener === 'admin' && !path.startsWith('/admin/') ? OPERATIONS[`${m} /admin${path}`] : undefined
-  if (aliased) {
-    return { ...aliased, operationId: `${aliased.operationId}Unprefixed`, summary: `${aliased.summary} (prefix-less alias of /admin${path})`, deprecated: true }
+    return { $ref: `#/components/schemas/${name}` }
   }
-  const params = [...path.matchAll(/\{([^}]+)\}/g)].map((p): Schema => ({ name: p[1], in: 'path', required: true, schema: { type: 'string' } }))
+  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, referenced(v, used, false)]))
+}
+
+/** A schema in an operation: a named one becomes a $ref, any other is written in place. */
+const refOrInline = (schema: Schema, used: Map<string, Schema>): unknown => (referenced({ wrap: schema }, used) as { wrap: unknown }).wrap
+
+function parameters(route: ServedRoute, used: Map<string, Schema>): Schema[] {
+  const out: Schema[] = []
+  const add = (where: 'path' | 'query', schema: Schema | undefined) => {
+    const props = (schema?.properties ?? {}) as Record<string, Schema>
+    const required = new Set((schema?.required ?? []) as string[])
+    for (const [name, s] of Object.entries(props)) {
+      const { description, ...rest } = s
+      out.push({ name, in: where, required: where === 'path' || required.has(name), ...(description ? { description } : {}), schema: refOrInline(rest, used) })
+    }
+  }
+  add('path', route.params)
+  add('query', route.querystring)
+  return out
+}
+
+function response(answer: Answer, used: Map<string, Schema>): Schema {
+  if (typeof answer === 'string') return { description: answer }
+  const description = (answer.description as string | undefined) ?? 'A JSON answer'
+  return { description, content: { 'application/json': { schema: refOrInline(answer, used) } } }
+}
+
+function operation(route: ServedRoute, used: Map<string, Schema>): Schema {
+  const params = parameters(route, used)
   return {
-    operationId: generatedId(method, path),
-    tags: [listener],
-    summary: `${method} ${path}`,
+    operationId: route.alias ? `${route.operationId}Unprefixed` : route.operationId,
+    tags: [...route.tags],
+    summary: route.alias ? `${route.summary} (prefix-less alias of /admin${route.url})` : route.summary,
+    ...(route.alias || route.deprecated ? { deprecated: true } : {}),
     ...(params.length > 0 ? { parameters: params } : {}),
-    responses: { default: { description: 'Any response', content: { 'application/json': { schema: { $ref: '#/components/schemas/errorOAuth2' } } } } },
+    ...(route.body
+      ? { requestBody: { required: route.body.required ?? true, content: { [MEDIA[route.body.media]]: { schema: refOrInline(route.body.schema, used) } } } }
+      : {}),
+    responses: Object.fromEntries(Object.entries(route.responses).map(([status, answer]) => [status, response(answer, used)])),
   }
 }
 
-export function buildOpenApi(listener: 'public' | 'admin', routes: readonly RegisteredRoute[], serverUrl: string): Record<string, unknown> {
+export function buildOpenApi(listener: 'public' | 'admin', routes: readonly ServedRoute[], serverUrl: string): Record<string, unknown> {
+  const used = new Map<string, Schema>()
   const paths: Record<string, Record<string, unknown>> = {}
-  const sorted = [...routes].sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method))
+  const sorted = [...routes].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method))
   for (const route of sorted) {
-    const path = openApiPath(route.url)
-    const item = (paths[path] ??= {})
-    item[route.method.toLowerCase()] = describe(listener, route.method, path)
-  }
-  const used = new Set<string>()
-  const collect = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(collect)
-    else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) {
-        if (k === '$ref' && typeof v === 'string') used.add(v.split('/').at(-1)!)
-        else collect(v)
-      }
-    }
-  }
-  collect(paths)
-  // Schemas refer to schemas too (a consent request embeds a client): close over them.
-  for (let size = -1; size !== used.size; ) {
-    size = used.size
-    for (const name of [...used]) collect(SCHEMAS[name])
+    const item = (paths[openApiPath(route.path)] ??= {})
+    item[route.method.toLowerCase()] = operation(route, used)
   }
   return {
     openapi: '3.0.3',
@@ -100,22 +85,27 @@ export function buildOpenApi(listener: 'public' | 'admin', routes: readonly Regi
     },
     servers: [{ url: serverUrl }],
     paths,
-    components: {
-      schemas: Object.fromEntries([...used].sort().filter((n) => SCHEMAS[n] !== undefined).map((n) => [n, SCHEMAS[n]])),
-    },
+    components: { schemas: Object.fromEntries([...used].sort(([a], [b]) => a.localeCompare(b))) },
   }
 }
 
-/**
- * Registers GET /.well-known/openapi.json. `routes` is the live list from registeredRoutes(root):
- * the document is built on first request, when every route is known.
- */
-export function openApiRoute(listener: 'public' | 'admin', serverUrl: string, routes: readonly RegisteredRoute[]) {
-  return async function plugin(app: FastifyInstance): Promise<void> {
-    let document: string | undefined
-    app.get('/.well-known/openapi.json', async (_request, reply) => {
-      document ??= JSON.stringify(buildOpenApi(listener, routes, serverUrl))
-      return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'public, max-age=300').send(document)
-    })
+/** GET /.well-known/openapi.json; `routes` is read on first request, when every route is known. */
+export function openApiRoutes(listener: 'public' | 'admin', serverUrl: string, routes: () => readonly ServedRoute[]): RouteGroup {
+  let document: string | undefined
+  return {
+    routes: [
+      {
+        method: 'GET',
+        url: '/.well-known/openapi.json',
+        operationId: 'getOpenApiDocument',
+        summary: "This description of the listener's routes",
+        tags: ['metadata'],
+        responses: { '200': anyObject('An OpenAPI 3 document') },
+        handler: async (_request, reply) => {
+          document ??= JSON.stringify(buildOpenApi(listener, routes(), serverUrl))
+          return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'public, max-age=300').send(document)
+        },
+      },
+    ],
   }
 }

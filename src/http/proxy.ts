@@ -16,7 +16,6 @@ import type { ListenerConfig, TlsConfig } from '../config/types.js'
 import { OAuthError } from '../oauth2/errors.js'
 import type { AppOptions } from './app.js'
 import { installCors, type CorsOptions } from './cors.js'
-import { collectRoutes, registeredRoutes, type RegisteredRoute } from './openapi.js'
 import { loadTls } from './tls.js'
 
 /** Paths that answer over plain HTTP from anywhere, for health probes and scrapers. */
@@ -92,16 +91,10 @@ export function listenerEdgeOptions(listener: 'public' | 'admin', config: Pick<L
   return { trustProxy: trustProxyOf(config.tls), ...(https ? { https } : {}) }
 }
 
-/**
- * The edge hooks of a listener, installed right after createApp and before any route: the
- * TLS-termination guard, CORS, and the route recorder behind /.well-known/openapi.json.
- * Returns the live route list for openApiRoute.
- */
-export function installEdge(app: FastifyInstance, config: Pick<ListenerConfig, 'tls' | 'cors'>, cors: CorsOptions = {}): readonly RegisteredRoute[] {
+/** The edge hooks of a listener, installed right after createApp and before any route: the TLS-termination guard and CORS. */
+export function installEdge(app: FastifyInstance, config: Pick<ListenerConfig, 'tls' | 'cors'>, cors: CorsOptions = {}): void {
   requireTlsTermination(app, config.tls)
   installCors(app, config.cors, cors)
-  collectRoutes(app)
-  return registeredRoutes(app)
 }
 
 /**

@@ -1,20 +1,22 @@
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from '../registry.js'
+import type { DevUiOptions } from '../dev-ui/mount.js'
 import { createApp } from './app.js'
-import { discoveryRoute } from './discovery.js'
-import { healthRoutes } from './health.js'
-import { oauth2PublicRoutes } from './oauth2-routes.js'
-import { jwksRoute } from '../jwk/public-routes.js'
 import { authorizeRoutes } from './authorize-routes.js'
 import { CookieSigner } from './cookies.js'
-import { userinfoRoutes } from './userinfo-routes.js'
-import { logoutRoutes } from './logout-routes.js'
-import { devUiRoutes, type DevUiOptions } from '../dev-ui/public-routes.js'
-import { registrationRoutes } from '../client/registration-routes.js'
+import { clientCorsOrigins } from './cors.js'
 import { devicePublicRoutes } from './device-routes.js'
+import { devUiRoutes } from './dev-ui-routes.js'
+import { discoveryRoutes } from './discovery.js'
+import { healthRoutes } from './health.js'
+import { jwksRoutes } from './jwk-routes.js'
+import { logoutRoutes } from './logout-routes.js'
+import { oauth2PublicRoutes } from './oauth2-routes.js'
+import { openApiRoutes } from './openapi.js'
 import { installEdge, listenerEdgeOptions } from './proxy.js'
-import { CLIENT_AWARE_CORS_PATHS, clientCorsOrigins, NO_CORS_PATHS } from './cors.js'
-import { openApiRoute } from './openapi.js'
+import { registrationRoutes } from './registration-routes.js'
+import { discoveryEndpoints, pathsWhere, registerRoutes, servedRoutes, type RouteGroup, type ServedRoute } from './route-table.js'
+import { userinfoRoutes } from './userinfo-routes.js'
 
 export type PublicDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'keys' | 'oauth2' | 'flows' | 'observability'> &
   Partial<Pick<Registry, 'dynamicRegistration'>> &
@@ -25,7 +27,36 @@ export interface PublicAppOptions {
   devUi?: DevUiOptions
 }
 
-/** The public listener (:4444): the OAuth 2.0 and OpenID Connect endpoints. */
+/** The public listener's route table: the OAuth 2.0 and OpenID Connect endpoints. */
+export function publicRouteTable(deps: PublicDeps, opts: PublicAppOptions = {}): RouteGroup[] {
+  const { config } = deps
+  const signer = new CookieSigner(config.secrets.cookie)
+  const cookies = config.serve.cookies
+  const replaced = opts.devUi ? { replacedFallbacks: opts.devUi.pages } : {}
+  let served: ServedRoute[] = []
+  const groups: RouteGroup[] = [
+    healthRoutes({ ping: () => deps.db.ping() }),
+    jwksRoutes(deps.keys),
+    discoveryRoutes(config, deps.keys, () => discoveryEndpoints(served)),
+    oauth2PublicRoutes(deps.oauth2),
+    userinfoRoutes(deps.oauth2.userinfo),
+    authorizeRoutes({ flow: deps.flows.authorize, signer, cookies, ...replaced }),
+  ]
+  if (deps.flows.logout) {
+    groups.push(logoutRoutes({ flow: deps.flows.logout, signer, cookies, publicUrl: config.urls.self.public, ...replaced }))
+  }
+  if (deps.oauth2.deviceAuthorization && deps.flows.device) {
+    groups.push(devicePublicRoutes({ authorization: deps.oauth2.deviceAuthorization, flow: deps.flows.device, signer, cookies, ...replaced }))
+  }
+  if (opts.devUi) groups.push(devUiRoutes(opts.devUi))
+  // Off by default: an open registration endpoint lets anyone create clients.
+  if (config.oidc.dynamic_client_registration.enabled && deps.dynamicRegistration) groups.push(registrationRoutes(deps.dynamicRegistration))
+  groups.push(openApiRoutes('public', config.urls.self.public, () => served))
+  served = servedRoutes(groups)
+  return groups
+}
+
+/** The public listener (:4444). */
 export async function createPublicApp(deps: PublicDeps, opts: PublicAppOptions = {}): Promise<FastifyInstance> {
   const app = createApp({
     name: 'public',
@@ -35,51 +66,13 @@ export async function createPublicApp(deps: PublicDeps, opts: PublicAppOptions =
     ...(deps.observability ? { instrument: deps.observability.instrument } : {}),
     ...listenerEdgeOptions('public', deps.config.serve.public),
   })
-  const routes = installEdge(app, deps.config.serve.public, {
-    excluded: NO_CORS_PATHS,
-    clientAware: CLIENT_AWARE_CORS_PATHS,
+  const groups = publicRouteTable(deps, opts)
+  const served = servedRoutes(groups)
+  installEdge(app, deps.config.serve.public, {
+    excluded: pathsWhere(served, (r) => r.cors === 'never'),
+    clientAware: pathsWhere(served, (r) => r.cors === 'client'),
     ...(deps.clients ? { clientOrigins: clientCorsOrigins({ clients: deps.clients, tokens: deps.oauth2.tokens }) } : {}),
   })
-  await app.register(healthRoutes({ ping: () => deps.db.ping() }))
-  await app.register(jwksRoute(deps.keys))
-  await app.register(discoveryRoute(deps.config, deps.keys))
-  await app.register(oauth2PublicRoutes(deps.oauth2))
-  await app.register(userinfoRoutes(deps.oauth2.userinfo))
-  await app.register(
-    authorizeRoutes({
-      flow: deps.flows.authorize,
-      signer: new CookieSigner(deps.config.secrets.cookie),
-      cookies: deps.config.serve.cookies,
-      ...(opts.devUi ? { replacedFallbacks: opts.devUi.pages } : {}),
-    }),
-  )
-  if (deps.flows.logout) {
-    await app.register(
-      logoutRoutes({
-        flow: deps.flows.logout,
-        signer: new CookieSigner(deps.config.secrets.cookie),
-        cookies: deps.config.serve.cookies,
-        publicUrl: deps.config.urls.self.public,
-        ...(opts.devUi ? { replacedFallbacks: opts.devUi.pages } : {}),
-      }),
-    )
-  }
-  if (deps.oauth2.deviceAuthorization && deps.flows.device) {
-    await app.register(
-      devicePublicRoutes({
-        authorization: deps.oauth2.deviceAuthorization,
-        flow: deps.flows.device,
-        signer: new CookieSigner(deps.config.secrets.cookie),
-        cookies: deps.config.serve.cookies,
-        ...(opts.devUi ? { replacedFallbacks: opts.devUi.pages } : {}),
-      }),
-    )
-  }
-  if (opts.devUi) await app.register(devUiRoutes(opts.devUi))
-  // Off by default: an open registration endpoint lets anyone create clients.
-  if (deps.config.oidc.dynamic_client_registration.enabled && deps.dynamicRegistration) {
-    await app.register(registrationRoutes(deps.dynamicRegistration))
-  }
-  await app.register(openApiRoute('public', deps.config.urls.self.public, routes))
+  await registerRoutes(app, groups)
   return app
 }

@@ -1,9 +1,11 @@
 // GET/POST /userinfo (OpenID Connect Core §5.3) with a bearer access token (RFC 6750).
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { invalidRequest } from '../oauth2/errors.js'
 import { singleValued } from '../oauth2/token.js'
 import { invalidToken, type Userinfo } from '../oidc/userinfo.js'
 import { acceptForms, formBody } from './form.js'
+import type { Route, RouteGroup } from './route-table.js'
+import { errorOAuth2, oidcUserInfo } from './schemas/components.js'
 
 /** RFC 6750 §2.1 (header) or §2.2 (form body); using both at once is refused (§2). */
 function bearerToken(request: FastifyRequest, allowForm: boolean): string {
@@ -21,16 +23,32 @@ function bearerToken(request: FastifyRequest, allowForm: boolean): string {
   return fromHeader ?? fromForm ?? ''
 }
 
-export function userinfoRoutes(userinfo: Userinfo) {
-  return async function routes(app: FastifyInstance): Promise<void> {
-    acceptForms(app)
-    const answer = async (request: FastifyRequest, reply: FastifyReply) => {
-      const result = await userinfo.answer(bearerToken(request, request.method === 'POST'))
-      reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
-      if (result.type === 'jwt') return reply.header('content-type', 'application/jwt').send(result.token)
-      return reply.header('content-type', 'application/json; charset=utf-8').send(result.claims)
-    }
-    app.get('/userinfo', answer)
-    app.post('/userinfo', answer)
+export function userinfoRoutes(userinfo: Userinfo): RouteGroup {
+  const answer = async (request: FastifyRequest, reply: FastifyReply) => {
+    const result = await userinfo.answer(bearerToken(request, request.method === 'POST'))
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+    if (result.type === 'jwt') return reply.header('content-type', 'application/jwt').send(result.token)
+    return reply.header('content-type', 'application/json; charset=utf-8').send(result.claims)
+  }
+  const route = { url: '/userinfo', tags: ['oidc'], cors: 'client', handler: answer } satisfies Partial<Route>
+  return {
+    setup: acceptForms,
+    routes: [
+      {
+        ...route,
+        method: 'GET',
+        operationId: 'getOidcUserInfo',
+        summary: 'Claims about the user an access token speaks for (OpenID Connect Core §5.3)',
+        responses: { '200': oidcUserInfo, default: errorOAuth2 },
+        discovery: 'userinfo_endpoint',
+      },
+      {
+        ...route,
+        method: 'POST',
+        operationId: 'getOidcUserInfoPost',
+        summary: 'The userinfo endpoint with the access token in a form body (RFC 6750 §2.2)',
+        responses: { '200': oidcUserInfo, default: errorOAuth2 },
+      },
+    ],
   }
 }

@@ -6,10 +6,10 @@ import type { Config } from '../config/types.js'
 import { RESPONSE_MODES_SUPPORTED, RESPONSE_TYPES_SUPPORTED } from '../oauth2/response-mode.js'
 
 /**
- * The endpoints that exist so far, by metadata name and path under the public URL. Only what
- * answers is advertised; a feature that adds an endpoint (authorization_endpoint → /oauth2/auth,
- * userinfo_endpoint → /userinfo, end_session_endpoint → /oauth2/sessions/logout, ...) adds its line.
- * The introspection endpoint is admin-only in Hydra, so it is never advertised here.
+ * The endpoints, by metadata name and the path Hydra serves them at under the public URL. The served
+ * document takes its list from the public route table instead (routes that say which metadata name
+ * they answer), so only what is routed is advertised. The introspection endpoint is admin-only in
+ * Hydra, so it is never advertised here.
  */
 export const PUBLIC_ENDPOINTS = {
   authorization_endpoint: '/oauth2/auth',
@@ -73,10 +73,26 @@ export function appendPath(base: string, path: string): string {
   return url.href
 }
 
-/** `idTokenAlg`: the algorithm of the current ID token signing key. */
-export function discoveryDocument(config: Readonly<Config>, idTokenAlg: string = DEFAULT_ID_TOKEN_ALG): DiscoveryDocument {
+/** Every endpoint this configuration enables, by metadata name and path. */
+export function configuredEndpoints(config: Readonly<Config>): Record<string, string> {
+  return {
+    ...PUBLIC_ENDPOINTS,
+    ...(config.oidc.dynamic_client_registration.enabled ? { registration_endpoint: REGISTRATION_PATH } : {}),
+  }
+}
+
+/**
+ * `idTokenAlg`: the algorithm of the current ID token signing key; `paths`: metadata name → path
+ * of each endpoint to advertise.
+ */
+export function discoveryDocument(
+  config: Readonly<Config>,
+  idTokenAlg: string = DEFAULT_ID_TOKEN_ALG,
+  paths: Readonly<Record<string, string>> = configuredEndpoints(config),
+): DiscoveryDocument {
+  // A listener without the device or logout flow leaves those names out.
   const endpoints = Object.fromEntries(
-    Object.entries(PUBLIC_ENDPOINTS).map(([name, path]) => [name, appendPath(config.urls.self.public, path)]),
+    Object.entries(paths).map(([name, path]) => [name, appendPath(config.urls.self.public, path)]),
   ) as Record<keyof typeof PUBLIC_ENDPOINTS, string>
   return {
     // Exactly as configured: a relying party compares it byte for byte with `iss`.
@@ -106,8 +122,5 @@ export function discoveryDocument(config: Readonly<Config>, idTokenAlg: string =
     frontchannel_logout_session_supported: true,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
-    ...(config.oidc.dynamic_client_registration.enabled
-      ? { registration_endpoint: appendPath(config.urls.self.public, REGISTRATION_PATH) }
-      : {}),
   }
 }

@@ -56,6 +56,7 @@ describe('defaults', () => {
       allow_credentials: true,
       max_age: 0,
       debug: false,
+      options_passthrough: false,
     })
     expect(config.log).toEqual({ level: 'info', format: 'text', leak_sensitive_values: false, redaction_text: '' })
     expect(config.ttl).toEqual({

@@ -197,3 +197,59 @@ for (const t of testDatabases()) {
     })
   })
 }
+
+for (const t of testDatabases()) {
+  describe(`CORS with serve.*.cors.options_passthrough on ${t.name}`, () => {
+    let env: TestApps
+    beforeAll(async () => {
+      env = await testApps(t, {
+        ...FLOW_ENV,
+        SERVE_PUBLIC_CORS_ENABLED: 'true',
+        SERVE_PUBLIC_CORS_ALLOWED_ORIGINS: 'https://app.example.com',
+        SERVE_PUBLIC_CORS_OPTIONS_PASSTHROUGH: 'true',
+        SERVE_ADMIN_CORS_ENABLED: 'true',
+        SERVE_ADMIN_CORS_OPTIONS_PASSTHROUGH: 'true',
+      })
+    })
+    afterAll(async () => env.close())
+
+    it('hands the preflight on to the router, which answers a routed path with 200 and Allow', async () => {
+      const pre = await env.public.inject({
+        method: 'OPTIONS',
+        url: '/oauth2/token',
+        headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
+      })
+      expect(pre.statusCode).toBe(200)
+      expect(pre.headers.allow).toBe('POST, OPTIONS')
+      expect(pre.headers['access-control-allow-origin']).toBe('https://app.example.com')
+      expect(pre.headers['access-control-allow-methods']).toBe('POST')
+      expect(pre.headers['access-control-expose-headers']).toBeUndefined()
+
+      const admin = await env.admin.inject({
+        method: 'OPTIONS',
+        url: '/admin/clients/some-id',
+        headers: { origin: 'https://tool.internal.test', 'access-control-request-method': 'DELETE' },
+      })
+      expect(admin.statusCode).toBe(200)
+      expect(String(admin.headers.allow).split(', ').sort()).toEqual(['DELETE', 'GET', 'OPTIONS', 'PATCH', 'PUT'])
+      expect(admin.headers['access-control-allow-methods']).toBe('DELETE')
+    })
+
+    it('leaves an unknown path to the router\'s 404, and a refused origin without CORS headers', async () => {
+      const unknown = await env.public.inject({
+        method: 'OPTIONS',
+        url: '/no/such/path',
+        headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET' },
+      })
+      expect(unknown.statusCode).toBe(404)
+      const refused = await env.public.inject({
+        method: 'OPTIONS',
+        url: '/.well-known/jwks.json',
+        headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'GET' },
+      })
+      expect(refused.statusCode).toBe(200)
+      expect(refused.headers.allow).toBe('GET, OPTIONS')
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined()
+    })
+  })
+}

@@ -5,6 +5,7 @@ import { createAdminApp, type AdminAppOptions } from '../../src/http/admin.js'
 import { createPublicApp } from '../../src/http/public.js'
 import { createLogger } from '../../src/logging.js'
 import { createRegistry, type Registry } from '../../src/registry.js'
+import { checkInjectedAnswers } from './contract.js'
 import type { TestDatabase } from './databases.js'
 
 export const TEST_SECRET = 'a-test-system-secret-of-32-chars!'
@@ -57,6 +58,9 @@ export async function appsOn(dsn: string, env: Record<string, string> = {}, opts
   })
   const admin = await createAdminApp(registry, opts.admin)
   const pub = await createPublicApp(registry)
+  // Every JSON answer a test sees is checked against the wire contract (test/support/contract.ts).
+  checkInjectedAnswers(admin)
+  checkInjectedAnswers(pub)
   return {
     registry,
     admin,

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logging.js'
 import { createRegistry, type Registry } from '../../src/registry.js'
 import { startServer, type RunningServer, type ServeMode } from '../../src/server.js'
 import { testConfig } from './app.js'
+import { checkFetchedAnswers } from './contract.js'
 import type { TestDatabase } from './databases.js'
 
 /** A port the OS just handed out on 127.0.0.1 and released again. */
@@ -53,6 +54,11 @@ export async function startSocketServer(
   const registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
   const server = await startServer(registry, opts.mode ?? 'all')
   const adminUrl = server.urls.admin ?? ''
+  // Every JSON answer fetched from it is checked against the wire contract; close() reports.
+  const contract = checkFetchedAnswers([
+    ...(server.apps.public ? [{ base: server.urls.public ?? '', app: server.apps.public }] : []),
+    ...(server.apps.admin ? [{ base: adminUrl, app: server.apps.admin }] : []),
+  ])
   return {
     config,
     registry,
@@ -64,6 +70,7 @@ export async function startSocketServer(
     async close() {
       await server.close()
       await drop()
+      contract.stop()
     },
   }
 }

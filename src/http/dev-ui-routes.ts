@@ -1,26 +1,15 @@
 // The built-in demo login & consent app (dev only), mounted on the public listener at Hydra's
-// fallback pages. It reaches Orthrus solely through the admin API over HTTP (admin-api.ts), so it
-// behaves exactly like the external app a team replaces it with (examples/login-consent/).
+// fallback pages. It reaches Orthrus solely through the admin API over HTTP (dev-ui/admin-api.ts),
+// so it behaves exactly like the external app a team replaces it with (examples/login-consent/).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { parseCookieHeader } from '../http/cookies.js'
-import { parseForm } from '../http/form.js'
-import { AdminApi, AdminApiError, type FlowKind } from './admin-api.js'
-import { FormGuard } from './csrf.js'
-import { PAGE_HEADERS } from './html.js'
-import { consentPage, DEMO_PASSWORD, deviceDonePage, devicePage, errorPage, loginPage, logoutPage, stayedPage } from './pages.js'
-
-/** 'device_done' is the device flow's success page (urls.device.success). */
-export type DevUiPage = FlowKind | 'device_done'
-
-export interface DevUiOptions {
-  /** Which fallback pages the demo app takes over. */
-  pages: ReadonlySet<DevUiPage>
-  /** The admin API's base URL, once known. */
-  adminUrl: () => string | undefined
-  /** Path the CSRF cookie is scoped to (the directory of the fallback pages). */
-  cookiePath: string
-  secureCookies: boolean
-}
+import { AdminApi, AdminApiError, type FlowKind } from '../dev-ui/admin-api.js'
+import { FormGuard } from '../dev-ui/csrf.js'
+import { PAGE_HEADERS } from '../dev-ui/html.js'
+import type { DevUiOptions, DevUiPage } from '../dev-ui/mount.js'
+import { consentPage, DEMO_PASSWORD, deviceDonePage, devicePage, errorPage, loginPage, logoutPage, stayedPage } from '../dev-ui/pages.js'
+import { parseCookieHeader } from './cookies.js'
+import { parseForm } from './form.js'
+import type { Route, RouteGroup } from './route-table.js'
 
 const CSRF_COOKIE = 'orthrus_dev_ui_csrf'
 // Hydra's example app remembers decisions for an hour.
@@ -45,7 +34,7 @@ const page = (reply: FastifyReply, status: number, body: string): FastifyReply =
 const redirect = (reply: FastifyReply, status: 302 | 303, location: string): FastifyReply =>
   reply.code(status).header('location', location).header('cache-control', 'no-store').send()
 
-export function devUiRoutes(opts: DevUiOptions) {
+export function devUiRoutes(opts: DevUiOptions): RouteGroup {
   const api = new AdminApi(opts.adminUrl)
   const guard = new FormGuard(CSRF_COOKIE, opts.secureCookies, opts.cookiePath)
 
@@ -85,13 +74,30 @@ export function devUiRoutes(opts: DevUiOptions) {
       }
     }
 
-  return async function routes(app: FastifyInstance): Promise<void> {
+  const routes: Route[] = []
+  const add = (method: 'GET' | 'POST', url: string, handler: Route['handler']): void => {
+    const name = url.replace('/oauth2/fallbacks/', '')
+    const id = name.split('/').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')
+    routes.push({
+      method,
+      url,
+      operationId: method === 'GET' ? `getFallback${id}Page` : `postOauth2Fallbacks${id}`,
+      summary: method === 'GET' ? `The --dev demo app's ${name} page` : `The --dev demo app's ${name} form`,
+      tags: ['fallbacks'],
+      responses: { '200': 'An HTML page', '303': 'On to the next step' },
+      handler,
+    })
+  }
+  // Its own small forms, never multipart.
+  const setup = (app: FastifyInstance): void => {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
       done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')))
     })
+  }
 
     if (opts.pages.has('login')) {
-      app.get(
+      add(
+        'GET',
         '/oauth2/fallbacks/login',
         guarded(async (request, reply) => {
           const challenge = challengeOf(request, 'login')
@@ -105,7 +111,8 @@ export function devUiRoutes(opts: DevUiOptions) {
           return page(reply, 200, loginPage({ action: 'login', challenge, csrf, clientName: login.clientName, username: '' }))
         }),
       )
-      app.post(
+      add(
+        'POST',
         '/oauth2/fallbacks/login',
         guarded(async (request, reply) => {
           const form = postedForm(request, reply, 'login')
@@ -128,7 +135,8 @@ export function devUiRoutes(opts: DevUiOptions) {
     }
 
     if (opts.pages.has('consent')) {
-      app.get(
+      add(
+        'GET',
         '/oauth2/fallbacks/consent',
         guarded(async (request, reply) => {
           const challenge = challengeOf(request, 'consent')
@@ -157,7 +165,8 @@ export function devUiRoutes(opts: DevUiOptions) {
           )
         }),
       )
-      app.post(
+      add(
+        'POST',
         '/oauth2/fallbacks/consent',
         guarded(async (request, reply) => {
           const form = postedForm(request, reply, 'consent')
@@ -182,7 +191,8 @@ export function devUiRoutes(opts: DevUiOptions) {
     }
 
     if (opts.pages.has('device')) {
-      app.get(
+      add(
+        'GET',
         '/oauth2/fallbacks/device',
         guarded(async (request, reply) => {
           const challenge = challengeOf(request, 'device')
@@ -194,7 +204,8 @@ export function devUiRoutes(opts: DevUiOptions) {
           return page(reply, 200, devicePage({ action: 'device', challenge, csrf, userCode }))
         }),
       )
-      app.post(
+      add(
+        'POST',
         '/oauth2/fallbacks/device',
         guarded(async (request, reply) => {
           const form = postedForm(request, reply, 'device')
@@ -214,11 +225,12 @@ export function devUiRoutes(opts: DevUiOptions) {
     }
 
     if (opts.pages.has('device_done')) {
-      app.get('/oauth2/fallbacks/device/done', async (_request, reply) => page(reply, 200, deviceDonePage()))
+      add('GET', '/oauth2/fallbacks/device/done', async (_request, reply) => page(reply, 200, deviceDonePage()))
     }
 
     if (opts.pages.has('logout')) {
-      app.get(
+      add(
+        'GET',
         '/oauth2/fallbacks/logout',
         guarded(async (request, reply) => {
           const challenge = challengeOf(request, 'logout')
@@ -230,7 +242,8 @@ export function devUiRoutes(opts: DevUiOptions) {
           return page(reply, 200, logoutPage({ action: 'logout', challenge, csrf, clientName, subject }))
         }),
       )
-      app.post(
+      add(
+        'POST',
         '/oauth2/fallbacks/logout',
         guarded(async (request, reply) => {
           const form = postedForm(request, reply, 'logout')
@@ -243,5 +256,5 @@ export function devUiRoutes(opts: DevUiOptions) {
         }),
       )
     }
-  }
+  return { setup, routes }
 }

@@ -1,0 +1,110 @@
+// The admin API's OAuth 2.0 client endpoints (Hydra's /admin/clients).
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { presentClient } from '../client/present.js'
+import type { ClientService, ClientView } from '../client/service.js'
+import { pageHeaders, pageParams, type ListQuery } from './pagination.js'
+import { paramOf, type Route, type RouteGroup } from './route-table.js'
+import { errorOAuth2, jsonPatchDocument, oAuth2Client, oAuth2ClientTokenLifespans, oAuth2Clients, pathParams, query } from './schemas/components.js'
+
+const MAX_PAGE_SIZE = 500
+
+const view = (v: ClientView) => presentClient(v.client, v.secret !== undefined ? { secret: v.secret } : {})
+
+const idOf = (request: FastifyRequest): string => paramOf(request, 'id')
+
+const ID = pathParams({ id: 'The client id' })
+const client = { tags: ['oAuth2'] as const }
+
+export function clientAdminRoutes(service: ClientService): RouteGroup {
+  const routes: Route[] = [
+    {
+      ...client,
+      method: 'POST',
+      url: '/clients',
+      operationId: 'createOAuth2Client',
+      summary: 'Create a client',
+      body: { media: 'json', schema: oAuth2Client },
+      responses: { '201': oAuth2Client, '400': errorOAuth2, default: errorOAuth2 },
+      handler: async (request, reply) => reply.code(201).send(view(await service.create(request.body))),
+    },
+    {
+      ...client,
+      method: 'GET',
+      url: '/clients',
+      operationId: 'listOAuth2Clients',
+      summary: 'List clients, one page at a time (Link header)',
+      querystring: query({ page_size: 'Items per page', page_token: 'Opaque page token', client_name: 'Only clients with this name', owner: 'Only clients of this owner' }),
+      responses: { '200': oAuth2Clients, default: errorOAuth2 },
+      handler: async (request, reply: FastifyReply) => {
+        const q = request.query as ListQuery
+        const { paging, filters } = pageParams(q, MAX_PAGE_SIZE, ['client_name', 'owner'])
+        const { client_name: name, owner } = filters
+        const page = await service.list({
+          ...paging,
+          ...(name !== undefined && name !== '' ? { name } : {}),
+          ...(owner !== undefined && owner !== '' ? { owner } : {}),
+        })
+        return reply
+          .headers(pageHeaders({ url: request.url, fallbackPath: '/clients', size: paging.pageSize, filters, page, cursor: (c) => c.client_id }))
+          .send(page.items.map((c) => presentClient(c)))
+      },
+    },
+    {
+      ...client,
+      method: 'GET',
+      url: '/clients/:id',
+      operationId: 'getOAuth2Client',
+      summary: 'Read a client',
+      params: ID,
+      responses: { '200': oAuth2Client, default: errorOAuth2 },
+      handler: async (request) => presentClient(await service.get(idOf(request))),
+    },
+    {
+      ...client,
+      method: 'PUT',
+      url: '/clients/:id',
+      operationId: 'setOAuth2Client',
+      summary: 'Replace a client',
+      params: ID,
+      body: { media: 'json', schema: oAuth2Client },
+      responses: { '200': oAuth2Client, '400': errorOAuth2, '404': errorOAuth2, default: errorOAuth2 },
+      handler: async (request) => view(await service.replace(idOf(request), request.body)),
+    },
+    {
+      ...client,
+      method: 'PATCH',
+      url: '/clients/:id',
+      operationId: 'patchOAuth2Client',
+      summary: 'Change a client with a JSON Patch (RFC 6902)',
+      params: ID,
+      body: { media: 'json', schema: jsonPatchDocument },
+      responses: { '200': oAuth2Client, '404': errorOAuth2, default: errorOAuth2 },
+      handler: async (request) => view(await service.patch(idOf(request), request.body)),
+    },
+    {
+      ...client,
+      method: 'DELETE',
+      url: '/clients/:id',
+      operationId: 'deleteOAuth2Client',
+      summary: 'Delete a client',
+      params: ID,
+      responses: { '204': 'Deleted', default: errorOAuth2 },
+      handler: async (request, reply) => {
+        await service.delete(idOf(request))
+        return reply.code(204).send()
+      },
+    },
+    {
+      ...client,
+      method: 'PUT',
+      url: '/clients/:id/lifespans',
+      operationId: 'setOAuth2ClientLifespans',
+      summary: 'Set per-grant token lifespans of a client',
+      params: ID,
+      body: { media: 'json', schema: oAuth2ClientTokenLifespans },
+      responses: { '200': oAuth2Client, default: errorOAuth2 },
+      handler: async (request) => presentClient(await service.setLifespans(idOf(request), request.body)),
+    },
+  ]
+  return { admin: true, routes }
+}
