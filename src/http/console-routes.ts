@@ -206,7 +206,7 @@ export function consoleRoutes(deps: ConsoleDeps): RouteGroup {
         responses: { '200': 'The file (JavaScript, CSS or SVG)', '404': errorOAuth2 },
         handler: async (request, reply) => {
           const asset = built?.assets.get(paramOf(request, 'name'))
-          if (!asset) throw notFound('The requested route does not exist.')
+          if (!asset) throw notFound('There is no console file by this name.')
           // File names carry a content hash (console/build.mjs), so a name never changes meaning.
           return reply.code(200).headers(SECURITY_HEADERS).header('content-type', asset.type).header('cache-control', 'public, max-age=31536000, immutable').send(asset.body)
         },
