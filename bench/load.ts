@@ -1,8 +1,9 @@
-// One measured scenario: check that the request works, warm up, then drive it with autocannon
-// while watching the server's memory.
-import autocannon from 'autocannon'
-import { PeakRss } from './process.js'
-import type { Request } from './targets.js'
+// One measured scenario: warm up, then drive one request with autocannon while the kernel
+// counts the CPU time of the target's processes (and of the database server's), the
+// instrumented processes count their database round trips, and the target's memory is watched.
+import autocannon, { type Result } from 'autocannon'
+import { cpuSeconds, PeakRss, serverPids } from './proc.js'
+import { targetPids, type Request, type Target } from './targets.js'
 
 export interface Settings {
   connections: number
@@ -13,12 +14,23 @@ export interface Settings {
 }
 
 export interface Measurement {
+  /** Responses received in the measured window. */
+  requests: number
   reqPerSec: number
   p50: number
   p99: number
   non2xx: number
   errors: number
-  peakRssMiB: number | undefined
+  /** Server CPU time (all threads, all processes of the target) per response, µs. */
+  cpuUsPerRequest?: number
+  /** The database server's CPU time per response, µs (its processes on this machine). */
+  dbCpuUsPerRequest?: number
+  /** Statements the target sent to its database server, per response. */
+  roundTripsPerRequest?: number
+  /** MB (10^6 bytes), all processes of the target together. */
+  peakRssMB?: number
+  /** CPU profiles written for this scenario (--profile). */
+  profiles?: string[]
 }
 
 export interface Probe {
@@ -44,25 +56,57 @@ export async function probe(req: Request): Promise<Probe> {
   }
 }
 
-export async function measure(req: Request, pid: number, settings: Settings): Promise<Measurement> {
+const perRequest = (before: number | undefined, after: number | undefined, requests: number, scale: number): number | undefined =>
+  before === undefined || after === undefined || requests === 0 ? undefined : ((after - before) * scale) / requests
+
+/**
+ * @param profileFile with a target that has a control: write a CPU profile of the measured
+ *   window to this path (`{pid}` is replaced per process)
+ */
+export async function measure(req: Request, target: Target, settings: Settings, profileFile?: string): Promise<Measurement> {
   const options = { url: req.url, method: 'POST', headers: req.headers, body: req.body, connections: settings.connections }
   if (settings.warmup > 0) await autocannon({ ...options, duration: settings.warmup })
-  const rss = new PeakRss(pid)
+  const pids = targetPids(target)
+  const { control } = target
+  const profiling = profileFile !== undefined && control !== undefined
+  if (profiling) await control.ask(pids, { op: 'profile-start' })
+  const tripsBefore = target.countsRoundTrips && control ? await control.roundTrips(pids) : undefined
+  const database = target.databaseServer ?? []
+  const rss = new PeakRss(pids)
+
+  const cpuBefore = cpuSeconds(pids)
+  const dbBefore = database.length > 0 ? cpuSeconds(serverPids(database)) : undefined
   rss.start()
-  let peakRssMiB: number | undefined
-  let result
+  let peakRssMB: number | undefined
+  let result: Result
   try {
     result = await autocannon({ ...options, duration: settings.duration })
   } finally {
-    peakRssMiB = rss.stop()
+    peakRssMB = rss.stop()
   }
+  // Read again from the tree as it is now: a worker replaced meanwhile left its time in the primary.
+  const pidsAfter = targetPids(target)
+  const cpuAfter = cpuSeconds(pidsAfter)
+  const dbAfter = database.length > 0 ? cpuSeconds(serverPids(database)) : undefined
+
+  const requests = result.requests.total
+  const tripsAfter = tripsBefore !== undefined && control ? await control.roundTrips(pidsAfter) : undefined
+  const profiles = profiling ? (await control.ask(pidsAfter, { op: 'profile-stop', file: profileFile })).flatMap((r) => (r.file ? [r.file] : [])) : undefined
+  const cpu = perRequest(cpuBefore, cpuAfter, requests, 1e6)
+  const dbCpu = perRequest(dbBefore, dbAfter, requests, 1e6)
+  const trips = perRequest(tripsBefore, tripsAfter, requests, 1)
   return {
+    requests,
     reqPerSec: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
     // autocannon's `errors` already counts timeouts.
     errors: result.errors,
-    peakRssMiB,
+    ...(cpu !== undefined ? { cpuUsPerRequest: cpu } : {}),
+    ...(dbCpu !== undefined ? { dbCpuUsPerRequest: dbCpu } : {}),
+    ...(trips !== undefined ? { roundTripsPerRequest: trips } : {}),
+    ...(peakRssMB !== undefined ? { peakRssMB } : {}),
+    ...(profiles ? { profiles } : {}),
   }
 }

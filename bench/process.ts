@@ -1,6 +1,6 @@
-// Child processes for the benchmark targets, and their memory as the kernel reports it.
+// Child processes for the benchmark targets.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, openSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import type { Announcement } from './child.js'
@@ -20,8 +20,25 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, NODE_ENV: 'production', ...extra }
 }
 
-export function startChild(script: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, [script, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+export interface ChildOptions {
+  /** Arguments for node itself, before the script (e.g. --import). */
+  nodeArgs?: string[]
+  cwd?: string
+  /**
+   * Where stdout and stderr go. Absent: pipes read by the benchmark (for announcements). A file
+   * keeps a chatty server's log lines off the benchmark's own CPU.
+   */
+  logFile?: string
+}
+
+export function startChild(script: string, args: string[], env: NodeJS.ProcessEnv, opts: ChildOptions = {}): Child {
+  const fd = opts.logFile === undefined ? undefined : openSync(opts.logFile, 'a')
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...args], {
+    env,
+    cwd: opts.cwd,
+    stdio: fd === undefined ? ['pipe', 'pipe', 'pipe'] : ['pipe', fd, fd],
+  })
+  if (fd !== undefined) closeSync(fd)
   let output = ''
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()))
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()))
@@ -30,16 +47,47 @@ export function startChild(script: string, args: string[], env: NodeJS.ProcessEn
   return {
     process: child,
     pid: child.pid,
-    output: () => output,
+    output: () => (opts.logFile === undefined ? output : tail(opts.logFile)),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return
       child.stdin?.end()
       child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
       await exited
       clearTimeout(timer)
     },
   }
+}
+
+/** The last lines of a log file, for an error message. */
+function tail(file: string, lines = 40): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n')
+  } catch {
+    return ''
+  }
+}
+
+/** Waits until the child's output (pipe or log file) contains `text`. */
+export async function waitForOutput(child: Child, text: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!child.output().includes(text)) {
+    if (child.process.exitCode !== null) throw new Error(`exited before it was ready:\n${child.output()}`)
+    if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${child.output()}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/** Runs a command to completion (a CLI step before a server starts); throws with its output when it fails. */
+export function runToEnd(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}:\n${output}`))))
+  })
 }
 
 /** Waits for the child's one-line JSON announcement (see child.ts). */
@@ -98,48 +146,4 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as AddressInfo
   await new Promise<void>((resolve) => probe.close(() => resolve()))
   return port
-}
-
-function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return match?.[1] === undefined ? undefined : Number(match[1])
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * The peak resident memory of a process during one scenario: the kernel's high-water mark
- * (VmHWM, reset through clear_refs where allowed) and frequent VmRSS samples, whichever is higher.
- * Undefined where /proc is not available.
- */
-export class PeakRss {
-  private peak = 0
-  private hwmReset = false
-  private timer: NodeJS.Timeout | undefined
-
-  constructor(private readonly pid: number) {}
-
-  start(): void {
-    try {
-      writeFileSync(`/proc/${this.pid}/clear_refs`, '5')
-      this.hwmReset = true
-    } catch {
-      // Not permitted or not Linux: VmHWM would include earlier scenarios, so only samples count.
-      this.hwmReset = false
-    }
-    this.peak = statusKiB(this.pid, 'VmRSS') ?? 0
-    this.timer = setInterval(() => {
-      this.peak = Math.max(this.peak, statusKiB(this.pid, 'VmRSS') ?? 0)
-    }, 50)
-  }
-
-  /** MiB, or undefined when nothing could be read. */
-  stop(): number | undefined {
-    clearInterval(this.timer)
-    const hwm = this.hwmReset ? (statusKiB(this.pid, 'VmHWM') ?? 0) : 0
-    const peak = Math.max(this.peak, hwm)
-    return peak === 0 ? undefined : peak / 1024
-  }
 }

@@ -1,20 +1,16 @@
-// `npm run bench`: client_credentials issuance and introspection on Orthrus (SQLite, and
-// PostgreSQL when BENCH_DATABASE_POSTGRESQL is set), against oidc-provider and a bare-Fastify
-// ceiling, all on 127.0.0.1. Exits non-zero only when the harness itself fails.
-import { writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
-import { measure, probe, type Measurement, type Settings } from './load.js'
-import { postgresDatabase, sqliteDatabase, startCeiling, startOidcProvider, startOrthrus, type Database, type Target } from './targets.js'
-
-type Kind = 'token' | 'introspection'
-const KINDS: readonly Kind[] = ['token', 'introspection']
-const LABEL: Record<Kind, string> = { token: 'client_credentials token', introspection: 'introspection' }
-
-interface Row {
-  target: string
-  kind: Kind
-  result: Measurement | { missing: string }
-}
+// `npm run bench`: client_credentials issuance and introspection on the lean stack (the limit of
+// this stack, from ../shared/bench when present), the bare-Fastify ceiling, oidc-provider and
+// Orthrus with its shipped defaults (SQLite; with several workers; PostgreSQL and MariaDB when
+// BENCH_DATABASE_POSTGRESQL / BENCH_DATABASE_MYSQL name a server), all on 127.0.0.1. Prints the
+// table and each performance target as PASS/FAIL. Exits non-zero only when the harness fails.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { join, resolve } from 'node:path'
+import { timeCli } from './cli-startup.js'
+import { measure, probe, type Settings } from './load.js'
+import { ORTHRUS_MAIN, mysqlDatabase, postgresDatabase, sqliteDatabase, startOrthrus, type Database } from './orthrus.js'
+import { report, SCENARIO, type CliTiming, type Row } from './report.js'
+import { LEAN_STACK, startCeiling, startLeanStack, startOidcProvider, type Target } from './targets.js'
 
 function envNumber(name: string, fallback: number, min: number): number {
   const raw = process.env[name]
@@ -31,16 +27,18 @@ function describe(status: number, body: unknown): string {
   return status === 0 ? `unreachable (${String(body)})` : `HTTP ${status}${detail}`
 }
 
-async function benchTarget(target: Target, settings: Settings, rows: Row[]): Promise<void> {
-  const row = (kind: Kind, result: Row['result']): void => void rows.push({ target: target.name, kind, result })
+async function benchTarget(target: Target, settings: Settings, rows: Row[], profileDir: string | undefined): Promise<void> {
+  const row = (kind: Row['kind'], result: Row['result']): void =>
+    void rows.push({ key: target.key, target: target.name, kind, result, ...(target.idleRssMB !== undefined ? { idleRssMB: target.idleRssMB } : {}) })
+  const profile = (kind: Row['kind']): string | undefined => (profileDir ? join(profileDir, `${target.key}-${SCENARIO[kind]}-{pid}.cpuprofile`) : undefined)
   const first = await probe(target.token)
   if (!first.ok) {
     row('token', { missing: `token endpoint: ${describe(first.status, first.body)}` })
     row('introspection', { missing: 'no token to introspect' })
     return
   }
-  log(`  ${target.name}: ${LABEL.token}`)
-  row('token', await measure(target.token, target.pid, settings))
+  log(`  ${target.name}: ${SCENARIO.token}`)
+  row('token', await measure(target.token, target, settings, profile('token')))
 
   // Issued after the issuance load, so a store that evicts old tokens (oidc-provider's LRU) still has it.
   const issued = await probe(target.token)
@@ -55,58 +53,8 @@ async function benchTarget(target: Target, settings: Settings, rows: Row[]): Pro
     row('introspection', { missing: `introspection endpoint: ${check.ok ? 'token not active' : describe(check.status, check.body)}` })
     return
   }
-  log(`  ${target.name}: ${LABEL.introspection}`)
-  row('introspection', await measure(request, target.pid, settings))
-}
-
-const fixed = (n: number, digits: number): string => n.toFixed(digits)
-
-function table(headers: string[], lines: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)))
-  const render = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
-  return [render(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(render)].join('\n')
-}
-
-// autocannon records latency in whole milliseconds; 0 means under one.
-const ms = (n: number): string => (n === 0 ? '<1' : Number.isInteger(n) ? String(n) : fixed(n, 1))
-
-function report(rows: Row[], settings: Settings): string {
-  const notes: string[] = []
-  const lines = rows.map((r) => {
-    const name = `${r.target}: ${LABEL[r.kind]}`
-    if ('missing' in r.result) {
-      notes.push(`${name}: not measured (${r.result.missing})`)
-      return [name, '-', '-', '-', '-', '-', '-']
-    }
-    const m = r.result
-    return [name, fixed(m.reqPerSec, 0), ms(m.p50), ms(m.p99), String(m.non2xx), String(m.errors), m.peakRssMiB === undefined ? 'n/a' : fixed(m.peakRssMiB, 0)]
-  })
-  const out = [
-    `autocannon: ${settings.connections} connections, ${settings.duration} s per scenario (${settings.warmup} s warm-up); ` +
-      `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
-    '',
-    table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'peak RSS MiB'], lines),
-  ]
-  if (notes.length > 0) out.push('', ...notes)
-  const rate = (target: string, kind: Kind): number | undefined => {
-    const r = rows.find((x) => x.target === target && x.kind === kind)?.result
-    return r && 'reqPerSec' in r ? r.reqPerSec : undefined
-  }
-  const ratios: string[][] = []
-  for (const target of [...new Set(rows.map((r) => r.target))].filter((t) => t.startsWith('Orthrus'))) {
-    for (const kind of KINDS) {
-      const own = rate(target, kind)
-      if (own === undefined) continue
-      const versus = (other: string): string => {
-        const theirs = rate(other, kind)
-        return theirs === undefined || theirs === 0 ? '-' : `${fixed(own / theirs, 2)}x`
-      }
-      ratios.push([`${target}: ${LABEL[kind]}`, versus('oidc-provider'), versus('Fastify ceiling')])
-    }
-  }
-  if (ratios.length > 0) out.push('', table(['Orthrus req/s ratio', 'vs oidc-provider', 'vs Fastify ceiling'], ratios))
-  return `${out.join('\n')}\n`
+  log(`  ${target.name}: ${SCENARIO.introspection}`)
+  row('introspection', await measure(request, target, settings, profile('introspection')))
 }
 
 async function main(): Promise<number> {
@@ -115,14 +63,32 @@ async function main(): Promise<number> {
     duration: envNumber('BENCH_DURATION', 10, 1),
     warmup: envNumber('BENCH_WARMUP', 2, 0),
   }
+  const workers = envNumber('BENCH_WORKERS', 2, 1)
+  const cliRuns = envNumber('BENCH_CLI_RUNS', 7, 0)
+  const only = process.env['BENCH_ONLY'] ? new Set(process.env['BENCH_ONLY'].split(',').map((s) => s.trim())) : undefined
+  const wanted = (key: string): boolean => only === undefined || only.has(key)
+  let profileDir: string | undefined
+  if (process.argv.includes('--profile')) {
+    profileDir = resolve(process.env['BENCH_PROFILE_DIR'] ?? join('bench-profiles', new Date().toISOString().replace(/[:.]/g, '-')))
+    mkdirSync(profileDir, { recursive: true })
+  }
+
+  const header =
+    `${new Date().toISOString()}: autocannon, ${settings.connections} connections, ${settings.duration} s per scenario ` +
+    `(${settings.warmup} s warm-up); node ${process.version}; ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}; ` +
+    `load average before the run ${loadavg().map((l) => l.toFixed(2)).join(' ')}`
   const rows: Row[] = []
+  const cli: CliTiming[] = []
   let failures = 0
-  const run = async (label: string, start: () => Promise<Target>, db?: Database): Promise<void> => {
+  const run = async (key: string, label: string, start: () => Promise<Target | undefined>, after?: (t: Target) => Promise<void>, db?: Database): Promise<void> => {
+    if (!wanted(key)) return
     log(`starting ${label}`)
     try {
       const target = await start()
+      if (!target) return
       try {
-        await benchTarget(target, settings, rows)
+        await benchTarget(target, settings, rows, profileDir)
+        await after?.(target)
       } finally {
         await target.stop()
       }
@@ -133,26 +99,40 @@ async function main(): Promise<number> {
       await db?.drop().catch((e: unknown) => log(`could not drop the ${db.label} database: ${String(e)}`))
     }
   }
+  const orthrusOn = (key: string, label: string, makeDb: () => Promise<Database>, n = 1, after?: (t: Target) => Promise<void>): Promise<void> =>
+    wanted(key)
+      ? makeDb().then(
+          (db) => run(key, label, () => startOrthrus({ db, workers: n, key }), after, db),
+          (e: unknown) => {
+            failures++
+            log(`harness failure: could not create the database for ${label}: ${e instanceof Error ? e.message : String(e)}`)
+          },
+        )
+      : Promise.resolve()
 
-  await run('Fastify ceiling', startCeiling)
-  await run('oidc-provider', startOidcProvider)
-  const sqlite = sqliteDatabase()
-  await run('Orthrus (SQLite)', () => startOrthrus(sqlite), sqlite)
-  const pgBase = process.env['BENCH_DATABASE_POSTGRESQL']
-  if (pgBase) {
-    try {
-      const pgDb = await postgresDatabase(pgBase)
-      await run('Orthrus (PostgreSQL)', () => startOrthrus(pgDb), pgDb)
-    } catch (e) {
-      failures++
-      log(`harness failure: could not create a PostgreSQL schema: ${e instanceof Error ? e.message : String(e)}`)
-    }
+  await run('lean', 'lean stack', async () => {
+    const target = await startLeanStack()
+    if (!target) log(`  skipped: ${LEAN_STACK} is not next to this checkout, so there is no lean-stack reference and its targets are n/a`)
+    return target
+  })
+  await run('ceiling', 'Fastify ceiling', startCeiling)
+  await run('oidc-provider', 'oidc-provider', startOidcProvider)
+  const timeCliAgainst = async (t: Target): Promise<void> => {
+    if (cliRuns === 0 || !t.adminUrl) return
+    log('  CLI start-up')
+    cli.push(await timeCli(ORTHRUS_MAIN, 'version', ['version'], cliRuns))
+    cli.push(await timeCli(ORTHRUS_MAIN, 'list oauth2-clients --endpoint <admin URL>', ['list', 'oauth2-clients', '--endpoint', t.adminUrl], cliRuns))
   }
+  await orthrusOn('orthrus', 'Orthrus (SQLite)', async () => sqliteDatabase(), 1, timeCliAgainst)
+  if (workers > 1) await orthrusOn('orthrus-workers', `Orthrus (SQLite, ${workers} workers)`, async () => sqliteDatabase(), workers)
+  const pg = process.env['BENCH_DATABASE_POSTGRESQL']
+  if (pg) await orthrusOn('orthrus-postgresql', 'Orthrus (PostgreSQL)', () => postgresDatabase(pg))
+  const my = process.env['BENCH_DATABASE_MYSQL']
+  if (my) await orthrusOn('orthrus-mysql', 'Orthrus (MariaDB)', () => mysqlDatabase(my))
 
-  const text = report(rows, settings)
-  process.stdout.write(`\n${text}`)
+  process.stdout.write(`\n${report(rows, settings, cli, header)}`)
   const outFile = process.env['BENCH_OUTPUT']
-  if (outFile) writeFileSync(outFile, `${JSON.stringify({ settings, node: process.version, rows }, null, 2)}\n`)
+  if (outFile) writeFileSync(outFile, `${JSON.stringify({ header, settings, node: process.version, rows, cli }, null, 2)}\n`)
   return failures > 0 ? 1 : 0
 }
 

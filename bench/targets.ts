@@ -1,15 +1,18 @@
-// The servers the benchmark drives: Orthrus itself (per database), oidc-provider and the
-// bare-Fastify ceiling, each in its own child process on 127.0.0.1.
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+// The servers the benchmark drives, each in its own child process on 127.0.0.1: the reference
+// points (the lean stack, oidc-provider, the bare-Fastify ceiling) here, Orthrus in orthrus.ts.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import pg from 'pg'
-import { announcement, cleanEnv, freePort, startChild, waitReady } from './process.js'
+import type { Control } from './control.js'
+import { announcement, cleanEnv, freePort, startChild, waitForOutput, type Child } from './process.js'
+import { processTree, rssMB } from './proc.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
-export const ORTHRUS_MAIN = join(HERE, '..', 'dist', 'main.js')
+/** The project checkout (dist-bench/ sits directly in it). */
+export const PROJECT_ROOT = join(HERE, '..')
+/** The reference implementation of "the limit of this stack", next to the checkout when present. */
+export const LEAN_STACK = join(PROJECT_ROOT, '..', 'shared', 'bench', 'lean-stack.mjs')
 
 /** One POST the load generator repeats. */
 export interface Request {
@@ -19,12 +22,34 @@ export interface Request {
 }
 
 export interface Target {
+  /** Short id, as BENCH_ONLY names it. */
+  key: string
   name: string
+  /** The process the benchmark started (a cluster's primary). */
   pid: number
   token: Request
   /** The introspection request for a token this target issued. */
   introspect(accessToken: string): Request
+  /** Command names of the database server's processes on this machine, whose CPU counts too. */
+  databaseServer?: readonly string[]
+  /** Orthrus processes run with instrument.ts: round trips and profiles. */
+  control?: Control
+  /** Whether the database is a server whose round trips are counted. */
+  countsRoundTrips?: boolean
+  /** The admin API, for the CLI start-up timing. */
+  adminUrl?: string
+  /** Resident memory after start-up, before any load (MB). */
+  idleRssMB?: number
   stop(): Promise<void>
+}
+
+/** The target's process and everything below it (cluster workers). */
+export const targetPids = (t: Pick<Target, 'pid'>): number[] => processTree(t.pid)
+
+/** Resident memory of a started target once its start-up has settled, before any load (MB). */
+export async function idleRss(pid: number): Promise<number | undefined> {
+  await new Promise((r) => setTimeout(r, 1000))
+  return rssMB(processTree(pid))
 }
 
 const FORM = 'application/x-www-form-urlencoded'
@@ -35,132 +60,84 @@ export function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`
 }
 
-const tokenRequest = (url: string, authorization: string): Request => ({
+export const tokenRequest = (url: string, authorization: string): Request => ({
   url,
   headers: { authorization, 'content-type': FORM },
   body: 'grant_type=client_credentials',
 })
 
-const introspectRequest = (url: string, token: string, authorization?: string): Request => ({
+export const introspectRequest = (url: string, token: string, authorization?: string): Request => ({
   url,
   headers: { 'content-type': FORM, ...(authorization ? { authorization } : {}) },
   body: new URLSearchParams({ token }).toString(),
 })
 
-export async function startCeiling(): Promise<Target> {
-  const child = startChild(join(HERE, 'ceiling.js'), [], cleanEnv({}))
-  try {
-    const { url } = await announcement(child)
-    return {
-      name: 'Fastify ceiling',
-      pid: child.pid,
-      token: tokenRequest(`${url}/oauth2/token`, basic('ceiling', 'ceiling-secret')),
-      introspect: (token) => introspectRequest(`${url}/admin/oauth2/introspect`, token),
-      stop: () => child.stop(),
-    }
-  } catch (e) {
+async function started(child: Child, make: () => Promise<Omit<Target, 'pid' | 'stop'>>, cleanup?: () => void): Promise<Target> {
+  const stop = async (): Promise<void> => {
     await child.stop()
+    cleanup?.()
+  }
+  try {
+    const target = await make()
+    const idle = await idleRss(child.pid)
+    return { ...target, pid: child.pid, ...(idle !== undefined ? { idleRssMB: idle } : {}), stop }
+  } catch (e) {
+    await stop()
     throw e
   }
+}
+
+/**
+ * ../shared/bench/lean-stack.mjs: Fastify + better-sqlite3 doing only the essential work of the
+ * two hot paths. Run from the project root (it resolves the project's own packages); undefined
+ * when the reference is not next to this checkout.
+ */
+export async function startLeanStack(): Promise<Target | undefined> {
+  if (!existsSync(LEAN_STACK)) return undefined
+  const port = await freePort()
+  // It keeps its database in the temporary folder: give it one the benchmark removes.
+  const tmp = mkdtempSync(join(tmpdir(), 'orthrus-bench-lean-'))
+  const child = startChild(LEAN_STACK, [], cleanEnv({ PORT: String(port), TMPDIR: tmp }), { cwd: PROJECT_ROOT })
+  const url = `http://127.0.0.1:${port}`
+  return started(
+    child,
+    async () => {
+      await waitForOutput(child, 'lean ready', 30_000)
+      return {
+        key: 'lean',
+        name: 'lean stack',
+        token: tokenRequest(`${url}/oauth2/token`, basic('lean', 'lean-secret')),
+        introspect: (token) => introspectRequest(`${url}/admin/oauth2/introspect`, token),
+      }
+    },
+    () => rmSync(tmp, { recursive: true, force: true }),
+  )
+}
+
+export async function startCeiling(): Promise<Target> {
+  const child = startChild(join(HERE, 'ceiling.js'), [], cleanEnv({}))
+  return started(child, async () => {
+    const { url } = await announcement(child)
+    return {
+      key: 'ceiling',
+      name: 'Fastify ceiling',
+      token: tokenRequest(`${url}/oauth2/token`, basic('ceiling', 'ceiling-secret')),
+      introspect: (token) => introspectRequest(`${url}/admin/oauth2/introspect`, token),
+    }
+  })
 }
 
 export async function startOidcProvider(): Promise<Target> {
   const child = startChild(join(HERE, 'oidc-provider.js'), [], cleanEnv({}))
-  try {
+  return started(child, async () => {
     const { url, clientId = '', clientSecret = '' } = await announcement(child)
     const auth = basic(clientId, clientSecret)
     return {
+      key: 'oidc-provider',
       name: 'oidc-provider',
-      pid: child.pid,
       token: tokenRequest(`${url}/token`, auth),
       // oidc-provider authenticates the caller of its introspection endpoint too.
       introspect: (token) => introspectRequest(`${url}/token/introspection`, token, auth),
-      stop: () => child.stop(),
     }
-  } catch (e) {
-    await child.stop()
-    throw e
-  }
-}
-
-export interface Database {
-  label: string
-  dsn: string
-  drop(): Promise<void>
-}
-
-export function sqliteDatabase(): Database {
-  const dir = mkdtempSync(join(tmpdir(), 'orthrus-bench-'))
-  return {
-    label: 'SQLite',
-    dsn: `sqlite://${join(dir, 'bench.sqlite')}?_fk=true`,
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
-  }
-}
-
-/** A throw-away schema on the given server, selected through the DSN's search_path. */
-export async function postgresDatabase(base: string): Promise<Database> {
-  const schema = `orthrus_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
-  const admin = new pg.Client({ connectionString: base })
-  await admin.connect()
-  try {
-    await admin.query(`create schema "${schema}"`)
-  } finally {
-    await admin.end()
-  }
-  return {
-    label: 'PostgreSQL',
-    dsn: `${base}${base.includes('?') ? '&' : '?'}search_path=${encodeURIComponent(schema)}`,
-    async drop() {
-      const c = new pg.Client({ connectionString: base })
-      await c.connect()
-      try {
-        await c.query(`drop schema if exists "${schema}" cascade`)
-      } finally {
-        await c.end()
-      }
-    },
-  }
-}
-
-/** `orthrus serve all --dev` on the database, with one client_credentials client made through the admin API. */
-export async function startOrthrus(db: Database): Promise<Target> {
-  const [publicPort, adminPort] = [await freePort(), await freePort()]
-  const publicUrl = `http://127.0.0.1:${publicPort}`
-  const adminUrl = `http://127.0.0.1:${adminPort}`
-  const env = cleanEnv({
-    DSN: db.dsn,
-    SECRETS_SYSTEM: randomBytes(24).toString('base64url'),
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
-    SERVE_PUBLIC_HOST: '127.0.0.1',
-    SERVE_ADMIN_HOST: '127.0.0.1',
-    SERVE_PUBLIC_PORT: String(publicPort),
-    SERVE_ADMIN_PORT: String(adminPort),
-    URLS_SELF_ISSUER: publicUrl,
   })
-  const child = startChild(ORTHRUS_MAIN, ['serve', 'all', '--dev'], env)
-  try {
-    await waitReady(child, `${publicUrl}/health/ready`)
-    await waitReady(child, `${adminUrl}/health/ready`)
-    const res = await fetch(`${adminUrl}/admin/clients`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_name: 'bench', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic' }),
-    })
-    const client = (await res.json()) as { client_id?: string; client_secret?: string }
-    if (res.status !== 201 || !client.client_id || !client.client_secret) {
-      throw new Error(`creating the benchmark client answered ${res.status}`)
-    }
-    return {
-      name: `Orthrus (${db.label})`,
-      pid: child.pid,
-      token: tokenRequest(`${publicUrl}/oauth2/token`, basic(client.client_id, client.client_secret)),
-      introspect: (token) => introspectRequest(`${adminUrl}/admin/oauth2/introspect`, token),
-      stop: () => child.stop(),
-    }
-  } catch (e) {
-    await child.stop()
-    throw e
-  }
 }

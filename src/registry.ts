@@ -7,16 +7,18 @@ import { fetchSectorDocument } from './client/sector-identifier.js'
 import type { ClientStore } from './client/store.js'
 import { createLogger, type Logger } from './logging.js'
 import { openDb, type Db } from './persistence/db.js'
-import { migrateUp, pendingMigrations } from './persistence/migrate.js'
+import { migrateUp, pendingMigrations, unknownAppliedMigrations } from './persistence/migrate.js'
 import { CachedClientStore } from './client/cached-store.js'
 import { SqlClientStore } from './persistence/sql/client-store.js'
 import { SqlTokenStore } from './persistence/sql/token-store.js'
 import { createOAuth2, type OAuth2 } from './oauth2/services.js'
 import type { TokenStore } from './oauth2/store.js'
 import { Aead } from './crypto/aead.js'
+import { SessionData } from './crypto/session-data.js'
 import { KeySecretError, prepareKeys } from './jwk/bootstrap.js'
 import { ACCESS_TOKEN_SET, ID_TOKEN_SET, type KeyRing } from './jwk/keyring.js'
 import { KeyManager, NoSigningKeyError } from './jwk/manager.js'
+import { HsmError, HsmKeys } from './jwk/hsm.js'
 import type { GenerateAlg } from './jwk/model.js'
 import { SqlJwkStore } from './persistence/sql/jwk-store.js'
 import { createFlows, type Flows } from './flow/services.js'
@@ -29,8 +31,10 @@ import { SqlSessionStore } from './persistence/sql/session-store.js'
 import { SqlLogoutStore } from './persistence/sql/logout-store.js'
 import { SqlDeviceStore } from './persistence/sql/device-store.js'
 import { DeviceCodes } from './oauth2/device-code.js'
+import { userCodeFormat } from './oauth2/user-code.js'
 import { HmacKeys } from './crypto/hmac.js'
 import { createObservability, type Observability } from './observability/index.js'
+import type { MetricsGatherer } from './observability/metrics.js'
 import { SqlTrustStore } from './persistence/sql/trust-store.js'
 import { TrustService } from './trust/service.js'
 import { TrustVerifier } from './trust/verifier.js'
@@ -84,14 +88,22 @@ export interface RegistryOptions {
   keyCacheTtlMs?: number
   /** How long a client read is reused (default 5 s; 0 turns the cache off). */
   clientCacheTtlMs?: number
+  /** In a cluster worker: the metrics scrape reports every worker together (src/cluster/). */
+  metricsGatherer?: MetricsGatherer
 }
 
 export async function createRegistry(config: Readonly<Config>, opts: RegistryOptions = {}): Promise<Registry> {
   const logger = opts.logger ?? createLogger(config.log)
   const db = await openDb(config.dsn)
+  let closeHsm = (): void => undefined
   try {
     // First: with tracing on it puts its query plugin on db.kysely, before any store takes it.
-    const observability = await createObservability({ config, db, logger })
+    const observability = await createObservability({
+      config,
+      db,
+      logger,
+      ...(opts.metricsGatherer ? { metricsGatherer: opts.metricsGatherer } : {}),
+    })
     const pending = await pendingMigrations(db)
     if (pending.length > 0) {
       if (!(opts.migrate || config.dev)) {
@@ -102,6 +114,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       const applied = await migrateUp(db)
       logger.info({ migrations: applied }, 'applied database migrations')
     }
+    await checkUnknownMigrations(db, config, logger)
     const network = await db.kysely.selectFrom('networks').select('id').orderBy('created_at').executeTakeFirst()
     if (!network) throw new StartupError('the database has no network row; it was not created by "orthrus migrate sql"')
     const nid = network.id
@@ -125,24 +138,34 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     })
     const aead = new Aead(config.secrets.system)
     const keyAlgorithm = opts.keyAlgorithm ?? 'RS256'
+    const hsm = config.hsm.enabled ? openHsm(config) : undefined
     const keys = new KeyManager({
+      ...(hsm ? { hsm } : {}),
       store: new SqlJwkStore(db.kysely, nid),
       aead,
       nid,
       autoCreate: { [ID_TOKEN_SET]: keyAlgorithm, [ACCESS_TOKEN_SET]: keyAlgorithm },
+      broadcast: config.webfinger.jwks.broadcast_keys,
       ...(opts.keyCacheTtlMs !== undefined ? { cacheTtlMs: opts.keyCacheTtlMs } : {}),
       onUnreadable: (e) => logger.warn({ set: e.set, kid: e.kid }, e.message),
     })
+    closeHsm = () => keys.close()
     try {
       await prepareKeys(keys, { logger, dev: config.dev })
     } catch (e) {
-      if (e instanceof KeySecretError || e instanceof NoSigningKeyError) throw new StartupError(e.message)
+      if (e instanceof KeySecretError || e instanceof NoSigningKeyError || e instanceof HsmError) throw new StartupError(e.message)
       throw e
     }
+    if (hsm) logger.info({ key_set_prefix: config.hsm.key_set_prefix }, 'signing keys are held in the hardware security module')
     const tokenStore = new SqlTokenStore(db.kysely, nid, db.batchedWrite)
-    const units = new SqlGrantUnitOfWork(db.kysely, nid, aead)
+    // Token, code and device sessions: sealed unless oauth2.session.encrypt_at_rest is false.
+    const sessionData = new SessionData(aead, config.oauth2.session.encrypt_at_rest)
+    const units = new SqlGrantUnitOfWork(db.kysely, nid, sessionData)
     // RFC 8628: device and user codes, shared by the device endpoint, the token endpoint and the flow.
-    const device = { store: new SqlDeviceStore(db.kysely, nid, aead), codes: new DeviceCodes(new HmacKeys(config.secrets.system)) }
+    const device = {
+      store: new SqlDeviceStore(db.kysely, nid, sessionData),
+      codes: new DeviceCodes(new HmacKeys(config.secrets.system), userCodeFormat(config.oauth2.device_authorization.user_code)),
+    }
     const trustStore = new SqlTrustStore(db.kysely, nid)
     const trust = new TrustService({ store: trustStore, aead })
     const { jti_optional, iat_optional, max_ttl } = config.oauth2.grant.jwt
@@ -157,15 +180,15 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       clients,
       hasher,
       tokenStore,
-      aead,
+      aead: sessionData,
       keys,
       units,
       trustedJwts,
       device,
       grantObserver: observability.grantObserver,
     })
-    const flowStore = new SqlFlowStore(db.kysely, nid, aead)
-    const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, aead)
+    const flowStore = new SqlFlowStore(db.kysely, nid, sessionData)
+    const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, sessionData)
     const sessions = new SqlSessionStore(db.kysely, nid)
     const flows = createFlows({
       config,
@@ -203,10 +226,38 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       flows,
       trust,
       observability,
-      close: () => db.close(),
+      close: async () => {
+        keys.close()
+        await db.close()
+      },
     }
   } catch (e) {
+    closeHsm()
     await db.close()
     throw e
+  }
+}
+
+/**
+ * Hydra fails on table columns it has no field for unless db.ignore_unknown_table_columns is set
+ * (sqlx's unsafe mode). Orthrus reads only the columns it knows, so it says so up front instead:
+ * a database a newer version migrated is refused, or run with a warning when the key is set.
+ */
+async function checkUnknownMigrations(db: Db, config: Readonly<Config>, logger: Logger): Promise<void> {
+  const unknown = await unknownAppliedMigrations(db)
+  if (unknown.length === 0) return
+  const what = `the database was migrated by a newer Orthrus (${unknown.join(', ')}): its tables may have columns this version does not know`
+  if (!config.db.ignore_unknown_table_columns) {
+    throw new StartupError(`${what}; upgrade Orthrus, or set db.ignore_unknown_table_columns to true to run with them ignored`)
+  }
+  logger.warn({ migrations: unknown }, `${what}; they are ignored (db.ignore_unknown_table_columns)`)
+}
+
+/** The PKCS#11 token of hsm.*; its native binding is loaded only when the HSM is enabled. */
+function openHsm(config: Readonly<Config>): HsmKeys {
+  try {
+    return HsmKeys.open(config.hsm)
+  } catch (e) {
+    throw e instanceof HsmError ? new StartupError(e.message) : e
   }
 }

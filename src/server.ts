@@ -65,7 +65,13 @@ export async function startServer(registry: Registry, mode: ServeMode): Promise<
     apps: byListener,
     close() {
       closing ??= (async () => {
-        await Promise.allSettled(apps.map((a) => a.close()))
+        // Node closes the idle keep-alive connections once, when the close begins; one busy then
+        // turns idle after its response and would hold the shutdown open until the client or the
+        // keep-alive timeout (72 s) ends it. Keep closing them while the requests drain.
+        const sweep = setInterval(() => {
+          for (const a of apps) a.server.closeIdleConnections()
+        }, 50)
+        await Promise.allSettled(apps.map((a) => a.close())).finally(() => clearInterval(sweep))
         await registry.close()
         await registry.observability?.shutdown()
       })()

@@ -5,7 +5,8 @@ import { resolve } from 'node:path'
 import { formatDuration } from './duration.js'
 import { ConfigError } from './types.js'
 import { tracingFromValues } from '../observability/tracing-config.js'
-import type { Config, CorsConfig, ListenerConfig, TlsConfig, WebhookConfig } from './types.js'
+import { isUnsafeWildcard } from './origin-pattern.js'
+import type { Config, CorsConfig, HsmConfig, ListenerConfig, TlsConfig, UserCodeConfig, WebhookConfig } from './types.js'
 
 export const NO_SECRET_WARNING =
   'no secrets.system set: generated a throw-away secret; everything encrypted with it is lost on restart. Never do this in production.'
@@ -14,15 +15,15 @@ export const NO_SECRET_WARNING =
 const MAX_180_DAYS = 180 * 24 * 3_600_000
 const MAX_GRACE_PERIOD = 5 * 60_000
 
-export function build(values: Map<string, unknown>, cwd: string, warnings: string[]): Config {
+export function build(values: Map<string, unknown>, cwd: string, warnings: string[], notices: string[] = []): Config {
   const opt = <T>(path: string): T | undefined => values.get(path) as T | undefined
   const get = <T>(path: string): T => {
     if (!values.has(path)) throw new Error(`config schema: ${path} has no default`)
     return values.get(path) as T
   }
   const dev = get<boolean>('dev')
-  const pub = listener('serve.public', get, opt)
-  const admin = { ...listener('serve.admin', get, opt), console: { enabled: get<boolean>('serve.admin.console.enabled') } }
+  const pub = listener('serve.public', get, opt, warnings)
+  const admin = { ...listener('serve.admin', get, opt, warnings), console: { enabled: get<boolean>('serve.admin.console.enabled') } }
 
   // Hydra's fallbackURL: plain http only in dev without TLS; wildcard hosts become loopback.
   const selfUrl = (l: ListenerConfig): string => `${l.tls.enabled || !dev ? 'https' : 'http'}://${reachableHost(l.host)}:${l.port}/`
@@ -33,8 +34,10 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
   } else if (!dev && new URL(issuer).protocol !== 'https:') {
     throw new ConfigError(`invalid configuration: urls.self.issuer = ${JSON.stringify(issuer)} must use https (or run with --dev)`)
   }
-  const publicUrl = new URL(opt<string>('urls.self.public') ?? issuer).href
-  const adminUrl = new URL(opt<string>('urls.self.admin') ?? selfUrl(admin)).href
+  // serve.*.base_url names a listener as seen from outside (ory/x); urls.self.* still win.
+  const publicUrl = new URL(opt<string>('urls.self.public') ?? (pub.base_url !== undefined ? new URL(pub.base_url, issuer).href : issuer)).href
+  const adminFallback = selfUrl(admin)
+  const adminUrl = new URL(opt<string>('urls.self.admin') ?? (admin.base_url !== undefined ? new URL(admin.base_url, adminFallback).href : adminFallback)).href
   // Hydra's publicFallbackURL appends to the public URL's path; paths like /ui/login resolve against it.
   const page = (path: string, fallback: string): string => {
     const given = opt<string>(path)
@@ -61,9 +64,34 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
   }
 
   const tracing = tracingFromValues(opt)
+  const profiling = opt<'cpu' | 'mem'>('profiling')
+  const identityProvider = identityProviderOf(opt, notices)
+  const publicRef = (path: string): string | undefined => {
+    const given = opt<string>(path)
+    return given === undefined ? undefined : new URL(given, publicUrl).href
+  }
   return {
     dev,
     dsn,
+    db: { ignore_unknown_table_columns: get('db.ignore_unknown_table_columns') },
+    ...(profiling ? { profiling } : {}),
+    feature_flags: { legacy_allow_insecure_origins: get('feature_flags.legacy_allow_insecure_origins') },
+    hsm: hsm(get, opt),
+    webfinger: {
+      jwks: { broadcast_keys: [...new Set(get<string[]>('webfinger.jwks.broadcast_keys'))] },
+      oidc_discovery: {
+        ...definedOnly({
+          jwks_url: publicRef('webfinger.oidc_discovery.jwks_url'),
+          token_url: publicRef('webfinger.oidc_discovery.token_url'),
+          auth_url: publicRef('webfinger.oidc_discovery.auth_url'),
+          device_authorization_url: publicRef('webfinger.oidc_discovery.device_authorization_url'),
+          client_registration_url: publicRef('webfinger.oidc_discovery.client_registration_url'),
+          userinfo_url: publicRef('webfinger.oidc_discovery.userinfo_url'),
+        }),
+        supported_claims: get('webfinger.oidc_discovery.supported_claims'),
+        supported_scope: get('webfinger.oidc_discovery.supported_scope'),
+      },
+    },
     ...(tracing ? { tracing } : {}),
     log: {
       level: get('log.level'),
@@ -71,7 +99,7 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
       leak_sensitive_values: get('log.leak_sensitive_values'),
       redaction_text: get('log.redaction_text'),
     },
-    serve: { public: pub, admin, tls: tls('serve', undefined, opt), cookies: cookies(dev, issuer, get, opt) },
+    serve: { public: pub, admin, workers: get('serve.workers'), tls: tls('serve', undefined, opt), cookies: cookies(dev, issuer, get, opt) },
     urls: {
       self: { issuer, public: publicUrl, admin: adminUrl },
       login,
@@ -84,6 +112,7 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
         verification: page('urls.device.verification', 'oauth2/fallbacks/device'),
         success: page('urls.device.success', 'oauth2/fallbacks/device/done'),
       },
+      ...(identityProvider ? { identity_provider: identityProvider } : {}),
     },
     secrets: { system, cookie: orSystem('secrets.cookie'), pagination: orSystem('secrets.pagination') },
     ttl: {
@@ -100,7 +129,7 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
       access_token: get('strategies.access_token'),
       jwt: { scope_claim: get('strategies.jwt.scope_claim') },
     },
-    oauth2: { ...oauth2(get, warnings), ...webhooks(opt) },
+    oauth2: { ...oauth2(get, opt, warnings), ...webhooks(opt) },
     oidc: oidc(get, opt, warnings),
   }
 }
@@ -108,7 +137,8 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
 type Get = <T>(path: string) => T
 type Opt = <T>(path: string) => T | undefined
 
-function listener(prefix: string, get: Get, opt: Opt): ListenerConfig {
+function listener(prefix: string, get: Get, opt: Opt, warnings: string[]): ListenerConfig {
+  const legacy = get<boolean>('feature_flags.legacy_allow_insecure_origins')
   const cors: CorsConfig = {
     enabled: get(`${prefix}.cors.enabled`),
     allowed_origins: get(`${prefix}.cors.allowed_origins`),
@@ -119,8 +149,17 @@ function listener(prefix: string, get: Get, opt: Opt): ListenerConfig {
     max_age: get(`${prefix}.cors.max_age`),
     debug: get(`${prefix}.cors.debug`),
     options_passthrough: get(`${prefix}.cors.options_passthrough`),
+    ...(legacy ? { legacy_allow_insecure_origins: true } : {}),
   }
+  const unsafe = cors.enabled && !legacy ? cors.allowed_origins.filter((o) => o !== '*' && isUnsafeWildcard(o.toLowerCase())) : []
+  if (unsafe.length > 0) {
+    warnings.push(
+      `${prefix}.cors.allowed_origins: ${unsafe.join(', ')} ${unsafe.length > 1 ? 'are wildcards' : 'is a wildcard'} not bounded at a registrable domain and never match (feature_flags.legacy_allow_insecure_origins restores the old, insecure matching)`,
+    )
+  }
+  const baseUrl = opt<string>(`${prefix}.base_url`)
   return {
+    ...(baseUrl !== undefined ? { base_url: baseUrl } : {}),
     host: get(`${prefix}.host`),
     port: get(`${prefix}.port`),
     socket: { owner: get(`${prefix}.socket.owner`), group: get(`${prefix}.socket.group`), mode: get(`${prefix}.socket.mode`) },
@@ -179,12 +218,68 @@ function cookies(dev: boolean, issuer: string, get: Get, opt: Opt): Config['serv
   return result
 }
 
-function oauth2(get: Get, warnings: string[]): Config['oauth2'] {
+// Hydra's schema: a preset alone, or length and character_set together (a oneOf).
+function userCode(opt: Opt): UserCodeConfig {
+  const base = 'oauth2.device_authorization.user_code'
+  const preset = opt<UserCodeConfig['entropy_preset']>(`${base}.entropy_preset`)
+  const length = opt<number>(`${base}.length`)
+  const characterSet = opt<string>(`${base}.character_set`)
+  if (preset !== undefined && (length !== undefined || characterSet !== undefined)) {
+    throw new ConfigError(`invalid configuration: ${base} sets entropy_preset and length/character_set (set a preset, or both length and character_set)`)
+  }
+  if ((length === undefined) !== (characterSet === undefined)) {
+    throw new ConfigError(`invalid configuration: ${base} needs both length and character_set (or an entropy_preset instead)`)
+  }
+  return definedOnly({ entropy_preset: preset, length, character_set: characterSet })
+}
+
+function hsm(get: Get, opt: Opt): HsmConfig {
+  const enabled = get<boolean>('hsm.enabled')
+  const out: HsmConfig = {
+    enabled,
+    key_set_prefix: get('hsm.key_set_prefix'),
+    ...definedOnly({ library: opt<string>('hsm.library'), pin: opt<string>('hsm.pin'), slot: opt<number>('hsm.slot'), token_label: opt<string>('hsm.token_label') }),
+  }
+  if (enabled && (out.library === undefined || out.library === '')) {
+    throw new ConfigError('invalid configuration: hsm.library is required when hsm.enabled is true (the path of the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so)')
+  }
+  if (enabled && out.slot === undefined && (out.token_label ?? '') === '') {
+    throw new ConfigError('invalid configuration: hsm.enabled needs hsm.token_label or hsm.slot to name the token')
+  }
+  return out
+}
+
+function identityProviderOf(opt: Opt, notices: string[]): Config['urls']['identity_provider'] {
+  const url = opt<string>('urls.identity_provider.url')
+  const publicUrl = opt<string>('urls.identity_provider.publicUrl')
+  const headers = opt<Record<string, string>>('urls.identity_provider.headers')
+  if (publicUrl !== undefined) {
+    notices.push(
+      "configuration key urls.identity_provider.publicUrl has no effect in Orthrus: only Hydra's resource owner password grant uses it, which Hydra leaves off by default and Orthrus does not offer",
+    )
+  }
+  if (url === undefined && publicUrl === undefined && headers === undefined) return undefined
+  return { ...definedOnly({ url, publicUrl }), headers: headers ?? {} }
+}
+
+function definedOnly<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> }
+}
+
+function oauth2(get: Get, opt: Opt, warnings: string[]): Config['oauth2'] {
   // Hydra: the grace period is at most 5 minutes, unless a reuse count is set (then 180 days).
   const reuseCount = get<number>('oauth2.grant.refresh_token.rotation_grace_reuse_count')
   const maxGrace = reuseCount > 0 ? MAX_180_DAYS : MAX_GRACE_PERIOD
+  const encryptAtRest = get<boolean>('oauth2.session.encrypt_at_rest')
+  if (!encryptAtRest) {
+    warnings.push(
+      'oauth2.session.encrypt_at_rest = false: OAuth 2.0 and OpenID Connect sessions (claims about users) are stored UNENCRYPTED in the database; anyone who can read it reads them',
+    )
+  }
   return {
     expose_internal_errors: get('oauth2.expose_internal_errors'),
+    session: { encrypt_at_rest: encryptAtRest },
+    preserve_ext_claims: get('oauth2.preserve_ext_claims'),
     exclude_not_before_claim: get('oauth2.exclude_not_before_claim'),
     allowed_top_level_claims: [...new Set(get<string[]>('oauth2.allowed_top_level_claims'))],
     mirror_top_level_claims: get('oauth2.mirror_top_level_claims'),
@@ -194,7 +289,10 @@ function oauth2(get: Get, warnings: string[]): Config['oauth2'] {
       pbkdf2: { iterations: get('oauth2.hashers.pbkdf2.iterations') },
     },
     pkce: { enforced: get('oauth2.pkce.enforced'), enforced_for_public_clients: get('oauth2.pkce.enforced_for_public_clients') },
-    device_authorization: { token_polling_interval: get('oauth2.device_authorization.token_polling_interval') },
+    device_authorization: {
+      token_polling_interval: get('oauth2.device_authorization.token_polling_interval'),
+      user_code: userCode(opt),
+    },
     client_credentials: { default_grant_allowed_scope: get('oauth2.client_credentials.default_grant_allowed_scope') },
     grant: {
       refresh_token: {

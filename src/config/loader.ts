@@ -8,7 +8,8 @@ import { extname, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { build } from './derive.js'
 import { parseDuration } from './duration.js'
-import { CONFIG_KEYS, IGNORED_HYDRA_KEYS, KEY_BY_ENV, KEY_BY_PATH, SECTIONS, envNameOf } from './schema.js'
+import { ignoredKeyNotice, openSectionNotice } from './notices.js'
+import { CONFIG_KEYS, IGNORED_HYDRA_KEYS, KEY_BY_ENV, KEY_BY_PATH, OPEN_SECTIONS, SECTIONS, envNameOf } from './schema.js'
 import type { KeySpec } from './schema.js'
 import { ConfigError } from './types.js'
 import type { Config } from './types.js'
@@ -35,12 +36,21 @@ interface RawValue {
   from?: string
 }
 
-export function loadConfig(opts: LoadConfigOptions): { config: Readonly<Config>; warnings: string[] } {
+export interface LoadedConfig {
+  config: Readonly<Config>
+  /** Settings that probably do not do what the operator wants (logged as warnings). */
+  warnings: string[]
+  /** Hydra keys given that have no effect here, each with why (logged at info level). */
+  notices: string[]
+}
+
+export function loadConfig(opts: LoadConfigOptions): LoadedConfig {
   const cwd = opts.cwd ?? process.cwd()
   const warnings: string[] = []
+  const notices: string[] = []
   const raw = new Map<string, RawValue>()
-  if (opts.file !== undefined) readFile(resolve(cwd, opts.file), raw, warnings)
-  readEnv(opts.env ?? process.env, raw)
+  if (opts.file !== undefined) readFile(resolve(cwd, opts.file), raw, notices)
+  readEnv(opts.env ?? process.env, raw, notices)
   readOverrides(opts.overrides ?? {}, raw)
   if (opts.dev) raw.set('dev', { value: true, from: '--dev' })
 
@@ -50,13 +60,13 @@ export function loadConfig(opts: LoadConfigOptions): { config: Readonly<Config>;
     const input = given ? given.value : spec.default
     if (input !== undefined) values.set(spec.path, validate(spec, input, given?.from))
   }
-  const config = build(values, cwd, warnings)
-  return { config: deepFreeze(config), warnings }
+  const config = build(values, cwd, warnings, notices)
+  return { config: deepFreeze(config), warnings, notices }
 }
 
 // ---- sources --------------------------------------------------------------------------------
 
-function readFile(file: string, raw: Map<string, RawValue>, warnings: string[]): void {
+function readFile(file: string, raw: Map<string, RawValue>, notices: string[]): void {
   const ext = extname(file).toLowerCase()
   if (!['.yaml', '.yml', '.json'].includes(ext)) {
     throw new ConfigError(`config file ${file}: unsupported extension "${ext}" (use .yaml, .yml or .json)`)
@@ -77,7 +87,7 @@ function readFile(file: string, raw: Map<string, RawValue>, warnings: string[]):
   }
   if (doc === null || doc === undefined) return // an empty file configures nothing
   if (!isPlainObject(doc)) throw new ConfigError(`config file ${file} must hold a mapping of keys (e.g. "dsn: memory"), not ${kindOf(doc)}`)
-  walk(doc, '', raw, warnings)
+  walk(doc, '', raw, notices)
 }
 
 function readFailure(err: unknown): string {
@@ -88,19 +98,21 @@ function readFailure(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error'
 }
 
-// Hydra's schema sets additionalProperties:false everywhere, so a misspelt key is an error.
-function walk(node: Record<string, unknown>, prefix: string, raw: Map<string, RawValue>, warnings: string[]): void {
+// Hydra's schema sets additionalProperties:false almost everywhere, so a misspelt key is an error.
+function walk(node: Record<string, unknown>, prefix: string, raw: Map<string, RawValue>, notices: string[]): void {
   for (const [name, value] of Object.entries(node)) {
     const path = prefix === '' ? name : `${prefix}.${name}`
-    if (IGNORED_HYDRA_KEYS.includes(path)) {
-      warnings.push(`configuration key ${path} is a Hydra setting Orthrus does not implement: ignored`)
-    } else if (value === null || value === undefined) {
+    if (value === null || value === undefined) {
       continue // `key:` with nothing after it, as YAML templates often leave
+    } else if (IGNORED_HYDRA_KEYS.includes(path)) {
+      notices.push(ignoredKeyNotice(path, value))
     } else if (KEY_BY_PATH.has(path)) {
       raw.set(path, { value })
     } else if (SECTIONS.has(path)) {
       if (!isPlainObject(value)) throw new ConfigError(`invalid configuration: ${path} must be a section of keys, not ${kindOf(value)}`)
-      walk(value, path, raw, warnings)
+      walk(value, path, raw, notices)
+    } else if (OPEN_SECTIONS.includes(prefix)) {
+      notices.push(openSectionNotice(path))
     } else {
       const where = prefix === '' ? 'at the top level' : `under ${prefix}`
       throw new ConfigError(`invalid configuration: unknown key ${path} (allowed ${where}: ${childrenOf(prefix).join(', ')})`)
@@ -110,17 +122,24 @@ function walk(node: Record<string, unknown>, prefix: string, raw: Map<string, Ra
 
 function childrenOf(prefix: string): string[] {
   const start = prefix === '' ? '' : `${prefix}.`
-  const names = CONFIG_KEYS.filter((k) => k.path.startsWith(start)).map((k) => k.path.slice(start.length).split('.')[0] ?? '')
+  const paths = [...CONFIG_KEYS.map((k) => k.path), ...IGNORED_HYDRA_KEYS]
+  const names = paths.filter((p) => p.startsWith(start)).map((p) => p.slice(start.length).split('.')[0] ?? '')
   return [...new Set(names)]
 }
 
 // Unknown variables are ignored: the environment holds much more than our configuration. Empty
 // values count as unset (`FOO=` in compose files and .env templates).
-function readEnv(env: NodeJS.ProcessEnv, raw: Map<string, RawValue>): void {
+function readEnv(env: NodeJS.ProcessEnv, raw: Map<string, RawValue>, notices: string[]): void {
   for (const [name, spec] of KEY_BY_ENV) {
     const text = env[name]
     if (text === undefined || text === '') continue
     raw.set(spec.path, { value: fromText(spec, text, name), from: name })
+  }
+  // Hydra reads these from the environment too: they get the same notice as in a file.
+  for (const path of IGNORED_HYDRA_KEYS) {
+    const name = envNameOf(path)
+    const text = env[name]
+    if (text !== undefined && text !== '') notices.push(ignoredKeyNotice(path, text, name))
   }
   // A string-or-object key's leaves have variables too (OAUTH2_TOKEN_HOOK_AUTH_CONFIG_VALUE);
   // they add to (or override) what the file or the key's own variable gave.
@@ -159,7 +178,19 @@ function fromText(spec: KeySpec, text: string, from: string): unknown {
       return text
     }
     case 'integer':
+    case 'integer-or-auto':
       return /^[+-]?\d+$/.test(text.trim()) ? Number(text.trim()) : text
+    case 'number':
+      return text.trim() !== '' && Number.isFinite(Number(text.trim())) ? Number(text.trim()) : text
+    case 'string-map': {
+      const trimmed = text.trim()
+      try {
+        return JSON.parse(trimmed) as unknown
+      } catch {
+        // Never echoed: the object may hold a secret (an Authorization header).
+        throw new ConfigError(`invalid configuration: ${spec.path} is not a valid JSON object (from ${from})`)
+      }
+    }
     case 'string[]':
     case 'enum[]': {
       const trimmed = text.trim()
@@ -211,6 +242,18 @@ function validate(spec: KeySpec, value: unknown, from: string | undefined): unkn
       if (!inRange) throw fail(`must be an integer${rangeText(spec)}`)
       return value
     }
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw fail('must be a number')
+      return value
+    }
+    case 'string-map':
+      return validateMap(spec, value, from)
+    case 'integer-or-auto': {
+      if (value === 'auto') return value
+      const inRange = typeof value === 'number' && Number.isSafeInteger(value) && value >= (spec.min ?? 1) && (spec.max === undefined || value <= spec.max)
+      if (!inRange) throw fail(`must be auto or an integer${rangeText(spec)}`)
+      return value
+    }
     case 'duration': {
       const ms = typeof value === 'string' ? parseDuration(value) : undefined
       if (ms === undefined) throw fail(`is not a duration ${DURATION_HINT}`)
@@ -252,6 +295,23 @@ function validate(spec: KeySpec, value: unknown, from: string | undefined): unkn
     case 'string-or-object':
       return validateObject(spec, value, from)
   }
+}
+
+/** A `string-map` value: an object of strings, keys and values checked; never echoed when secret. */
+function validateMap(spec: KeySpec, value: unknown, from: string | undefined): Record<string, string> {
+  const suffix = from ? ` (from ${from})` : ''
+  if (!isPlainObject(value)) throw new ConfigError(`invalid configuration: ${spec.path} must be an object of strings, not ${kindOf(value)}${suffix}`)
+  const out: Record<string, string> = {}
+  for (const [key, item] of Object.entries(value)) {
+    const at = `${spec.path}.${key}`
+    if (typeof item !== 'string') throw new ConfigError(`invalid configuration: ${at} must be a string${suffix}`)
+    const keyProblem = spec.keyCheck?.(key)
+    if (keyProblem) throw new ConfigError(`invalid configuration: ${at}: ${JSON.stringify(key)} ${keyProblem}${suffix}`)
+    const problem = spec.check?.(item)
+    if (problem) throw new ConfigError(`invalid configuration: ${subject(spec, at, item)} ${problem}${suffix}`)
+    out[key] = item
+  }
+  return out
 }
 
 /** A `string-or-object` value: each leaf validated by its field spec, the result nested again. */

@@ -20,6 +20,8 @@ export type KeyKind =
   | 'duration'
   /** ttl.refresh_token: a duration, or -1 / "-1" for "never expires". */
   | 'duration-or-minus-one'
+  /** A positive integer, or `auto` (serve.workers). */
+  | 'integer-or-auto'
   /** An absolute http(s) URL. */
   | 'url'
   /** An absolute http(s) URL or a path such as `/ui/login` (resolved against urls.self.public). */
@@ -32,6 +34,10 @@ export type KeyKind =
    * bare string that sets the `shorthand` field. Loaded as the object.
    */
   | 'string-or-object'
+  /** A number (Hydra's `type: number`, e.g. sampling ratios). */
+  | 'number'
+  /** An object of string values (HTTP headers); from the environment, a JSON object. */
+  | 'string-map'
 
 export interface KeySpec {
   /** Dotted path, e.g. `urls.self.issuer`. */
@@ -51,6 +57,8 @@ export interface KeySpec {
   readonly redact?: 'secret' | 'password'
   /** `string-or-object`: the object's leaves, paths relative to the key (`auth.config.name`). */
   readonly fields?: readonly KeySpec[]
+  /** `string-map`: rule for each key of the object. */
+  readonly keyCheck?: (key: string) => string | undefined
   /** `string-or-object`: the field a bare string sets. */
   readonly shorthand?: string
   /**
@@ -111,6 +119,8 @@ function listenerKeys(prefix: string, port: number): KeySpec[] {
   return [
     { path: `${prefix}.host`, kind: 'string', default: '0.0.0.0' },
     { path: `${prefix}.port`, kind: 'integer', default: port, min: 0, max: 65535 },
+    // The URL the listener is reached at (ory/x serve schema): urls.self.public / .admin fall back to it.
+    { path: `${prefix}.base_url`, kind: 'uri-reference' },
     { path: `${prefix}.socket.owner`, kind: 'string', default: '' },
     { path: `${prefix}.socket.group`, kind: 'string', default: '' },
     // 493 is 0o755, ory/x's default socket mode.
@@ -176,6 +186,16 @@ function checkOtlpServer(value: string): string | undefined {
   }
 }
 
+// tracing.providers.jaeger.local_agent_address: host:port (ory/x tracing schema).
+function checkHostPort(value: string): string | undefined {
+  return /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/i.test(value) ? undefined : 'is not host:port (e.g. 127.0.0.1:6831)'
+}
+
+// The oneOf of oauth2.device_authorization.user_code's second branch: at least 8 distinct characters.
+function checkCharacterSet(value: string): string | undefined {
+  return new Set(value).size >= 8 ? undefined : 'needs at least 8 different characters'
+}
+
 const secretList = (path: string): KeySpec => ({ path, kind: 'string[]', minItemLength: 16, redact: 'secret' })
 
 export const CONFIG_KEYS: readonly KeySpec[] = [
@@ -192,6 +212,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   // Orthrus addition: the admin web console at /console/ on the admin listener (src/http/console-routes.ts).
   { path: 'serve.admin.console.enabled', kind: 'boolean', default: true },
   ...tlsKeys('serve'),
+  // Not in Hydra's schema: processes serving the listeners (src/cluster/); `auto` is one per CPU.
+  { path: 'serve.workers', kind: 'integer-or-auto', default: 1, min: 1, max: 1024 },
   { path: 'serve.cookies.same_site_mode', kind: 'enum', values: ['Strict', 'Lax', 'None'], default: 'None' },
   { path: 'serve.cookies.same_site_legacy_workaround', kind: 'boolean', default: false },
   { path: 'serve.cookies.domain', kind: 'string' },
@@ -214,6 +236,11 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'urls.post_logout_redirect', kind: 'uri-reference' },
   { path: 'urls.device.verification', kind: 'uri-reference' },
   { path: 'urls.device.success', kind: 'uri-reference' },
+  // Ory Kratos' admin URL: a deleted login session disables the identity provider's session there.
+  { path: 'urls.identity_provider.url', kind: 'url' },
+  // Only Hydra's resource-owner password grant (off by default in Hydra, absent here) uses it: a notice.
+  { path: 'urls.identity_provider.publicUrl', kind: 'url' },
+  { path: 'urls.identity_provider.headers', kind: 'string-map', redact: 'secret', check: checkHeaderValue, keyCheck: checkToken },
 
   secretList('secrets.system'),
   secretList('secrets.cookie'),
@@ -232,6 +259,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'strategies.jwt.scope_claim', kind: 'enum', values: ['list', 'string', 'both'], default: 'list' },
 
   { path: 'oauth2.expose_internal_errors', kind: 'boolean', default: false },
+  { path: 'oauth2.session.encrypt_at_rest', kind: 'boolean', default: true },
+  { path: 'oauth2.preserve_ext_claims', kind: 'boolean', default: false },
   { path: 'oauth2.exclude_not_before_claim', kind: 'boolean', default: false },
   { path: 'oauth2.allowed_top_level_claims', kind: 'string[]', default: [] },
   { path: 'oauth2.mirror_top_level_claims', kind: 'boolean', default: true },
@@ -241,6 +270,10 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'oauth2.pkce.enforced', kind: 'boolean', default: false },
   { path: 'oauth2.pkce.enforced_for_public_clients', kind: 'boolean', default: false },
   { path: 'oauth2.device_authorization.token_polling_interval', kind: 'duration', default: '5s' },
+  // Hydra's presets (driver/config/provider.go), or length + character_set; never both.
+  { path: 'oauth2.device_authorization.user_code.entropy_preset', kind: 'enum', values: ['high', 'medium', 'low'] },
+  { path: 'oauth2.device_authorization.user_code.length', kind: 'integer', min: 6, max: 64 },
+  { path: 'oauth2.device_authorization.user_code.character_set', kind: 'string', check: checkCharacterSet },
   { path: 'oauth2.client_credentials.default_grant_allowed_scope', kind: 'boolean', default: false },
   { path: 'oauth2.grant.refresh_token.rotation_grace_period', kind: 'duration', default: '0s' },
   { path: 'oauth2.grant.refresh_token.rotation_grace_reuse_count', kind: 'integer', default: 0, min: 0 },
@@ -257,37 +290,62 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   // Hydra's DefaultClientScope fallback (driver/config/provider.go).
   { path: 'oidc.dynamic_client_registration.default_scope', kind: 'string[]', default: ['offline_access', 'offline', 'openid'] },
 
-  // Tracing (src/observability/tracing-config.ts): only the `otel` provider, OTLP over HTTP.
+  // Hydra tolerates table columns it does not know only when this is set (src/registry.ts checkUnknownMigrations).
+  { path: 'db.ignore_unknown_table_columns', kind: 'boolean', default: false },
+  // cpu | mem: a V8 CPU profile or sampling heap profile of `serve`, written on shutdown (src/cli/profiling.ts).
+  { path: 'profiling', kind: 'enum', values: ['cpu', 'mem'] },
+  { path: 'feature_flags.legacy_allow_insecure_origins', kind: 'boolean', default: false },
+
+  // Signing keys of the key sets held in a PKCS#11 token (src/jwk/hsm.ts).
+  { path: 'hsm.enabled', kind: 'boolean', default: false },
+  { path: 'hsm.library', kind: 'string' },
+  { path: 'hsm.pin', kind: 'string', redact: 'secret' },
+  { path: 'hsm.slot', kind: 'integer', min: 0 },
+  { path: 'hsm.token_label', kind: 'string' },
+  { path: 'hsm.key_set_prefix', kind: 'string', default: '' },
+
+  // What /.well-known/jwks.json publishes and what discovery advertises (src/oidc/discovery.ts).
+  { path: 'webfinger.jwks.broadcast_keys', kind: 'string[]', default: ['hydra.openid.id-token'] },
+  { path: 'webfinger.oidc_discovery.jwks_url', kind: 'uri-reference' },
+  { path: 'webfinger.oidc_discovery.token_url', kind: 'uri-reference' },
+  { path: 'webfinger.oidc_discovery.auth_url', kind: 'uri-reference' },
+  { path: 'webfinger.oidc_discovery.device_authorization_url', kind: 'uri-reference' },
+  { path: 'webfinger.oidc_discovery.client_registration_url', kind: 'uri-reference' },
+  { path: 'webfinger.oidc_discovery.userinfo_url', kind: 'uri-reference' },
+  { path: 'webfinger.oidc_discovery.supported_claims', kind: 'string[]', default: [] },
+  { path: 'webfinger.oidc_discovery.supported_scope', kind: 'string[]', default: [] },
+
+  // Tracing (src/observability/tracing-config.ts): OTLP over HTTP, Zipkin, and jaeger mapped onto OTLP.
   { path: 'tracing.provider', kind: 'enum', values: ['jaeger', 'otel', 'zipkin'] },
   { path: 'tracing.service_name', kind: 'string' },
+  { path: 'tracing.deployment_environment', kind: 'string' },
   // host:port as in Hydra (e.g. localhost:4318); a full http(s) URL is accepted too.
   { path: 'tracing.providers.otlp.server_url', kind: 'string', check: checkOtlpServer },
   { path: 'tracing.providers.otlp.insecure', kind: 'boolean', default: false },
+  { path: 'tracing.providers.otlp.authorization_header', kind: 'string', redact: 'secret', check: checkHeaderValue },
+  { path: 'tracing.providers.otlp.sampling.sampling_ratio', kind: 'number' },
+  { path: 'tracing.providers.zipkin.server_url', kind: 'url' },
+  { path: 'tracing.providers.zipkin.sampling.sampling_ratio', kind: 'number' },
+  { path: 'tracing.providers.jaeger.local_agent_address', kind: 'string', check: checkHostPort },
+  { path: 'tracing.providers.jaeger.sampling.server_url', kind: 'url' },
+  { path: 'tracing.providers.jaeger.sampling.trace_id_ratio', kind: 'number' },
 ]
 
 /**
- * Keys (and whole sections) Hydra's schema defines that Orthrus does not implement. A config
- * file written for Hydra may carry them: they are ignored with a warning instead of rejected.
+ * Leaf keys of Hydra's schema that have no effect in Orthrus. A configuration may carry them, in
+ * the file or the environment: each is accepted with a one-line notice saying why
+ * (src/config/notices.ts), never silently.
  */
 export const IGNORED_HYDRA_KEYS: readonly string[] = [
   'version',
-  'db',
-  'clients',
-  'hsm',
-  'webfinger',
-  'profiling',
-  'tracing.providers.jaeger',
-  'tracing.providers.zipkin',
-  'tracing.providers.otlp.sampling',
-  'sqa',
-  'cgroups',
-  'feature_flags',
-  'oauth2.session',
-  'oauth2.preserve_ext_claims',
-  'oauth2.device_authorization.user_code',
-  'urls.identity_provider',
-  ...['serve.public', 'serve.admin'].map((p) => `${p}.base_url`),
+  'sqa.opt_out',
+  'cgroups.v1.auto_max_procs_enabled',
+  'clients.http.disallow_private_ip_ranges',
+  'clients.http.private_ip_exception_urls',
 ]
+
+/** Sections whose schema allows any key (`additionalProperties: true`): unknown keys get a notice. */
+export const OPEN_SECTIONS: readonly string[] = ['sqa', 'feature_flags']
 
 /** `urls.self.issuer` → `URLS_SELF_ISSUER`: Hydra's (koanf's) environment naming. */
 export function envNameOf(path: string): string {
@@ -310,8 +368,8 @@ export const KEY_BY_ENV: ReadonlyMap<string, KeySpec> = (() => {
 
 /** Every dotted prefix that is a section (object) rather than a value, e.g. `serve`, `serve.public`. */
 export const SECTIONS: ReadonlySet<string> = new Set(
-  CONFIG_KEYS.flatMap((k) => {
-    const parts = k.path.split('.')
+  [...CONFIG_KEYS.map((k) => k.path), ...IGNORED_HYDRA_KEYS].flatMap((path) => {
+    const parts = path.split('.')
     return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('.'))
   }),
 )

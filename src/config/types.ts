@@ -25,9 +25,13 @@ export interface CorsConfig {
   debug: boolean
   /** Hand preflights on to the router (rs/cors OptionsPassthrough) instead of answering them 204. */
   options_passthrough: boolean
+  /** feature_flags.legacy_allow_insecure_origins: wildcards not bounded at a registrable domain match too. */
+  legacy_allow_insecure_origins?: boolean
 }
 
 export interface ListenerConfig {
+  /** Where the listener is reached from outside (ory/x serve schema); urls.self.* fall back to it. */
+  base_url?: string
   host: string
   port: number
   socket?: { owner?: string; group?: string; mode?: number }
@@ -36,8 +40,48 @@ export interface ListenerConfig {
   cors: CorsConfig
 }
 
+/** Hydra's hsm section: signing keys held in a PKCS#11 token (src/jwk/hsm.ts). */
+export interface HsmConfig {
+  enabled: boolean
+  /** Path of the vendor's PKCS#11 library. */
+  library?: string
+  pin?: string
+  slot?: number
+  /** Wins over `slot` when both are set (Hydra: the first slot holding a token with this label). */
+  token_label?: string
+  /** Prepended to a key set's name to form the keys' CKA_LABEL. */
+  key_set_prefix: string
+}
+
+/** Hydra's oauth2.device_authorization.user_code: a preset, or length + character set. */
+export interface UserCodeConfig {
+  entropy_preset?: 'high' | 'medium' | 'low'
+  length?: number
+  character_set?: string
+}
+
 export interface Config {
   dev: boolean
+  db: { ignore_unknown_table_columns: boolean }
+  /** Write a CPU profile or heap profile of `serve` on shutdown (src/cli/profiling.ts). */
+  profiling?: 'cpu' | 'mem'
+  feature_flags: { legacy_allow_insecure_origins: boolean }
+  hsm: HsmConfig
+  webfinger: {
+    /** Key sets published at /.well-known/jwks.json, besides the ID and access token sets. */
+    jwks: { broadcast_keys: string[] }
+    /** What discovery advertises instead of Orthrus' own endpoints, resolved against urls.self.public. */
+    oidc_discovery: {
+      jwks_url?: string
+      token_url?: string
+      auth_url?: string
+      device_authorization_url?: string
+      client_registration_url?: string
+      userinfo_url?: string
+      supported_claims: string[]
+      supported_scope: string[]
+    }
+  }
   /** Hydra's tracing section, when configured (OpenTelemetry; OTEL_* variables also apply). */
   tracing?: TracingConfig
   /** Always set after loading: `--dev` without DSN falls back to an SQLite file. */
@@ -52,6 +96,8 @@ export interface Config {
     public: ListenerConfig
     /** Orthrus addition: console.enabled serves the admin web console at /console/. */
     admin: ListenerConfig & { console: { enabled: boolean } }
+    /** Processes serving the listeners: a count, or `auto` for one per CPU (src/cluster/). */
+    workers: number | 'auto'
     tls: TlsConfig
     cookies: {
       same_site_mode: 'Strict' | 'Lax' | 'None'
@@ -71,6 +117,8 @@ export interface Config {
     error: string
     post_logout_redirect: string
     device: { verification: string; success: string }
+    /** Ory Kratos (or a compatible identity provider) whose sessions end with Orthrus' login sessions. */
+    identity_provider?: { url?: string; publicUrl?: string; headers: Record<string, string> }
   }
   secrets: {
     /** First entry encrypts; every entry decrypts. Never empty after loading. */
@@ -96,6 +144,10 @@ export interface Config {
   }
   oauth2: {
     expose_internal_errors: boolean
+    /** false: token, code and device sessions are stored as plaintext JSON (read either way). */
+    session: { encrypt_at_rest: boolean }
+    /** With mirror_top_level_claims false: keep the claims not copied to the top level in `ext`. */
+    preserve_ext_claims: boolean
     exclude_not_before_claim: boolean
     allowed_top_level_claims: string[]
     mirror_top_level_claims: boolean
@@ -106,7 +158,7 @@ export interface Config {
     }
     pkce: { enforced: boolean; enforced_for_public_clients: boolean }
     /** RFC 8628; milliseconds. */
-    device_authorization: { token_polling_interval: number }
+    device_authorization: { token_polling_interval: number; user_code: UserCodeConfig }
     client_credentials: { default_grant_allowed_scope: boolean }
     grant: {
       refresh_token: { rotation_grace_period: number; rotation_grace_reuse_count: number }

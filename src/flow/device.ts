@@ -13,8 +13,6 @@ import { errorPageLocation } from '../oauth2/authorize-response.js'
 import {
   DeviceChallengeState,
   DeviceStatus,
-  formatUserCode,
-  normalizeUserCode,
   type DeviceCodeRecord,
   type DeviceCodes,
   type DeviceStore,
@@ -170,8 +168,8 @@ export class DeviceFlow {
     out.push({ ...csrfCookie(this.ctx, this.d.settings.csrfCookie, csrf), maxAge: Math.floor(this.d.settings.lifespanMs / 1000) })
     const query: Record<string, string> = { device_challenge: this.ctx.codec.encode('device_challenge', id) }
     // verification_uri_complete: the page may prefill the code; only a well-formed one is passed on.
-    const normalized = normalizeUserCode(userCode)
-    if (normalized !== undefined) query.user_code = formatUserCode(normalized)
+    const normalized = this.d.codes.userCodes.normalize(userCode)
+    if (normalized !== undefined) query.user_code = this.d.codes.userCodes.display(normalized)
     return toPage(withQuery(this.d.settings.verificationUrl, query))
   }
 
@@ -190,7 +188,7 @@ export class DeviceFlow {
     if (ch.state !== DeviceChallengeState.Open) throw conflict('The device challenge was already used and can no longer be changed.')
     if (ch.failedAttempts >= MAX_USER_CODE_ATTEMPTS) throw tooManyAttempts()
 
-    const normalized = normalizeUserCode(userCode)
+    const normalized = this.d.codes.userCodes.normalize(userCode)
     const rec = normalized === undefined ? undefined : await this.d.store.getByUserSignature(this.d.codes.userSignatureOf(normalized))
     const usable = rec !== undefined && rec.expiresAt.getTime() > now.getTime() && rec.status === DeviceStatus.Pending && !rec.userCodeUsed
     // Claiming flips the user code once: a code is accepted by one challenge only.

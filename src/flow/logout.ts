@@ -2,6 +2,7 @@
 // request sends the browser to the logout app with a logout_challenge; once the app accepted
 // (admin API, flow/logout-admin.ts), the logout_verifier ends the login session, and the
 // relying parties hear of it through Front- and Back-Channel Logout (oidc/logout-channels.ts).
+import type { EndIdentityProviderSession } from './identity-provider.js'
 import type { Client } from '../client/model.js'
 import { errorPageLocation } from '../oauth2/authorize-response.js'
 import { OAuthError, invalidRequest } from '../oauth2/errors.js'
@@ -30,6 +31,8 @@ export interface LogoutDeps {
   settings: LogoutSettings
   logouts: LogoutStore
   notifier: LogoutNotifier | undefined
+  /** urls.identity_provider: ends the identity provider's session too (identity-provider.ts). */
+  endIdentityProviderSession?: EndIdentityProviderSession | undefined
 }
 
 /** Parameters as received; a repeated parameter is refused at the edge. */
@@ -140,7 +143,8 @@ export class LogoutFlow {
       checkCsrf(cookies(this.d.settings.csrfCookie), request.csrf)
       if (!(await this.d.logouts.consumeLogoutRequest(id))) throw invalidRequest(LOGOUT_VERIFIER_UNUSABLE)
 
-      await ctx.store.deleteSession(request.sid)
+      const ended = await ctx.store.deleteSession(request.sid)
+      if (ended) this.d.endIdentityProviderSession?.(ended)
       const out = [sessionCookie(ctx, null, 0), { ...csrfCookie(ctx, this.d.settings.csrfCookie, ''), value: null }]
       const clients = await sessionClients(this.d, request.sid)
       // Back-Channel Logout 1.0 §2.5 runs without the browser: the user never waits for it.

@@ -19,6 +19,7 @@ import { FlowCodec } from './codec.js'
 import { flowSettings, type FlowContext } from './context.js'
 import { LogoutFlow, sessionClients, type LogoutDeps } from './logout.js'
 import { LogoutAdmin } from './logout-admin.js'
+import { identityProviderSessions, type SendDelete } from './identity-provider.js'
 import type { LogoutStore } from './logout-store.js'
 import type { SessionStore } from './session-store.js'
 import { SessionAdmin } from './sessions.js'
@@ -45,6 +46,8 @@ export interface FlowDeps {
   /** Back-channel failures are logged here, never with the token. */
   warn?: (fields: Record<string, unknown>, message: string) => void
   fetch?: typeof fetch
+  /** The identity provider's DELETE (tests record it); identity-provider.ts sendDelete by default. */
+  sendDelete?: SendDelete
   /** RFC 8628 device authorizations; without them there is no device verification endpoint. */
   device?: { store: DeviceStore; codes: DeviceCodes }
 }
@@ -105,6 +108,8 @@ export function createFlows(d: FlowDeps): Flows {
   if (!d.logouts) {
     return { ...base, sessions: new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now }) }
   }
+  // Hydra ends the Kratos session on logout and on revocation by sid (consent/strategy_default.go deleteSession).
+  const endIdentityProviderSession = identityProviderSessions(config.urls.identity_provider, d.warn ?? (() => undefined), d.sendDelete)
   const notifier = d.logoutKeys
     ? new LogoutNotifier({
         issuer: config.urls.self.issuer,
@@ -118,6 +123,7 @@ export function createFlows(d: FlowDeps): Flows {
     ctx,
     logouts: d.logouts,
     notifier,
+    endIdentityProviderSession,
     settings: {
       logoutUrl: config.urls.logout,
       postLogoutUrl: config.urls.post_logout_redirect,
@@ -129,6 +135,6 @@ export function createFlows(d: FlowDeps): Flows {
   // Back-Channel Logout 1.0 for admin revocation by sid (DELETE /admin/oauth2/auth/sessions/login).
   const backChannelLogout = async (revoked: LoginSession): Promise<void> =>
     logout.backChannel(await sessionClients(logoutDeps, revoked.id), { sid: revoked.id, subject: revoked.subject })
-  const sessions = new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now, backChannelLogout })
+  const sessions = new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now, backChannelLogout, endIdentityProviderSession })
   return { ...base, sessions, logout, logoutAdmin: new LogoutAdmin(logoutDeps) }
 }

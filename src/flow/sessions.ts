@@ -4,6 +4,7 @@ import type { ClientStore } from '../client/store.js'
 import type { Client } from '../client/model.js'
 import { invalidRequest } from '../oauth2/errors.js'
 import type { FlowCodec } from './codec.js'
+import type { EndIdentityProviderSession } from './identity-provider.js'
 import { stillRemembered } from './consent.js'
 import type { LoginSession } from './model.js'
 import { presentConsentSession } from './present.js'
@@ -22,6 +23,8 @@ export interface SessionAdminDeps {
   codec: FlowCodec
   now: () => Date
   backChannelLogout?: BackChannelLogoutHook
+  /** urls.identity_provider: ends the identity provider's session of a session revoked by sid. */
+  endIdentityProviderSession?: EndIdentityProviderSession | undefined
 }
 
 export interface ConsentSessionListQuery {
@@ -132,6 +135,7 @@ export class SessionAdmin {
   async revokeLoginSessions(q: LoginRevokeQuery): Promise<void> {
     if (given(q.sid)) {
       const revoked = await this.d.store.revokeLoginSession(q.sid)
+      if (revoked) this.d.endIdentityProviderSession?.(revoked)
       if (revoked && this.d.backChannelLogout) await this.d.backChannelLogout(revoked)
       return
     }

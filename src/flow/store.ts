@@ -23,7 +23,8 @@ export interface FlowStore {
   /** Inserts a session; false when one with that id exists already. */
   createSession(session: LoginSession): Promise<boolean>
   extendSession(id: string, expiresAt: Date): Promise<void>
-  deleteSession(id: string): Promise<void>
+  /** Deletes a login session; returns it (for its identity provider session), undefined when there was none. */
+  deleteSession(id: string): Promise<LoginSession | undefined>
 
   /** Runs `fn` with stores bound to one transaction: it all commits or nothing does. */
   transaction<T>(fn: (tx: { flows: FlowStore; codes: AuthorizeCodeStore; tokens: TokenStore }) => Promise<T>): Promise<T>

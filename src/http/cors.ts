@@ -30,14 +30,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { CorsConfig } from '../config/types.js'
 import type { TokenService } from '../oauth2/tokens/service.js'
+import { isUnsafeWildcard } from '../config/origin-pattern.js'
 import { answerOptions } from './route-table.js'
 
 /** One compiled origin pattern. */
 type Matcher = (origin: string) => boolean
 
-export function originMatcher(pattern: string): Matcher {
+/**
+ * `legacyInsecure`: feature_flags.legacy_allow_insecure_origins; without it a wildcard that is not
+ * bounded at a registrable domain never matches (origin-pattern.ts).
+ */
+export function originMatcher(pattern: string, legacyInsecure = false): Matcher {
   const p = pattern.toLowerCase()
   if (p === '*') return () => true
+  if (!legacyInsecure && isUnsafeWildcard(p)) return () => false
   const star = p.indexOf('*')
   if (star < 0) {
     const exact = p.replace(/\/+$/, '')
@@ -55,8 +61,8 @@ export function originMatcher(pattern: string): Matcher {
   }
 }
 
-export function originsMatcher(patterns: readonly string[]): Matcher {
-  const all = patterns.map(originMatcher)
+export function originsMatcher(patterns: readonly string[], legacyInsecure = false): Matcher {
+  const all = patterns.map((p) => originMatcher(p, legacyInsecure))
   return (origin) => {
     const o = origin.toLowerCase()
     return all.some((m) => m(o))
@@ -94,7 +100,8 @@ const listHeader = (value: string | string[] | undefined): string[] =>
 export function installCors(app: FastifyInstance, config: CorsConfig, opts: CorsOptions = {}): void {
   if (!config.enabled) return
   if (config.options_passthrough) answerOptions(app)
-  const allowedGlobally = originsMatcher(config.allowed_origins)
+  const legacy = config.legacy_allow_insecure_origins === true
+  const allowedGlobally = originsMatcher(config.allowed_origins, legacy)
   const methods = new Set(config.allowed_methods.map((m) => m.toUpperCase()))
   const headersAll = config.allowed_headers.includes('*')
   // Origin is always allowed as a request header (rs/cors adds it too).
@@ -105,7 +112,7 @@ export function installCors(app: FastifyInstance, config: CorsConfig, opts: Cors
     if (!opts.clientOrigins || !opts.clientAware?.has(pathOf(request))) return false
     try {
       const listed = await opts.clientOrigins(request)
-      return listed.length > 0 && originsMatcher(listed)(origin)
+      return listed.length > 0 && originsMatcher(listed, legacy)(origin)
     } catch {
       return false
     }

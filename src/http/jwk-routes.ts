@@ -2,7 +2,6 @@
 // /.well-known/jwks.json. As in Hydra, the admin GETs answer with the private keys: the admin port
 // is trusted, the public one only ever sees public halves.
 import type { FastifyReply } from 'fastify'
-import { ACCESS_TOKEN_SET, ID_TOKEN_SET } from '../jwk/keyring.js'
 import type { KeyManager } from '../jwk/manager.js'
 import type { Jwk } from '../jwk/model.js'
 import { checkId, parseCreateRequest, parseImportedKey, parseImportedSet } from '../jwk/validate.js'
@@ -135,9 +134,6 @@ export function jwkAdminRoutes(keys: KeyManager): RouteGroup {
   return { admin: true, routes }
 }
 
-/** The sets whose public halves /.well-known/jwks.json publishes: ID token and JWT access token keys. */
-export const PUBLISHED_SETS: readonly string[] = [ID_TOKEN_SET, ACCESS_TOKEN_SET]
-
 // Short, so relying parties pick up a rotated key quickly; they refetch on an unknown kid anyway.
 const CACHE_CONTROL = 'public, max-age=60'
 
@@ -152,7 +148,7 @@ export function jwksRoutes(keys: KeyManager): RouteGroup {
         tags: ['wellknown'],
         responses: { '200': jsonWebKeySet, default: errorOAuth2 },
         discovery: 'jwks_uri',
-        handler: async (_request, reply) => reply.header('cache-control', CACHE_CONTROL).send({ keys: await keys.publicKeys(PUBLISHED_SETS) }),
+        handler: async (_request, reply) => reply.header('cache-control', CACHE_CONTROL).send({ keys: await keys.publishedKeys() }),
       },
     ],
   }

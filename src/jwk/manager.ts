@@ -1,14 +1,18 @@
 // The server's JSON Web Keys: admin operations, the public key set, and the KeyRing the token
 // code signs with. Key material is sealed with secrets.system before it reaches the store and
 // opened here (codec.ts); parsed keys are cached briefly so signing does not hit the database.
+// With an HSM (hsm.ts) the token comes first, as in Hydra's jwk.ManagerStrategy: generated keys
+// live there, a set the token holds keys for is served from it (public halves only, signatures
+// made in the token), and imported keys (PUT) go to the database.
 import { createHash, randomUUID } from 'node:crypto'
 import { SignJWT, decodeProtectedHeader, errors, importJWK, jwtVerify } from 'jose'
 import type { CryptoKey, JWK, JWTPayload } from 'jose'
 import type { Aead } from '../crypto/aead.js'
-import { OAuthError } from '../oauth2/errors.js'
+import { OAuthError, conflict, invalidRequest } from '../oauth2/errors.js'
 import { KeyDecryptionError, openJwk, opens, sealJwk } from './codec.js'
 import { generateJwk } from './generate.js'
-import type { KeyRing } from './keyring.js'
+import { isHsmAlg, type HsmKeys } from './hsm.js'
+import { ACCESS_TOKEN_SET, ID_TOKEN_SET, type KeyRing } from './keyring.js'
 import { hasPrivatePart, publicJwk, type GenerateAlg, type Jwk } from './model.js'
 import type { JwkStore, NewSealedKey, SealedKey } from './store.js'
 import type { CreateKeyRequest } from './validate.js'
@@ -30,6 +34,8 @@ interface LoadedKey {
   jwk: Jwk
   /** Present when the key has private material. */
   signing?: KeyMaterial
+  /** Present for an HSM key that signs: the JWS signature of the signing input, made in the token. */
+  signer?: (input: Buffer) => Promise<Buffer>
   verifying: KeyMaterial
 }
 
@@ -42,13 +48,20 @@ export interface KeyManagerOptions {
   autoCreate?: Readonly<Record<string, GenerateAlg>>
   /** Told once per key about a key that cannot be opened; the key is then left out of signing and the public set. */
   onUnreadable?: (e: KeyDecryptionError) => void
+  /**
+   * The sets /.well-known/jwks.json publishes besides the ID and access token sets, which Hydra
+   * always publishes (webfinger.jwks.broadcast_keys).
+   */
+  broadcast?: readonly string[]
   /** How long parsed keys are used before the store is read again, so instances sharing a database converge. */
   cacheTtlMs?: number
   now?: () => number
+  /** The PKCS#11 token holding key sets (hsm.enabled); src/jwk/hsm.ts. */
+  hsm?: HsmKeys
 }
 
 // Server-wide HMAC keys are never used for tokens: nobody but the server could verify them.
-const canSign = (k: LoadedKey): boolean => k.jwk.use === 'sig' && k.signing !== undefined && k.jwk.kty !== 'oct'
+const canSign = (k: LoadedKey): boolean => k.jwk.use === 'sig' && (k.signing !== undefined || k.signer !== undefined) && k.jwk.kty !== 'oct'
 
 export class KeyManager implements KeyRing {
   private readonly cache = new Map<string, { at: number; keys: Promise<LoadedKey[]> }>()
@@ -67,17 +80,23 @@ export class KeyManager implements KeyRing {
 
   /** Generates one key and adds it to the set (creating the set); a taken kid is a conflict. */
   async create(set: string, req: CreateKeyRequest): Promise<Jwk> {
-    const jwk = await generateJwk(req.alg, req.use, req.kid ?? randomUUID())
+    const kid = req.kid ?? randomUUID()
+    if (this.opts.hsm) return this.write(set, () => this.generateInToken(set, req.alg, req.use, kid))
+    const jwk = await generateJwk(req.alg, req.use, kid)
     await this.write(set, () => this.opts.store.addKeys([this.seal(set, jwk, this.stamp())]))
     return jwk
   }
 
-  /** The private keys of a set, newest first; empty for an unknown set. */
+  /** The private keys of a set, newest first; empty for an unknown set. Public halves only for a set in the HSM. */
   async getSet(set: string): Promise<Jwk[]> {
+    const held = this.opts.hsm?.list(set) ?? []
+    if (held.length > 0) return held.map((k) => k.jwk)
     return (await this.opts.store.getSet(set)).map((s) => this.open(s))
   }
 
   async getKey(set: string, kid: string): Promise<Jwk | undefined> {
+    const held = this.opts.hsm?.list(set).find((k) => k.jwk.kid === kid)
+    if (held) return held.jwk
     const sealed = await this.opts.store.getKey(set, kid)
     return sealed && this.open(sealed)
   }
@@ -96,11 +115,11 @@ export class KeyManager implements KeyRing {
   }
 
   async deleteSet(set: string): Promise<boolean> {
-    return this.write(set, async () => (await this.opts.store.deleteSet(set)) > 0)
+    return this.write(set, async () => (this.opts.hsm?.delete(set) ?? 0) > 0 || (await this.opts.store.deleteSet(set)) > 0)
   }
 
   async deleteKey(set: string, kid: string): Promise<boolean> {
-    return this.write(set, () => this.opts.store.deleteKey(set, kid))
+    return this.write(set, async () => (this.opts.hsm?.delete(set, kid) ?? 0) > 0 || this.opts.store.deleteKey(set, kid))
   }
 
   // ---- what the public sees ----
@@ -117,10 +136,16 @@ export class KeyManager implements KeyRing {
     return out
   }
 
+  /** The public keys of every published set (Hydra's WellKnownKeys). */
+  async publishedKeys(): Promise<JWK[]> {
+    return this.publicKeys(publishedSets(this.opts.broadcast ?? []))
+  }
+
   // ---- KeyRing ----
 
   async sign(set: string, claims: JWTPayload, header: { typ?: string } = {}): Promise<string> {
     const key = (await this.usable(set)).find(canSign)
+    if (key?.signer) return signInToken(key.jwk, claims, header, key.signer)
     if (!key?.signing) throw new NoSigningKeyError(set)
     return new SignJWT(claims)
       .setProtectedHeader({ alg: key.jwk.alg, kid: key.jwk.kid, ...(header.typ ? { typ: header.typ } : {}) })
@@ -179,6 +204,11 @@ export class KeyManager implements KeyRing {
     for (const set of this.autoCreatedSets) await this.ensureSigningKey(set)
   }
 
+  /** Closes the HSM session, when there is one. */
+  close(): void {
+    this.opts.hsm?.close()
+  }
+
   /** Forgets parsed keys (of one set, or all), e.g. after another writer changed them. */
   invalidate(set?: string): void {
     if (set === undefined) this.cache.clear()
@@ -208,6 +238,11 @@ export class KeyManager implements KeyRing {
   private async createSigningKey(set: string): Promise<void> {
     const alg = this.opts.autoCreate?.[set]
     if (!alg || (await this.cached(set, 0)).some(canSign)) return
+    if (this.opts.hsm) {
+      await this.write(set, () => this.generateInToken(set, alg, 'sig', randomUUID()))
+      if (!(await this.cached(set)).some(canSign)) throw new NoSigningKeyError(set)
+      return
+    }
     const jwk = await generateJwk(alg, 'sig', randomUUID())
     try {
       // The fixed row id makes a second instance racing to create the same key collide instead of adding another.
@@ -233,7 +268,16 @@ export class KeyManager implements KeyRing {
     return entry.keys
   }
 
+  private async generateInToken(set: string, alg: string, use: Jwk['use'], kid: string): Promise<Jwk> {
+    const hsm = this.opts.hsm as HsmKeys
+    if (!isHsmAlg(alg)) throw invalidRequest(`The HSM holds RS256, ES256 and ES512 keys only, not ${alg}.`)
+    if (hsm.list(set).some((k) => k.jwk.kid === kid)) throw conflict(`The JSON Web Key "${kid}" exists already in the set "${set}".`)
+    return hsm.generate(set, alg, use, kid)
+  }
+
   private async load(set: string): Promise<LoadedKey[]> {
+    const held = this.opts.hsm?.list(set) ?? []
+    if (held.length > 0) return Promise.all(held.map((k) => this.tokenKey(set, k.jwk, k.canSign)))
     const sealed = await this.opts.store.getSet(set)
     const loaded = await Promise.all(
       sealed.map(async (s) => {
@@ -250,6 +294,12 @@ export class KeyManager implements KeyRing {
       }),
     )
     return loaded.filter((k): k is LoadedKey => k !== undefined)
+  }
+
+  private async tokenKey(set: string, jwk: Jwk, signs: boolean): Promise<LoadedKey> {
+    const hsm = this.opts.hsm as HsmKeys
+    const verifying = await importJWK(jwk, jwk.alg)
+    return signs ? { jwk, verifying, signer: (input) => hsm.sign(set, jwk.kid, jwk.alg, input) } : { jwk, verifying }
   }
 
   private reportUnreadable(e: KeyDecryptionError): void {
@@ -281,6 +331,20 @@ export class KeyManager implements KeyRing {
     return this.lastStamp
   }
 }
+
+/** Hydra's WellKnownKeys: the configured sets, then the access and ID token sets, without repeats. */
+export function publishedSets(broadcast: readonly string[]): string[] {
+  return [...new Set([...broadcast, ACCESS_TOKEN_SET, ID_TOKEN_SET])]
+}
+
+/** A compact JWS (RFC 7515 §7.1) whose signature the HSM makes; the private key never leaves it. */
+async function signInToken(jwk: Jwk, claims: JWTPayload, header: { typ?: string }, signer: (input: Buffer) => Promise<Buffer>): Promise<string> {
+  const protectedHeader = { alg: jwk.alg, kid: jwk.kid, ...(header.typ ? { typ: header.typ } : {}) }
+  const input = `${b64(JSON.stringify(protectedHeader))}.${b64(JSON.stringify(claims))}`
+  return `${input}.${(await signer(Buffer.from(input, 'ascii'))).toString('base64url')}`
+}
+
+const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64url')
 
 async function importKey(jwk: Jwk): Promise<LoadedKey> {
   // key_ops and ext would only restrict what the server itself may do with its own key.

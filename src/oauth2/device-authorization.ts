@@ -6,8 +6,6 @@ import type { ClientAuthenticator } from './client-auth.js'
 import {
   DEVICE_CODE_GRANT_TYPE,
   DeviceStatus,
-  newUserCode,
-  normalizeUserCode,
   type DeviceCodes,
   type DeviceStore,
 } from './device-code.js'
@@ -63,10 +61,10 @@ export class DeviceAuthorization {
     const device = d.codes.newDeviceCode()
     // A user code is short: on the rare collision with a live one, draw again.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const userCode = newUserCode()
+      const userCode = d.codes.userCodes.generate()
       const created = await d.store.create({
         deviceSignature: device.signature,
-        userSignature: d.codes.userSignatureOf(normalizeUserCode(userCode) as string),
+        userSignature: d.codes.userSignatureOf(d.codes.userCodes.normalize(userCode) as string),
         requestId: randomUUID(),
         clientId: client.client_id,
         requestedAt: now,

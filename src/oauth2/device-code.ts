@@ -2,48 +2,37 @@
 // rules. A device code (`ory_dc_<key>.<signature>`, fosite's format) goes to the device; a short
 // user code goes to the person, who types it into a browser. Only HMAC signatures of both are
 // stored (secrets.system), so a database dump holds nothing that can be presented.
-import { randomBytes, randomInt } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { HmacKeys } from '../crypto/hmac.js'
 import type { AuthorizeCodeSession } from './code-store.js'
 import { OAuthError } from './errors.js'
+import { DEFAULT_USER_CODES, type UserCodeFormat } from './user-code.js'
 
 export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code'
 export const DEVICE_CODE_PREFIX = 'ory_dc_'
 
-/**
- * RFC 8628 §6.1: consonants only (no vowels, so no words), without the easily confused ones;
- * case-insensitive. 20 letters, 8 of them: about 34.6 bits, enough with the attempt limits.
- */
-export const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ'
-export const USER_CODE_LENGTH = 8
+// Orthrus' default user code (user-code.ts); the functions below use it.
+export const USER_CODE_ALPHABET = DEFAULT_USER_CODES.alphabet
+export const USER_CODE_LENGTH = DEFAULT_USER_CODES.length
 
-/** A fresh user code, as shown to the person: `XXXX-XXXX`. */
-export function newUserCode(): string {
-  let code = ''
-  for (let i = 0; i < USER_CODE_LENGTH; i++) code += USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)]
-  return `${code.slice(0, 4)}-${code.slice(4)}`
-}
+/** A fresh user code of the default format, as shown to the person: `XXXX-XXXX`. */
+export const newUserCode = (): string => DEFAULT_USER_CODES.generate()
 
-/**
- * The canonical form of a typed user code: upper case, without dashes and white space (RFC 8628
- * §6.1 "ignore ... punctuation"); undefined when it cannot be one of ours.
- */
-export function normalizeUserCode(input: unknown): string | undefined {
-  if (typeof input !== 'string' || input.length > 64) return undefined
-  const code = input.replace(/[\s-]/g, '').toUpperCase()
-  if (code.length !== USER_CODE_LENGTH) return undefined
-  for (const ch of code) if (!USER_CODE_ALPHABET.includes(ch)) return undefined
-  return code
-}
+/** The canonical form of a typed default-format user code; undefined when it cannot be one. */
+export const normalizeUserCode = (input: unknown): string | undefined => DEFAULT_USER_CODES.normalize(input)
 
 /** `XXXX-XXXX` for a normalised code. */
-export const formatUserCode = (code: string): string => `${code.slice(0, 4)}-${code.slice(4)}`
+export const formatUserCode = (code: string): string => DEFAULT_USER_CODES.display(code)
 
 const PART = /^[A-Za-z0-9_-]{43}$/
 
 /** Device and user codes, and the signatures they are stored by. */
 export class DeviceCodes {
-  constructor(private readonly hmac: HmacKeys) {}
+  constructor(
+    private readonly hmac: HmacKeys,
+    /** oauth2.device_authorization.user_code (user-code.ts). */
+    readonly userCodes: UserCodeFormat = DEFAULT_USER_CODES,
+  ) {}
 
   newDeviceCode(): { code: string; signature: string } {
     const key = randomBytes(32)

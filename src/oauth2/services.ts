@@ -1,6 +1,6 @@
 // Builds the OAuth 2.0 core once from the configuration and its collaborators.
 import type { ClientStore } from '../client/store.js'
-import type { Aead } from '../crypto/aead.js'
+import type { SessionSealer } from '../crypto/session-data.js'
 import type { Config } from '../config/types.js'
 import type { SecretHasher } from '../crypto/hasher.js'
 import { HmacKeys } from '../crypto/hmac.js'
@@ -39,7 +39,8 @@ export interface OAuth2Deps {
   hasher: SecretHasher
   tokenStore: TokenStore
   /** Seals token sessions at rest. */
-  aead: Aead
+  /** Seals token sessions at rest (an Aead, or SessionData honouring oauth2.session.encrypt_at_rest). */
+  aead: SessionSealer
   /** The server's signing keys; without them only opaque access tokens can be issued. */
   keys: KeyRing | undefined
   /** Transaction-bound stores for the grants that consume one-time credentials. */
@@ -91,6 +92,7 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
         excludeNotBefore: config.oauth2.exclude_not_before_claim,
         allowedTopLevelClaims: config.oauth2.allowed_top_level_claims,
         mirrorTopLevelClaims: config.oauth2.mirror_top_level_claims,
+        preserveExtClaims: config.oauth2.preserve_ext_claims,
       })
     : undefined
   const opaque = new OpaqueTokens(new HmacKeys(config.secrets.system))

@@ -29,7 +29,7 @@ export interface HttpTokenHookOptions {
   /** urls.self.issuer: the `iss` the hook is shown. */
   issuer: string
   /** What Hydra's session also tells the hook about how claims are placed in JWT access tokens. */
-  claims?: Pick<Config['oauth2'], 'exclude_not_before_claim' | 'allowed_top_level_claims' | 'mirror_top_level_claims'>
+  claims?: Pick<Config['oauth2'], 'exclude_not_before_claim' | 'allowed_top_level_claims' | 'mirror_top_level_claims' | 'preserve_ext_claims'>
   /** Milliseconds for the whole exchange, answer included. */
   timeoutMs?: number
   /** Largest answer read, in bytes. */
@@ -114,6 +114,7 @@ export class HttpTokenHook implements TokenHook {
       exclude_not_before_claim: c?.exclude_not_before_claim ?? false,
       allowed_top_level_claims: [...(c?.allowed_top_level_claims ?? [])],
       mirror_top_level_claims: c?.mirror_top_level_claims ?? true,
+      preserve_ext_claims: c?.preserve_ext_claims ?? false,
     }
   }
 

@@ -6,7 +6,7 @@ import type { Config } from '../config/types.js'
 import type { Logger } from '../logging.js'
 import type { Db } from '../persistence/db.js'
 import { instrumentMetrics } from './http-hooks.js'
-import { Metrics, type PoolStats } from './metrics.js'
+import { Metrics, type MetricsGatherer, type PoolStats } from './metrics.js'
 import { combineGrantObservers, type GrantObserver } from './observer.js'
 import { decideTracing } from './tracing-config.js'
 import type { Tracing } from './tracing.js'
@@ -29,6 +29,8 @@ export interface ObservabilityOptions {
   logger: Logger
   /** Where OTEL_* variables are read from (default process.env). */
   env?: NodeJS.ProcessEnv
+  /** In a cluster worker: scrapes answer with every worker's metrics (src/cluster/). */
+  metricsGatherer?: MetricsGatherer
 }
 
 interface PgPoolLike {
@@ -68,19 +70,29 @@ export function poolStatsOf(db: Db): (() => PoolStats | undefined) | undefined {
  */
 export async function createObservability(opts: ObservabilityOptions): Promise<Observability> {
   const poolStats = poolStatsOf(opts.db)
-  const metrics = new Metrics({ dialect: opts.db.dialect, ...(poolStats ? { poolStats } : {}) })
+  const metrics = new Metrics({
+    dialect: opts.db.dialect,
+    ...(poolStats ? { poolStats } : {}),
+    ...(opts.metricsGatherer ? { gatherer: opts.metricsGatherer } : {}),
+  })
   // Hydra's `tracing` section (src/config/schema.ts), when the configuration carries it.
   const tracingConfig = opts.config.tracing
   const decision = decideTracing(tracingConfig, opts.env ?? process.env)
-  if (decision.warning) opts.logger.warn(decision.warning)
+  if (decision.notice) opts.logger.info(decision.notice)
   let tracing: Tracing | undefined
   if (decision.settings) {
+    const { settings } = decision
     const { startTracing } = await import('./tracing.js')
-    tracing = startTracing(decision.settings)
+    tracing = startTracing(settings, (message) => opts.logger.warn(message))
     tracing.traceDb(opts.db)
     opts.logger.info(
-      { service_name: decision.settings.serviceName, ...(decision.settings.tracesUrl ? { traces_url: decision.settings.tracesUrl } : {}) },
-      'tracing with OpenTelemetry (OTLP over HTTP)',
+      {
+        service_name: settings.serviceName,
+        exporter: settings.export.kind,
+        ...(settings.export.url ? { traces_url: settings.export.url } : {}),
+        sampling_ratio: settings.samplingRatio,
+      },
+      `tracing with OpenTelemetry (${settings.export.kind === 'zipkin' ? 'Zipkin' : 'OTLP over HTTP'})`,
     )
   }
   let stopped: Promise<void> | undefined

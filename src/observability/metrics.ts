@@ -15,6 +15,14 @@ export interface PoolStats {
   waiting: number
 }
 
+/**
+ * Where a scrape's figures come from when several processes serve together (src/cluster/):
+ * given this process's registry, returns what a scrape answers (the cluster's totals).
+ */
+export interface MetricsGatherer {
+  share(local: Registry): () => Promise<string>
+}
+
 export interface MetricsOptions {
   /** The database engine, a label of the pool gauges. */
   dialect: string
@@ -22,6 +30,8 @@ export interface MetricsOptions {
   poolStats?: () => PoolStats | undefined
   /** Node.js process metrics (CPU, memory, event loop, GC); on unless false. */
   processMetrics?: boolean
+  /** Absent: a scrape answers with this process's metrics alone. */
+  gatherer?: MetricsGatherer
 }
 
 type RequestLabels = 'listener' | 'method' | 'route' | 'status_code'
@@ -43,6 +53,7 @@ export class Metrics implements GrantObserver {
   private readonly flowsStarted: Counter
   private readonly flowsCompleted: Counter
   private readonly flowsRejected: Counter<'step'>
+  private readonly exposition: () => Promise<string>
 
   constructor(opts: MetricsOptions) {
     const registers = [this.registry]
@@ -111,6 +122,7 @@ export class Metrics implements GrantObserver {
       })
     }
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry })
+    this.exposition = opts.gatherer ? opts.gatherer.share(this.registry) : () => this.registry.metrics()
   }
 
   /**
@@ -155,9 +167,9 @@ export class Metrics implements GrantObserver {
     })
   }
 
-  /** The Prometheus text exposition of everything registered. */
+  /** The Prometheus text exposition of everything registered (of every worker, in a cluster). */
   scrape(): Promise<string> {
-    return this.registry.metrics()
+    return this.exposition()
   }
 
   get contentType(): string {

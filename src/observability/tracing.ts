@@ -3,6 +3,9 @@
 // imported dynamically, by src/observability/index.ts, when tracing is on.
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { ZipkinExporter } from '@opentelemetry/exporter-zipkin'
+import { resourceFromAttributes } from '@opentelemetry/resources'
+import { ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter } from '@opentelemetry/sdk-trace-base'
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span } from '@opentelemetry/api'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify'
 import type { Kysely } from 'kysely'
@@ -11,6 +14,7 @@ import { VERSION } from '../version.js'
 import { hookList } from './http-hooks.js'
 import type { GrantObserver } from './observer.js'
 import { QueryTracingPlugin } from './query-tracing.js'
+import { JaegerRemoteSampler } from './jaeger-remote-sampler.js'
 import { markTracingLoaded, type TracingSettings } from './tracing-config.js'
 
 markTracingLoaded()
@@ -34,9 +38,24 @@ interface RequestTrace {
 
 type Handler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown
 
-export function startTracing(settings: TracingSettings): Tracing {
-  const exporter = new OTLPTraceExporter(settings.tracesUrl ? { url: settings.tracesUrl } : {})
-  const sdk = new NodeSDK({ serviceName: settings.serviceName, traceExporter: exporter, instrumentations: [] })
+function exporterFor(settings: TracingSettings): SpanExporter {
+  const e = settings.export
+  if (e.kind === 'zipkin') return new ZipkinExporter({ url: e.url, serviceName: settings.serviceName })
+  return new OTLPTraceExporter({ ...(e.url ? { url: e.url } : {}), ...(e.headers ? { headers: e.headers } : {}) })
+}
+
+export function startTracing(settings: TracingSettings, onError: (message: string) => void = () => undefined): Tracing {
+  const remote = settings.remoteSamplingUrl
+    ? new JaegerRemoteSampler(settings.remoteSamplingUrl, settings.serviceName, settings.samplingRatio, onError)
+    : undefined
+  const sdk = new NodeSDK({
+    serviceName: settings.serviceName,
+    ...(settings.deploymentEnvironment ? { resource: resourceFromAttributes({ 'deployment.environment.name': settings.deploymentEnvironment }) } : {}),
+    traceExporter: exporterFor(settings),
+    // A caller's sampled (or not) traceparent wins; root spans are sampled by ratio.
+    sampler: new ParentBasedSampler({ root: remote ?? new TraceIdRatioBasedSampler(settings.samplingRatio) }),
+    instrumentations: [],
+  })
   sdk.start()
   const tracer = trace.getTracer('orthrus', VERSION)
   const requests = new WeakMap<FastifyRequest, RequestTrace>()
@@ -120,6 +139,7 @@ export function startTracing(settings: TracingSettings): Tracing {
     },
 
     async shutdown() {
+      remote?.stop()
       await sdk.shutdown()
       // Gives the globals back, so a later server in the same process may start tracing again.
       trace.disable()

@@ -46,7 +46,7 @@ export type DiscoveryDocument = { issuer: string } & Record<keyof typeof PUBLIC_
   frontchannel_logout_session_supported: boolean
   backchannel_logout_supported: boolean
   backchannel_logout_session_supported: boolean
-  /** RFC 8414 §2 / OIDC Discovery §3: only when dynamic client registration is enabled. */
+  /** RFC 8414 §2 / OIDC Discovery §3: webfinger's client_registration_url, else ours when dynamic registration is on. */
   registration_endpoint?: string
 }
 
@@ -73,6 +73,23 @@ export function appendPath(base: string, path: string): string {
   return url.href
 }
 
+/**
+ * webfinger.oidc_discovery: what an operator behind a gateway advertises instead of Orthrus' own
+ * URLs (Hydra's OAuth2AuthURL, OAuth2TokenURL, JWKSURL, ..., and the registration endpoint).
+ */
+function overriddenEndpoints(config: Readonly<Config>): Record<string, string> {
+  const o = config.webfinger.oidc_discovery
+  const given = {
+    authorization_endpoint: o.auth_url,
+    token_endpoint: o.token_url,
+    userinfo_endpoint: o.userinfo_url,
+    jwks_uri: o.jwks_url,
+    device_authorization_endpoint: o.device_authorization_url,
+    registration_endpoint: o.client_registration_url,
+  }
+  return Object.fromEntries(Object.entries(given).filter((e): e is [string, string] => e[1] !== undefined))
+}
+
 /** Every endpoint this configuration enables, by metadata name and path. */
 export function configuredEndpoints(config: Readonly<Config>): Record<string, string> {
   return {
@@ -91,9 +108,11 @@ export function discoveryDocument(
   paths: Readonly<Record<string, string>> = configuredEndpoints(config),
 ): DiscoveryDocument {
   // A listener without the device or logout flow leaves those names out.
-  const endpoints = Object.fromEntries(
-    Object.entries(paths).map(([name, path]) => [name, appendPath(config.urls.self.public, path)]),
-  ) as Record<keyof typeof PUBLIC_ENDPOINTS, string>
+  const endpoints = {
+    ...Object.fromEntries(Object.entries(paths).map(([name, path]) => [name, appendPath(config.urls.self.public, path)])),
+    ...overriddenEndpoints(config),
+  } as Record<keyof typeof PUBLIC_ENDPOINTS, string>
+  const { supported_claims, supported_scope } = config.webfinger.oidc_discovery
   return {
     // Exactly as configured: a relying party compares it byte for byte with `iss`.
     issuer: config.urls.self.issuer,
@@ -108,8 +127,9 @@ export function discoveryDocument(
     request_uri_parameter_supported: true,
     authorization_response_iss_parameter_supported: true,
     subject_types_supported: [...config.oidc.subject_identifiers.supported_types],
-    scopes_supported: ['offline_access', 'offline', 'openid'],
-    claims_supported: ['sub'],
+    // Hydra always advertises these, then webfinger.oidc_discovery.supported_scope / _claims.
+    scopes_supported: [...new Set(['offline_access', 'offline', 'openid', ...supported_scope])],
+    claims_supported: [...new Set(['sub', ...supported_claims])],
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     // RFC 8414 §2: required with private_key_jwt; the algorithms a client assertion may use.
     token_endpoint_auth_signing_alg_values_supported: [...AUTH_SIGNING_ALGS],

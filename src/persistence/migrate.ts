@@ -1,6 +1,6 @@
-import { Migrator, type MigrationResult } from 'kysely'
+import { Migrator, sql, type MigrationResult } from 'kysely'
 import type { Db } from './db.js'
-import { migrationProvider } from './migrations/index.js'
+import { migrationProvider, MIGRATION_NAMES } from './migrations/index.js'
 
 export interface MigrationStatus {
   name: string
@@ -53,4 +53,14 @@ export async function migrationStatus(db: Db): Promise<MigrationStatus[]> {
 
 export async function pendingMigrations(db: Db): Promise<string[]> {
   return (await migrationStatus(db)).filter((m) => !m.appliedAt).map((m) => m.name)
+}
+
+/**
+ * Migrations the database has applied that this build does not know: a newer Orthrus migrated
+ * it, so its tables may carry columns this one has never heard of (db.ignore_unknown_table_columns).
+ */
+export async function unknownAppliedMigrations(db: Db): Promise<string[]> {
+  const table = db.schema ? sql.table(`${db.schema}.orthrus_migration`) : sql.table('orthrus_migration')
+  const rows = await sql<{ name: string }>`select name from ${table}`.execute(db.kysely)
+  return rows.rows.map((r) => r.name).filter((name) => !MIGRATION_NAMES.includes(name))
 }

@@ -8,6 +8,7 @@
 // only while the secret that signed them is still listed; remove an old secret only once the
 // tokens it signed may stop working (or have expired).
 import { DecryptionError, type Aead } from '../crypto/aead.js'
+import { isPlaintext } from '../crypto/session-data.js'
 
 /** Columns holding values sealed with crypto/aead.ts. */
 export type SealedColumn = 'jwk' | 'trust-key' | 'access-session' | 'refresh-session' | 'code-session' | 'device-session'
@@ -54,6 +55,8 @@ export interface ReencryptResult {
   current: number
   /** Opened by no configured secret (or malformed): left as they are. */
   unreadable: number
+  /** Sessions stored unencrypted (oauth2.session.encrypt_at_rest false): nothing to re-seal. */
+  plaintext: number
   skipped?: string
 }
 
@@ -66,7 +69,7 @@ export async function reencrypt(
   const columns = opts.columns ?? (Object.keys(SEALED_PURPOSE) as SealedColumn[])
   const results: ReencryptResult[] = []
   for (const column of columns) {
-    const r: ReencryptResult = { column, label: SEALED_LABEL[column], resealed: 0, current: 0, unreadable: 0 }
+    const r: ReencryptResult = { column, label: SEALED_LABEL[column], resealed: 0, current: 0, unreadable: 0, plaintext: 0 }
     results.push(r)
     if (!(await store.has(column))) {
       r.skipped = 'its table does not exist in this database'
@@ -77,6 +80,10 @@ export async function reencrypt(
     for (;;) {
       const page = await store.page(column, after, batchSize)
       for (const { key, value } of page) {
+        if (purpose === 'session' && isPlaintext(value)) {
+          r.plaintext++
+          continue
+        }
         let plain: Buffer
         try {
           if (!aead.needsRotation(value, purpose)) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig, NO_SECRET_WARNING } from '../../src/config/loader.js'
-import type { LoadConfigOptions } from '../../src/config/loader.js'
+import type { LoadConfigOptions, LoadedConfig } from '../../src/config/loader.js'
 import { CONFIG_KEYS, envNameOf, KEY_BY_ENV } from '../../src/config/schema.js'
 import { ConfigError } from '../../src/config/types.js'
 import type { Config } from '../../src/config/types.js'
@@ -15,7 +15,7 @@ const SECRET = 'system-secret-0123456789'
 /** The minimum a production (non-dev) start needs. */
 const PROD_ENV = { DSN: 'postgres://hydra:pw@db:5432/hydra', URLS_SELF_ISSUER: 'https://auth.example.com/', SECRETS_SYSTEM: SECRET }
 
-function load(opts: LoadConfigOptions = {}): { config: Readonly<Config>; warnings: string[] } {
+function load(opts: LoadConfigOptions = {}): LoadedConfig {
   return loadConfig({ cwd: dir, env: {}, ...opts })
 }
 
@@ -250,12 +250,11 @@ describe('config files', () => {
     expect(config.log.level).toBe('debug')
   })
 
-  it('warns about Hydra keys Orthrus does not implement', () => {
-    const { warnings } = load({ file: file('.yaml', 'version: v2.2.0\noauth2:\n  session:\n    encrypt_at_rest: true\n'), env: PROD_ENV })
-    expect(warnings).toEqual([
-      'configuration key version is a Hydra setting Orthrus does not implement: ignored',
-      'configuration key oauth2.session is a Hydra setting Orthrus does not implement: ignored',
-    ])
+  it('accepts Hydra keys that have no effect here with a notice saying why', () => {
+    const { warnings, notices, config } = load({ file: file('.yaml', 'version: v2.2.0\noauth2:\n  session:\n    encrypt_at_rest: true\n'), env: PROD_ENV })
+    expect(warnings).toEqual([])
+    expect(notices).toEqual([expect.stringMatching(/^configuration key version = v2\.2\.0 only records which Hydra/)])
+    expect(config.oauth2.session.encrypt_at_rest).toBe(true)
   })
 
   it.each([
@@ -322,6 +321,20 @@ describe('environment variables', () => {
     expect(load({ env: { ...PROD_ENV, OAUTH2_MIRROR_TOP_LEVEL_CLAIMS: '0' } }).config.oauth2.mirror_top_level_claims).toBe(false)
     expect(failure(() => load({ env: { ...PROD_ENV, OAUTH2_PKCE_ENFORCED: 'yes' } }))).toBe(
       'invalid configuration: oauth2.pkce.enforced = "yes" must be true or false (from OAUTH2_PKCE_ENFORCED)',
+    )
+  })
+
+  it('reads serve.workers as a count or auto, from the file, the environment or --workers', () => {
+    expect(load({ env: PROD_ENV }).config.serve.workers).toBe(1)
+    expect(load({ env: { ...PROD_ENV, SERVE_WORKERS: 'auto' } }).config.serve.workers).toBe('auto')
+    expect(load({ env: { ...PROD_ENV, SERVE_WORKERS: '4' } }).config.serve.workers).toBe(4)
+    expect(load({ env: PROD_ENV, file: file('.yaml', 'serve:\n  workers: 3\n') }).config.serve.workers).toBe(3)
+    expect(load({ env: { ...PROD_ENV, SERVE_WORKERS: '4' }, overrides: { 'serve.workers': 'auto' } }).config.serve.workers).toBe('auto')
+    expect(failure(() => load({ env: { ...PROD_ENV, SERVE_WORKERS: '0' } }))).toBe(
+      'invalid configuration: serve.workers = 0 must be auto or an integer between 1 and 1024 (from SERVE_WORKERS)',
+    )
+    expect(failure(() => load({ env: { ...PROD_ENV, SERVE_WORKERS: 'many' } }))).toBe(
+      'invalid configuration: serve.workers = "many" must be auto or an integer between 1 and 1024 (from SERVE_WORKERS)',
     )
   })
 

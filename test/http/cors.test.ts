@@ -2,10 +2,14 @@
 // endpoints that honour them, in-process, on every configured database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { originMatcher } from '../../src/http/cors.js'
+import { loadConfig } from '../../src/config/loader.js'
 import { testApps, type TestApps } from '../support/app.js'
 import { testDatabases } from '../support/databases.js'
 import { CookieJar, FLOW_ENV, REDIRECT_URI, createClient, fullFlow } from '../support/flow.js'
 import { basic, tokenCall } from '../support/tokens.js'
+
+const testConfigWarnings = (env: Record<string, string>): string[] =>
+  loadConfig({ env: { DSN: 'memory', URLS_SELF_ISSUER: 'https://auth.example.com/', SECRETS_SYSTEM: 'system-secret-0123456789', ...env } }).warnings
 
 const CORS_ENV = {
   SERVE_PUBLIC_CORS_ENABLED: 'true',
@@ -26,9 +30,50 @@ describe('origin patterns', () => {
     expect(sub('http://a.example.org')).toBe(false)
     expect(sub('https://example.org')).toBe(false)
     expect(sub('https://evil.example.org.attacker.net')).toBe(false)
-    expect(originMatcher('https://*')('https://anything.test:1')).toBe(true)
-    expect(originMatcher('https://*')('http://anything.test')).toBe(false)
+    // A scheme wildcard is not bounded at a registrable domain: only the legacy flag lets it match.
+    expect(originMatcher('https://*', true)('https://anything.test:1')).toBe(true)
+    expect(originMatcher('https://*', true)('http://anything.test')).toBe(false)
     expect(originMatcher('*')('null')).toBe(true)
+  })
+
+  it('refuses wildcards not bounded at a registrable domain unless feature_flags.legacy_allow_insecure_origins is set', () => {
+    for (const [pattern, origin] of [
+      ['https://*', 'https://anything.test'],
+      ['https://*foo.com', 'https://evilfoo.com'],
+      ['https://*.com', 'https://attacker.com'],
+      ['https://*.co.uk', 'https://attacker.co.uk'],
+      ['https://*.vercel.app', 'https://attacker.vercel.app'],
+      ['https://www.example.*', 'https://www.example.evil'],
+    ] as const) {
+      expect(originMatcher(pattern)(origin), pattern).toBe(false)
+      expect(originMatcher(pattern, true)(origin), pattern).toBe(true)
+    }
+    expect(originMatcher('https://*.example.co.uk')('https://app.example.co.uk')).toBe(true)
+    expect(originMatcher('https://*.example.com:8443')('https://a.example.com:8443')).toBe(true)
+  })
+})
+
+describe('feature_flags.legacy_allow_insecure_origins at the listener', () => {
+  const preflight = (env: TestApps, origin: string) =>
+    env.public.inject({
+      method: 'OPTIONS',
+      url: '/.well-known/jwks.json',
+      headers: { origin, 'access-control-request-method': 'GET' },
+    })
+
+  it('turns the old matching of unbounded wildcards back on, and a start-up warning names them otherwise', async () => {
+    const env = { SERVE_PUBLIC_CORS_ENABLED: 'true', SERVE_PUBLIC_CORS_ALLOWED_ORIGINS: 'https://*foo.com,https://*.example.org' }
+    expect(testConfigWarnings(env)).toEqual([expect.stringMatching(/^serve\.public\.cors\.allowed_origins: https:\/\/\*foo\.com is a wildcard not bounded at a registrable domain/)])
+    const strict = await testApps(testDatabases()[0]!, env)
+    const legacy = await testApps(testDatabases()[0]!, { ...env, FEATURE_FLAGS_LEGACY_ALLOW_INSECURE_ORIGINS: 'true' })
+    try {
+      expect((await preflight(strict, 'https://evilfoo.com')).headers['access-control-allow-origin']).toBeUndefined()
+      expect((await preflight(strict, 'https://a.example.org')).headers['access-control-allow-origin']).toBe('https://a.example.org')
+      expect((await preflight(legacy, 'https://evilfoo.com')).headers['access-control-allow-origin']).toBe('https://evilfoo.com')
+    } finally {
+      await strict.close()
+      await legacy.close()
+    }
   })
 })
 

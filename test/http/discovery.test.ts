@@ -145,3 +145,54 @@ describe('the ID token algorithm in discovery follows the signing key', () => {
     expect(doc).toMatchObject({ id_token_signing_alg_values_supported: ['ES256'], userinfo_signing_alg_values_supported: ['none', 'ES256'] })
   })
 })
+
+describe('webfinger.oidc_discovery and webfinger.jwks', () => {
+  let env: TestApps
+  beforeAll(async () => {
+    env = await testApps(sqlite!, {
+      URLS_SELF_ISSUER: 'http://127.0.0.1:4444/',
+      WEBFINGER_OIDC_DISCOVERY_AUTH_URL: 'https://gateway.example.com/hydra/oauth2/auth',
+      WEBFINGER_OIDC_DISCOVERY_TOKEN_URL: 'https://gateway.example.com/hydra/oauth2/token',
+      WEBFINGER_OIDC_DISCOVERY_JWKS_URL: 'https://cdn.example.com/jwks.json',
+      WEBFINGER_OIDC_DISCOVERY_USERINFO_URL: 'https://profile.example.com/userinfo',
+      // A path resolves against urls.self.public.
+      WEBFINGER_OIDC_DISCOVERY_DEVICE_AUTHORIZATION_URL: '/edge/device/auth',
+      WEBFINGER_OIDC_DISCOVERY_CLIENT_REGISTRATION_URL: 'https://gateway.example.com/register',
+      WEBFINGER_OIDC_DISCOVERY_SUPPORTED_CLAIMS: 'email,sub,name',
+      WEBFINGER_OIDC_DISCOVERY_SUPPORTED_SCOPE: 'email,openid,read.photos',
+      WEBFINGER_JWKS_BROADCAST_KEYS: 'extra.set',
+    })
+  })
+  afterAll(() => env.close())
+
+  it('advertise the configured endpoints, claims and scopes instead of our own', async () => {
+    const doc = (await env.public.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).json<Record<string, unknown>>()
+    expect(doc).toMatchObject({
+      authorization_endpoint: 'https://gateway.example.com/hydra/oauth2/auth',
+      token_endpoint: 'https://gateway.example.com/hydra/oauth2/token',
+      jwks_uri: 'https://cdn.example.com/jwks.json',
+      userinfo_endpoint: 'https://profile.example.com/userinfo',
+      device_authorization_endpoint: 'http://127.0.0.1:4444/edge/device/auth',
+      registration_endpoint: 'https://gateway.example.com/register',
+      // Hydra always includes sub, and offline_access, offline and openid.
+      claims_supported: ['sub', 'email', 'name'],
+      scopes_supported: ['offline_access', 'offline', 'openid', 'email', 'read.photos'],
+      // Untouched: what webfinger has no key for.
+      revocation_endpoint: 'http://127.0.0.1:4444/oauth2/revoke',
+      end_session_endpoint: 'http://127.0.0.1:4444/oauth2/sessions/logout',
+    })
+  })
+
+  it('publish the broadcast sets at /.well-known/jwks.json besides the ID and access token sets', async () => {
+    const kids = async () => (await env.public.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{ keys: Array<{ kid: string }> }>().keys.map((k) => k.kid)
+    expect(await kids()).toHaveLength(2)
+    const created = await env.admin.inject({ method: 'POST', url: '/admin/keys/extra.set', payload: { alg: 'ES256', use: 'sig', kid: 'broadcast-me' } })
+    expect(created.statusCode).toBe(201)
+    await env.admin.inject({ method: 'POST', url: '/admin/keys/not.broadcast', payload: { alg: 'ES256', use: 'sig', kid: 'keep-me-private' } })
+    env.registry.keys.invalidate()
+    const published = await kids()
+    expect(published).toHaveLength(3)
+    expect(published[0]).toBe('broadcast-me')
+    expect(published).not.toContain('keep-me-private')
+  })
+})

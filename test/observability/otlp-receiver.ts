@@ -18,6 +18,7 @@ export interface OtlpSpan {
 
 export interface ReceivedSpan extends OtlpSpan {
   serviceName: string | undefined
+  resource: OtlpAttribute[]
 }
 
 interface TracesBody {
@@ -28,7 +29,7 @@ interface TracesBody {
 }
 
 export class OtlpReceiver {
-  readonly posts: Array<{ path: string; contentType: string; body: string }> = []
+  readonly posts: Array<{ path: string; contentType: string; authorization: string | undefined; body: string }> = []
   private server: Server | undefined
   url = ''
 
@@ -37,7 +38,12 @@ export class OtlpReceiver {
       const chunks: Buffer[] = []
       req.on('data', (c: Buffer) => chunks.push(c))
       req.on('end', () => {
-        this.posts.push({ path: req.url ?? '', contentType: String(req.headers['content-type']), body: Buffer.concat(chunks).toString('utf8') })
+        this.posts.push({
+          path: req.url ?? '',
+          contentType: String(req.headers['content-type']),
+          authorization: req.headers.authorization,
+          body: Buffer.concat(chunks).toString('utf8'),
+        })
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
       })
     })
@@ -52,8 +58,9 @@ export class OtlpReceiver {
       if (post.path !== '/v1/traces') continue
       const body = JSON.parse(post.body) as TracesBody
       for (const rs of body.resourceSpans ?? []) {
-        const serviceName = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue
-        for (const ss of rs.scopeSpans ?? []) for (const span of ss.spans ?? []) out.push({ ...span, serviceName })
+        const resource = rs.resource?.attributes ?? []
+        const serviceName = resource.find((a) => a.key === 'service.name')?.value.stringValue
+        for (const ss of rs.scopeSpans ?? []) for (const span of ss.spans ?? []) out.push({ ...span, serviceName, resource })
       }
     }
     return out

@@ -51,17 +51,19 @@ describe('tracing off (the default)', () => {
 })
 
 describe('tracing configuration', () => {
+  const otlp = (url?: string, extra: Record<string, unknown> = {}) => ({ export: { kind: 'otlp', ...(url ? { url } : {}) }, samplingRatio: 1, ...extra })
+
   it('is on for tracing.provider otel, with Hydra host:port server_url', () => {
     expect(decideTracing({ provider: 'otel', providers: { otlp: { server_url: 'collector:4318', insecure: true } } }, {}).settings).toEqual({
       serviceName: 'orthrus',
-      tracesUrl: 'http://collector:4318/v1/traces',
+      ...otlp('http://collector:4318/v1/traces'),
     })
     expect(decideTracing({ provider: 'otel', service_name: 'auth', providers: { otlp: { server_url: 'collector:4318' } } }, {}).settings).toEqual({
       serviceName: 'auth',
-      tracesUrl: 'https://collector:4318/v1/traces',
+      ...otlp('https://collector:4318/v1/traces'),
     })
     // Without server_url the exporter follows OTEL_EXPORTER_OTLP_* itself.
-    expect(decideTracing({ provider: 'otel' }, { OTEL_SERVICE_NAME: 'from-env' }).settings).toEqual({ serviceName: 'from-env' })
+    expect(decideTracing({ provider: 'otel' }, { OTEL_SERVICE_NAME: 'from-env' }).settings).toEqual({ serviceName: 'from-env', ...otlp() })
   })
 
   it('is on for the standard OTEL_* variables and off otherwise', () => {
@@ -72,10 +74,50 @@ describe('tracing configuration', () => {
     expect(decideTracing({ provider: 'otel' }, { OTEL_SDK_DISABLED: 'true' }).settings).toBeUndefined()
   })
 
-  it('refuses providers it does not implement with a warning', () => {
-    const d = decideTracing({ provider: 'jaeger' }, { OTEL_TRACES_EXPORTER: 'otlp' })
-    expect(d.settings).toBeUndefined()
-    expect(d.warning).toMatch(/jaeger.*not implemented/)
+  it("takes Hydra's sampling, deployment environment and authorization header", () => {
+    const d = decideTracing(
+      {
+        provider: 'otel',
+        deployment_environment: 'staging',
+        providers: { otlp: { server_url: 'c:4318', insecure: true, authorization_header: 'Bearer t', sampling: { sampling_ratio: 0.25 } } },
+      },
+      {},
+    )
+    expect(d.settings).toEqual({
+      serviceName: 'orthrus',
+      deploymentEnvironment: 'staging',
+      export: { kind: 'otlp', url: 'http://c:4318/v1/traces', headers: { authorization: 'Bearer t' } },
+      samplingRatio: 0.25,
+    })
+  })
+
+  it('sends zipkin to its collector, with ory/x defaults (localhost:9411, ratio 0: only sampled callers)', () => {
+    expect(decideTracing({ provider: 'zipkin' }, {}).settings).toEqual({
+      serviceName: 'orthrus',
+      export: { kind: 'zipkin', url: 'http://localhost:9411/api/v2/spans' },
+      samplingRatio: 0,
+    })
+    expect(
+      decideTracing({ provider: 'zipkin', providers: { zipkin: { server_url: 'http://z:9411/api/v2/spans', sampling: { sampling_ratio: 1 } } } }, {}).settings,
+    ).toMatchObject({ export: { kind: 'zipkin', url: 'http://z:9411/api/v2/spans' }, samplingRatio: 1 })
+  })
+
+  it("maps jaeger onto Jaeger's OTLP receiver, with its sampling keys, and says so", () => {
+    const d = decideTracing({ provider: 'jaeger', providers: { jaeger: { local_agent_address: 'jaeger:6831', sampling: { trace_id_ratio: 0.5 } } } }, {})
+    expect(d.settings).toEqual({ serviceName: 'orthrus', ...otlp('http://jaeger:4318/v1/traces', { samplingRatio: 0.5 }) })
+    expect(d.notice).toMatch(/^tracing\.provider jaeger: spans go to Jaeger's OTLP\/HTTP receiver at http:\/\/jaeger:4318\/v1\/traces .*jaeger:6831/)
+    // otlp.server_url wins; the remote sampling server is kept for the sampler.
+    const viaOtlp = decideTracing(
+      {
+        provider: 'jaeger',
+        providers: { otlp: { server_url: 'collector:4318', insecure: true }, jaeger: { sampling: { server_url: 'http://jaeger:5778/sampling' } } },
+      },
+      {},
+    )
+    expect(viaOtlp.settings).toEqual({
+      serviceName: 'orthrus',
+      ...otlp('http://collector:4318/v1/traces', { remoteSamplingUrl: 'http://jaeger:5778/sampling' }),
+    })
   })
 
   it('accepts Hydra tracing keys from the environment and a config file', () => {
@@ -85,14 +127,14 @@ describe('tracing configuration', () => {
       ['tracing.providers.otlp.insecure', true],
     ])
     const cfg = tracingFromValues(<T>(path: string) => values.get(path) as T | undefined)
-    expect(decideTracing(cfg, {}).settings?.tracesUrl).toBe('http://127.0.0.1:4318/v1/traces')
+    expect(decideTracing(cfg, {}).settings?.export).toEqual({ kind: 'otlp', url: 'http://127.0.0.1:4318/v1/traces' })
     expect(tracingFromValues(() => undefined)).toBeUndefined()
-    // The loader knows the keys (and still ignores Hydra's other providers with a warning).
     expect(() => testConfig('memory', { TRACING_PROVIDER: 'otel', TRACING_PROVIDERS_OTLP_SERVER_URL: '127.0.0.1:4318' })).not.toThrow()
     expect(() => testConfig('memory', { TRACING_PROVIDER: 'nope' })).toThrow(/tracing\.provider/)
     expect(() => testConfig('memory', { TRACING_PROVIDERS_OTLP_SERVER_URL: 'not a host' })).toThrow(/tracing\.providers\.otlp\.server_url/)
-    // A Hydra config file: the implemented keys load, Hydra's other providers and the sampling
-    // ratio are ignored with a warning.
+    expect(() => testConfig('memory', { TRACING_PROVIDERS_OTLP_SAMPLING_SAMPLING_RATIO: 'half' })).toThrow(/sampling_ratio = "half" must be a number/)
+    expect(testConfig('memory', { TRACING_PROVIDERS_ZIPKIN_SAMPLING_SAMPLING_RATIO: '0.5' }).tracing?.providers?.zipkin?.sampling?.sampling_ratio).toBe(0.5)
+    // A Hydra config file: every key of the section loads.
     const dir = mkdtempSync(join(tmpdir(), 'orthrus-tracing-'))
     try {
       writeFileSync(
@@ -102,21 +144,33 @@ describe('tracing configuration', () => {
           'tracing:',
           '  provider: otel',
           '  service_name: Orthrus',
+          '  deployment_environment: production',
           '  providers:',
           '    otlp:',
           '      server_url: localhost:4318',
           '      insecure: true',
+          '      authorization_header: Bearer abc',
           '      sampling:',
           '        sampling_ratio: 0.5',
           '    jaeger:',
           '      local_agent_address: 127.0.0.1:6831',
+          '      sampling:',
+          '        server_url: http://127.0.0.1:5778/sampling',
+          '        trace_id_ratio: 0.1',
+          '    zipkin:',
+          '      server_url: http://127.0.0.1:9411/api/v2/spans',
+          '      sampling:',
+          '        sampling_ratio: 0.2',
         ].join('\n'),
       )
-      const { warnings } = loadConfig({ file: 'hydra.yaml', cwd: dir, dev: true, env: { SECRETS_SYSTEM: TEST_SECRET } })
-      expect(warnings.filter((w) => w.includes('tracing.'))).toEqual([
-        expect.stringContaining('tracing.providers.otlp.sampling'),
-        expect.stringContaining('tracing.providers.jaeger'),
-      ])
+      const { warnings, config } = loadConfig({ file: 'hydra.yaml', cwd: dir, dev: true, env: { SECRETS_SYSTEM: TEST_SECRET } })
+      expect(warnings.filter((w) => w.includes('tracing.'))).toEqual([])
+      expect(decideTracing(config.tracing, {}).settings).toEqual({
+        serviceName: 'Orthrus',
+        deploymentEnvironment: 'production',
+        export: { kind: 'otlp', url: 'http://localhost:4318/v1/traces', headers: { authorization: 'Bearer abc' } },
+        samplingRatio: 0.5,
+      })
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

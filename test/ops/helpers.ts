@@ -88,6 +88,19 @@ export async function introspect(adminUrl: string, token: string): Promise<Recor
   return res.json
 }
 
+/** The tokens of `tokens` that introspect as not active at `adminUrl`, asking `inFlight` at a time. */
+export async function inactiveTokens(adminUrl: string, tokens: readonly string[], inFlight = 20): Promise<string[]> {
+  const inactive: string[] = []
+  for (let i = 0; i < tokens.length; i += inFlight) {
+    await Promise.all(
+      tokens.slice(i, i + inFlight).map(async (t) => {
+        if ((await introspect(adminUrl, t)).active !== true) inactive.push(t)
+      }),
+    )
+  }
+  return inactive
+}
+
 /**
  * One browser request to `url` sent to `instance` instead of the URL's own origin (the shared
  * issuer names a host that does not exist here: the test plays the load balancer). No redirect is

@@ -22,6 +22,7 @@ import {
   clientCredentials,
   createClient,
   form,
+  inactiveTokens,
   introspect,
   migrate,
   migrationsClean,
@@ -150,15 +151,7 @@ for (const target of targets) {
 
       server = await startInstance(db.dsn)
       const second = server
-      const lost: string[] = []
-      for (let i = 0; i < tokens.length; i += IN_FLIGHT) {
-        await Promise.all(
-          tokens.slice(i, i + IN_FLIGHT).map(async (t) => {
-            const r = await introspect(second.adminUrl, t)
-            if (r.active !== true) lost.push(t)
-          }),
-        )
-      }
+      const lost = await inactiveTokens(second.adminUrl, tokens, IN_FLIGHT)
       expect(lost.length, `${lost.length} of ${tokens.length} tokens answered 200 before the kill are gone`).toBe(0)
 
       // The flow begun before the kill can still be finished, and its browser can start another.

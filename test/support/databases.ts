@@ -2,6 +2,9 @@
 // MySQL/MariaDB when TEST_DATABASE_POSTGRESQL / TEST_DATABASE_MYSQL name a server.
 // Each call makes a throw-away schema or database so runs never collide.
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { openDb, type Db } from '../../src/persistence/db.js'
 import { migrateUp } from '../../src/persistence/migrate.js'
 
@@ -85,6 +88,16 @@ export async function migratedDb(t: TestDatabase): Promise<{ db: Db; dsn: string
       await drop()
     },
   }
+}
+
+/**
+ * A database that outlives one server, for tests that start several in turn: SQLite as a
+ * throw-away file (the in-memory one dies with its connection), the others as `t.create()`.
+ */
+export async function lastingDatabase(t: TestDatabase): Promise<{ dsn: string; drop(): Promise<void> }> {
+  if (t.name !== 'sqlite') return t.create()
+  const dir = mkdtempSync(join(tmpdir(), 'orthrus-db-'))
+  return { dsn: `sqlite://${join(dir, 'db.sqlite')}?_fk=true`, drop: async () => rmSync(dir, { recursive: true, force: true }) }
 }
 
 /** The id of the network row the migrations create: every store is scoped to it. */

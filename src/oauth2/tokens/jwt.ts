@@ -18,6 +18,11 @@ export interface JwtAccessTokenOptions {
   allowedTopLevelClaims: readonly string[]
   /** oauth2.mirror_top_level_claims: keep those claims in `ext` too. */
   mirrorTopLevelClaims: boolean
+  /**
+   * oauth2.preserve_ext_claims: without mirroring, keep the claims that were not copied to the
+   * top level in `ext`; without either, the token has no `ext` (Hydra's Session.GetJWTClaims).
+   */
+  preserveExtClaims?: boolean
 }
 
 export interface JwtAccessTokenClaims {
@@ -72,6 +77,7 @@ export class JwtAccessTokens {
       claims[name] = ext[name]
       if (!this.opts.mirrorTopLevelClaims) delete ext[name]
     }
+    const keepExt = this.opts.mirrorTopLevelClaims || this.opts.preserveExtClaims === true
     Object.assign(claims, {
       iss: this.opts.issuer,
       sub: c.subject,
@@ -86,7 +92,7 @@ export class JwtAccessTokens {
     if (c.act) claims.act = c.act
     if (this.opts.scopeClaim !== 'string') claims.scp = [...c.scope]
     if (this.opts.scopeClaim !== 'list') claims.scope = c.scope.join(' ')
-    if (Object.keys(ext).length > 0) claims.ext = ext
+    if (keepExt && Object.keys(ext).length > 0) claims.ext = ext
     // RFC 9068 §2.1: typ "at+jwt" keeps the token from being confused with an ID token.
     const token = await this.keys.sign(ACCESS_TOKEN_SET, claims, { typ: 'at+jwt' })
     const signature = jwtSignatureOf(token)

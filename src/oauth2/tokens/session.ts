@@ -1,13 +1,14 @@
 // A token's session (Hydra's session_data) is sealed before it reaches the store: it can carry
-// claims about the subject that a database reader has no business seeing.
-import type { Aead } from '../../crypto/aead.js'
+// claims about the subject that a database reader has no business seeing (unless the operator
+// turned oauth2.session.encrypt_at_rest off: crypto/session-data.ts).
+import type { SessionSealer } from '../../crypto/session-data.js'
 import type { StoredToken, TokenRecord, TokenSession } from '../store.js'
 
 // Bound as associated data: a value sealed for another use cannot be passed off as a session.
 const PURPOSE = 'session'
 
 export class SessionCodec {
-  constructor(private readonly aead: Aead) {}
+  constructor(private readonly aead: SessionSealer) {}
 
   seal(record: TokenRecord): StoredToken {
     const { session, ...rest } = record

@@ -23,6 +23,9 @@ const STEPS: Array<[string, (d: Dialect) => Migration]> = [
   ['0009_device_codes', deviceCodes],
 ]
 
+/** Every migration this build knows, in order. */
+export const MIGRATION_NAMES: readonly string[] = STEPS.map(([name]) => name)
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {

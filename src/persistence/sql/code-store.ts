@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely'
-import { DecryptionError, type Aead } from '../../crypto/aead.js'
+import { DecryptionError } from '../../crypto/aead.js'
+import type { SessionSealer } from '../../crypto/session-data.js'
 import type { AuthorizeCodeRecord, AuthorizeCodeSession, AuthorizeCodeStore } from '../../oauth2/code-store.js'
 import type { PkceMethod } from '../../oauth2/pkce.js'
 import { toDate } from '../db.js'
@@ -16,14 +17,14 @@ export class SqlAuthorizeCodeStore implements AuthorizeCodeStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly nid: string,
-    private readonly aead: Aead,
+    private readonly sessions: SessionSealer,
   ) {}
 
   private toRow(r: AuthorizeCodeRecord): Insertable<OAuth2CodeTable> {
     return {
       ...requestToRow(r),
       nid: this.nid,
-      session_data: this.aead.seal(JSON.stringify(r.session), SESSION_PURPOSE),
+      session_data: this.sessions.seal(JSON.stringify(r.session), SESSION_PURPOSE),
       challenge_id: r.challengeId,
       expires_at: r.expiresAt,
       code_challenge: r.pkce?.challenge ?? null,
@@ -32,7 +33,7 @@ export class SqlAuthorizeCodeStore implements AuthorizeCodeStore {
   }
 
   private fromRow(row: Row): AuthorizeCodeRecord {
-    const session = JSON.parse(this.aead.open(row.session_data, SESSION_PURPOSE).toString('utf8')) as AuthorizeCodeSession
+    const session = JSON.parse(this.sessions.open(row.session_data, SESSION_PURPOSE).toString('utf8')) as AuthorizeCodeSession
     return {
       ...requestFromRow(row),
       session,

@@ -1,7 +1,8 @@
 // RFC 8628 device authorizations and their browser challenges (migration 0009). Lists are
 // '|'-joined as in Hydra's token tables; the decided session is sealed with secrets.system.
 import { sql, type Kysely, type Selectable } from 'kysely'
-import { DecryptionError, type Aead } from '../../crypto/aead.js'
+import { DecryptionError } from '../../crypto/aead.js'
+import type { SessionSealer } from '../../crypto/session-data.js'
 import type { AuthorizeCodeSession } from '../../oauth2/code-store.js'
 import {
   DeviceChallengeState,
@@ -28,7 +29,7 @@ export class SqlDeviceStore implements DeviceStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly nid: string,
-    private readonly aead: Aead,
+    private readonly sessions: SessionSealer,
   ) {}
 
   private fromRow(row: Selectable<DeviceAuthCodeTable>): DeviceCodeRecord {
@@ -36,7 +37,7 @@ export class SqlDeviceStore implements DeviceStore {
     let decision: DeviceDecision | undefined
     if (row.session_data !== '' && (status === DeviceStatus.Authorized || status === DeviceStatus.Used)) {
       try {
-        const session = JSON.parse(this.aead.open(row.session_data, SESSION_PURPOSE).toString('utf8')) as AuthorizeCodeSession
+        const session = JSON.parse(this.sessions.open(row.session_data, SESSION_PURPOSE).toString('utf8')) as AuthorizeCodeSession
         decision = {
           subject: row.subject,
           grantedScope: splitList(row.granted_scope),
@@ -134,7 +135,7 @@ export class SqlDeviceStore implements DeviceStore {
             granted_scope: joinList(decision.grantedScope),
             granted_audience: joinList(decision.grantedAudience),
             challenge_id: decision.challengeId,
-            session_data: this.aead.seal(JSON.stringify(decision.session), SESSION_PURPOSE),
+            session_data: this.sessions.seal(JSON.stringify(decision.session), SESSION_PURPOSE),
           }
     const res = await this.db
       .updateTable(CODES)

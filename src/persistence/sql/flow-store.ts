@@ -1,12 +1,12 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
-import type { Aead } from '../../crypto/aead.js'
+import type { SessionSealer } from '../../crypto/session-data.js'
 import type { FlowChanges, FlowStore } from '../../flow/store.js'
 import { FlowState, type DeniedError, type Flow, type FlowStateValue, type LoginSession } from '../../flow/model.js'
 import type { AuthorizeRequest } from '../../oauth2/authorize.js'
 import type { AuthorizeCodeStore } from '../../oauth2/code-store.js'
 import type { TokenStore } from '../../oauth2/store.js'
 import { toBool, toDate, toNumber } from '../db.js'
-import type { Database, OAuth2FlowTable } from '../schema.js'
+import type { AuthenticationSessionTable, Database, OAuth2FlowTable } from '../schema.js'
 import { SqlAuthorizeCodeStore } from './code-store.js'
 import { insertUnlessTaken } from './errors.js'
 import { SqlTokenStore } from './token-store.js'
@@ -111,7 +111,7 @@ export class SqlFlowStore implements FlowStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly nid: string,
-    private readonly aead: Aead,
+    private readonly sessions: SessionSealer,
   ) {}
 
   async createFlow(flow: Flow): Promise<void> {
@@ -188,14 +188,7 @@ export class SqlFlowStore implements FlowStore {
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .executeTakeFirst()
     if (!row || row.authenticated_at === null) return undefined
-    return {
-      id: row.id,
-      subject: row.subject,
-      authenticatedAt: toDate(row.authenticated_at),
-      remember: toBool(row.remember),
-      identityProviderSessionId: row.identity_provider_session_id ?? '',
-      expiresAt: instant(row.expires_at),
-    }
+    return loginSessionOf(row)
   }
 
   async createSession(s: LoginSession): Promise<boolean> {
@@ -224,18 +217,37 @@ export class SqlFlowStore implements FlowStore {
       .execute()
   }
 
-  async deleteSession(id: string): Promise<void> {
+  async deleteSession(id: string): Promise<LoginSession | undefined> {
+    const row = await this.db
+      .selectFrom('hydra_oauth2_authentication_session')
+      .selectAll()
+      .where('nid', '=', this.nid)
+      .where('id', '=', id)
+      .executeTakeFirst()
     await this.db.deleteFrom('hydra_oauth2_authentication_session').where('nid', '=', this.nid).where('id', '=', id).execute()
+    return row && loginSessionOf(row)
   }
 
   transaction<T>(fn: (tx: { flows: FlowStore; codes: AuthorizeCodeStore; tokens: TokenStore }) => Promise<T>): Promise<T> {
     // The token store writes directly here (no group commit), so its rows share the transaction.
     return this.db.transaction().execute((trx) =>
       fn({
-        flows: new SqlFlowStore(trx, this.nid, this.aead),
-        codes: new SqlAuthorizeCodeStore(trx, this.nid, this.aead),
+        flows: new SqlFlowStore(trx, this.nid, this.sessions),
+        codes: new SqlAuthorizeCodeStore(trx, this.nid, this.sessions),
         tokens: new SqlTokenStore(trx, this.nid),
       }),
     )
+  }
+}
+
+/** A hydra_oauth2_authentication_session row as the flow sees it. */
+export function loginSessionOf(row: Selectable<AuthenticationSessionTable>): LoginSession {
+  return {
+    id: row.id,
+    subject: row.subject,
+    authenticatedAt: toDate(row.authenticated_at ?? new Date(0)),
+    remember: toBool(row.remember),
+    identityProviderSessionId: row.identity_provider_session_id ?? '',
+    expiresAt: instant(row.expires_at),
   }
 }

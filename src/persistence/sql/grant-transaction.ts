@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { Aead } from '../../crypto/aead.js'
+import type { SessionSealer } from '../../crypto/session-data.js'
 import type { GrantStores, GrantUnitOfWork } from '../../oauth2/unit-of-work.js'
 import type { Database } from '../schema.js'
 import { SqlAuthorizeCodeStore } from './code-store.js'
@@ -12,16 +12,16 @@ export class SqlGrantUnitOfWork implements GrantUnitOfWork {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly nid: string,
-    private readonly aead: Aead,
+    private readonly sessions: SessionSealer,
   ) {
-    this.codes = new SqlAuthorizeCodeStore(db, nid, aead)
+    this.codes = new SqlAuthorizeCodeStore(db, nid, sessions)
   }
 
   transaction<T>(fn: (tx: GrantStores) => Promise<T>): Promise<T> {
     // The transaction-bound token store writes directly (no group commit): the batcher would
     // run the insert outside this transaction.
     return this.db.transaction().execute((trx) =>
-      fn({ tokens: new SqlTokenStore(trx, this.nid), codes: new SqlAuthorizeCodeStore(trx, this.nid, this.aead) }),
+      fn({ tokens: new SqlTokenStore(trx, this.nid), codes: new SqlAuthorizeCodeStore(trx, this.nid, this.sessions) }),
     )
   }
 }

@@ -1,9 +1,8 @@
 import type { ExpressionBuilder, Kysely } from 'kysely'
 import { FlowState, type Flow, type LoginSession } from '../../flow/model.js'
 import type { ConsentSelector, GrantedConsentQuery, SessionStore } from '../../flow/session-store.js'
-import { toBool, toDate } from '../db.js'
 import type { Database } from '../schema.js'
-import { fromRow } from './flow-store.js'
+import { fromRow, loginSessionOf } from './flow-store.js'
 
 type FlowBuilder = ExpressionBuilder<Database, 'hydra_oauth2_flow'>
 // The refresh table has the access table's columns and more; typed as the access table, as in
@@ -118,14 +117,7 @@ export class SqlSessionStore implements SessionStore {
         .executeTakeFirst()
       if (!row) return undefined
       await trx.deleteFrom('hydra_oauth2_authentication_session').where('nid', '=', this.nid).where('id', '=', sid).execute()
-      return {
-        id: row.id,
-        subject: row.subject,
-        authenticatedAt: toDate(row.authenticated_at ?? new Date(0)),
-        remember: toBool(row.remember),
-        identityProviderSessionId: row.identity_provider_session_id ?? '',
-        expiresAt: row.expires_at === null ? null : toDate(row.expires_at),
-      }
+      return loginSessionOf(row)
     })
   }
 }

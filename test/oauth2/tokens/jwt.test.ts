@@ -74,14 +74,23 @@ describe('JWT access tokens', () => {
     const mirrored = await new JwtAccessTokens(keys, options({ allowedTopLevelClaims: ['tenant', 'sub'] })).issue({ ...claims, ext })
     const p1 = (await keys.verify('', mirrored.token)).payload
     expect(p1).toMatchObject({ tenant: 't1', sub: 'machine', ext: { tenant: 't1', sub: 'forged', other: 1 } })
+    // oauth2.preserve_ext_claims: without mirroring, the claims not copied up stay in ext.
+    const preserved = await new JwtAccessTokens(
+      keys,
+      options({ allowedTopLevelClaims: ['tenant'], mirrorTopLevelClaims: false, preserveExtClaims: true }),
+    ).issue({ ...claims, ext })
+    const p2 = (await keys.verify('', preserved.token)).payload
+    expect(p2.tenant).toBe('t1')
+    expect(p2.ext).toEqual({ sub: 'forged', other: 1 })
+    expect(decodeProtectedHeader(preserved.token).typ).toBe('at+jwt')
+    // Neither mirrored nor preserved (Hydra's default for mirror false): no ext claim at all.
     const unmirrored = await new JwtAccessTokens(keys, options({ allowedTopLevelClaims: ['tenant'], mirrorTopLevelClaims: false })).issue({
       ...claims,
       ext,
     })
-    const p2 = (await keys.verify('', unmirrored.token)).payload
-    expect(p2.tenant).toBe('t1')
-    expect(p2.ext).toEqual({ sub: 'forged', other: 1 })
-    expect(decodeProtectedHeader(unmirrored.token).typ).toBe('at+jwt')
+    const p3 = (await keys.verify('', unmirrored.token)).payload
+    expect(p3.tenant).toBe('t1')
+    expect(p3.ext).toBeUndefined()
   })
 
   it('verify only our own tokens, and never throw', async () => {
