@@ -2,7 +2,8 @@
 #
 # Orthrus container image. Two stages:
 #   build    - installs every dependency (better-sqlite3 compiles a native addon when no prebuilt
-#              binary fits, hence python3/make/g++), compiles TypeScript, then drops dev deps.
+#              binary fits, hence python3/make/g++), compiles TypeScript, bundles the admin console,
+#              then drops dev deps.
 #   runtime  - distroless Node.js 24 (LTS) on Debian 12: no shell, no package manager, runs as an
 #              unprivileged numeric user. Same Debian release and Node major as the build stage,
 #              so the native addon built there loads here.
@@ -35,6 +36,8 @@ RUN npm ci --no-audit --no-fund --ignore-scripts \
  && npm rebuild better-sqlite3
 COPY tsconfig.json ./
 COPY src ./src
+# The admin console's sources; the build bundles them into dist/console.
+COPY console ./console
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
  && npm cache clean --force

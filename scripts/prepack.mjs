@@ -3,8 +3,11 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
+// dist/console is console/build.mjs's output (rebuilt whole by every build), not tsc's.
+const BUNDLED = join('dist', 'console')
+
 function removeOrphans(dir) {
-  if (!existsSync(dir)) return
+  if (!existsSync(dir) || dir === BUNDLED) return
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name)
     if (entry.isDirectory()) {

@@ -50,7 +50,7 @@ export async function startServer(registry: Registry, mode: ServeMode): Promise<
       if (plain) registry.logger.warn(plain)
     }
     if (mode === 'all' || mode === 'admin') {
-      const app = await createAdminApp(registry)
+      const app = await createAdminApp(registry, { listening: () => urls })
       apps.push(app)
       byListener.admin = app
       urls.admin = await listen(app, serve.admin.host, serve.admin.port)

@@ -29,6 +29,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'serve.*.cors.max_age': 'How long (seconds) a browser may cache a preflight answer; 0 leaves it to the browser.',
   'serve.*.cors.debug': 'Log CORS decisions.',
   'serve.*.cors.options_passthrough': 'Pass preflight requests on to the router, which answers OPTIONS on a routed path with 200 and `Allow`, instead of answering them in the CORS layer.',
+  'serve.admin.console.enabled': 'Serve the admin web console at `/console/` on the admin listener (and its status and Try-it endpoints). Not a Hydra key.',
   'serve.workers': 'Processes serving the listeners (`serve --workers`); `auto` is one per CPU. Not a Hydra key.',
   'serve.cookies.same_site_mode': 'SameSite of the flow cookies; `None` falls back to `Lax` with a plain-HTTP issuer.',
   'serve.cookies.same_site_legacy_workaround': 'Also set a copy without SameSite for browsers that reject `SameSite=None`.',

@@ -33,7 +33,7 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
   }
   const dev = get<boolean>('dev')
   const pub = listener('serve.public', get, opt, warnings)
-  const admin = listener('serve.admin', get, opt, warnings)
+  const admin = { ...listener('serve.admin', get, opt, warnings), console: { enabled: get<boolean>('serve.admin.console.enabled') } }
 
   // Hydra's fallbackURL: plain http only in dev without TLS; wildcard hosts become loopback.
   const selfUrl = (l: ListenerConfig): string => `${l.tls.enabled || !dev ? 'https' : 'http'}://${reachableHost(l.host)}:${l.port}/`

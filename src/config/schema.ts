@@ -209,6 +209,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
 
   ...listenerKeys('serve.public', 4444),
   ...listenerKeys('serve.admin', 4445),
+  // Orthrus addition: the admin web console at /console/ on the admin listener (src/http/console-routes.ts).
+  { path: 'serve.admin.console.enabled', kind: 'boolean', default: true },
   ...tlsKeys('serve'),
   // Not in Hydra's schema: processes serving the listeners (src/cluster/); `auto` is one per CPU.
   { path: 'serve.workers', kind: 'integer-or-auto', default: 1, min: 1, max: 1024 },

@@ -94,7 +94,8 @@ export interface Config {
   }
   serve: {
     public: ListenerConfig
-    admin: ListenerConfig
+    /** Orthrus addition: console.enabled serves the admin web console at /console/. */
+    admin: ListenerConfig & { console: { enabled: boolean } }
     /** Processes serving the listeners: a count, or `auto` for one per CPU (src/cluster/). */
     workers: number | 'auto'
     tls: TlsConfig

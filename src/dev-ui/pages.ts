@@ -1,6 +1,7 @@
 // The demo app's three pages. Values from the request or the admin API reach the markup only
 // through the `html` template, which escapes them.
-import { html, layout, type Html } from './html.js'
+import { html, type Html } from '../ui/page.js'
+import { layout } from './html.js'
 
 export const DEMO_PASSWORD = 'demo'
 
@@ -15,7 +16,7 @@ const hidden = (f: FormBase): Html => html`<input type="hidden" name="challenge"
 <input type="hidden" name="csrf_token" value="${f.csrf}">`
 
 const problem = (message: string | undefined): Html | undefined =>
-  message === undefined ? undefined : html`<p class="error" role="alert">${message}</p>`
+  message === undefined ? undefined : html`<p class="alert error" role="alert">${message}</p>`
 
 export function loginPage(f: FormBase & { username: string; error?: string }): string {
   return layout(
@@ -25,18 +26,18 @@ export function loginPage(f: FormBase & { username: string; error?: string }): s
 ${problem(f.error)}
 <form method="post" action="${f.action}">
 ${hidden(f)}
-<label>Username <input type="text" name="username" autocomplete="username" required autofocus value="${f.username}"></label>
-<label>Password <input type="password" name="password" autocomplete="current-password"></label>
-<p>Demo password: <code>${DEMO_PASSWORD}</code> (any username works).</p>
-<label><input type="checkbox" name="remember" value="1"> Remember me</label>
-<button type="submit" name="action" value="accept">Sign in</button>
-<button type="submit" name="action" value="deny" formnovalidate>Deny</button>
+<div class="field"><label for="username">Username</label><input id="username" type="text" name="username" autocomplete="username" required autofocus value="${f.username}"></div>
+<div class="field"><label for="password">Password</label><input id="password" type="password" name="password" autocomplete="current-password">
+<span class="hint">Demo password: <code>${DEMO_PASSWORD}</code> (any username works).</span></div>
+<label class="check"><input type="checkbox" name="remember" value="1"> Remember me</label>
+<div class="actions"><button type="submit" name="action" value="accept">Sign in</button>
+<button type="submit" name="action" value="deny" class="secondary" formnovalidate>Deny</button></div>
 </form>`,
   )
 }
 
 const checkboxes = (name: string, values: readonly string[]): Html[] =>
-  values.map((v) => html`<label><input type="checkbox" name="${name}" value="${v}" checked> <code>${v}</code></label>`)
+  values.map((v) => html`<label class="check"><input type="checkbox" name="${name}" value="${v}" checked> <code>${v}</code></label>`)
 
 export function consentPage(f: FormBase & { subject: string; scopes: readonly string[]; audiences: readonly string[] }): string {
   const scopes =
@@ -55,9 +56,9 @@ export function consentPage(f: FormBase & { subject: string; scopes: readonly st
 ${hidden(f)}
 ${scopes}
 ${audiences}
-<label><input type="checkbox" name="remember" value="1"> Remember this decision</label>
-<button type="submit" name="action" value="accept">Allow</button>
-<button type="submit" name="action" value="deny">Deny</button>
+<label class="check"><input type="checkbox" name="remember" value="1"> Remember this decision</label>
+<div class="actions"><button type="submit" name="action" value="accept">Allow</button>
+<button type="submit" name="action" value="deny" class="secondary">Deny</button></div>
 </form>`,
   )
 }
@@ -70,8 +71,8 @@ export function logoutPage(f: FormBase & { subject: string }): string {
 <p>Hi <strong>${f.subject}</strong>${f.clientName === '' ? '' : html`, application <strong>${f.clientName}</strong> asks to sign you out`}.</p>
 <form method="post" action="${f.action}">
 ${hidden(f)}
-<button type="submit" name="action" value="accept">Yes, sign me out</button>
-<button type="submit" name="action" value="deny">No, stay signed in</button>
+<div class="actions"><button type="submit" name="action" value="accept">Yes, sign me out</button>
+<button type="submit" name="action" value="deny" class="secondary">No, stay signed in</button></div>
 </form>`,
   )
 }
@@ -93,8 +94,8 @@ export function devicePage(f: Omit<FormBase, 'clientName'> & { userCode: string;
 ${problem(f.error)}
 <form method="post" action="${f.action}">
 ${hidden({ ...f, clientName: '' })}
-<label>Code <input type="text" name="user_code" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus value="${f.userCode}"></label>
-<button type="submit" name="action" value="accept">Continue</button>
+<div class="field"><label for="user_code">Code</label><input id="user_code" type="text" name="user_code" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus value="${f.userCode}"></div>
+<div class="actions"><button type="submit" name="action" value="accept">Continue</button></div>
 </form>`,
   )
 }

@@ -7,6 +7,7 @@ import { AuthorizeParams } from '../oauth2/authorize-params.js'
 import { applyCookies, cookieReader, type CookieSigner } from './cookies.js'
 import { acceptForms } from './form.js'
 import { FORM_POST_CSP, formPostPage } from './form-post.js'
+import { missingKeyPage, oauthErrorPage, sendPage } from './pages.js'
 import type { Route, RouteGroup } from './route-table.js'
 import { errorOAuth2 } from './schemas/components.js'
 
@@ -18,50 +19,12 @@ export interface AuthorizeRoutesDeps {
   replacedFallbacks?: ReadonlySet<string>
 }
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
-
 const rawQueryOf = (url: string): string => {
   const q = url.indexOf('?')
   return q < 0 ? '' : url.slice(q + 1)
 }
 
-function fallbackPage(key: string): string {
-  const title = 'The request could not be executed because a mandatory configuration key is missing or malformed'
-  return `<html>
-  <head><title>${title}</title></head>
-  <body>
-    <h1>${title}</h1>
-    <p>You are seeing this page because configuration key <code>${escapeHtml(key)}</code> is not set: no ${
-      key === 'urls.login' ? 'login' : 'consent'
-    } app is configured.</p>
-    <p>If you are an administrator, set <code>${escapeHtml(key)}</code> to the URL of your app. If you are a user, please contact the administrator.</p>
-  </body>
-</html>
-`
-}
-
-function errorPage(query: Record<string, string | string[] | undefined>): string {
-  const get = (name: string): string => {
-    const v = query[name]
-    return escapeHtml(Array.isArray(v) ? (v[0] ?? '') : (v ?? ''))
-  }
-  return `<html>
-  <head><title>An OAuth 2.0 Error Occurred</title></head>
-  <body>
-    <h1>The OAuth2 request resulted in an error.</h1>
-    <ul>
-      <li>Error: ${get('error')}</li>
-      <li>Description: ${get('error_description')}</li>
-    </ul>
-    <p>You are seeing this page because configuration key <code>urls.error</code> is not set.</p>
-  </body>
-</html>
-`
-}
-
-const html = (reply: FastifyReply, status: number, body: string): FastifyReply =>
-  reply.code(status).header('content-type', 'text/html; charset=utf-8').send(body)
+const first = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''))
 
 const REDIRECT = 'Redirect to the login or consent app, or back to the client'
 const PAGE = 'An HTML page'
@@ -78,7 +41,7 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps): RouteGroup {
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
     const r = outcome.response
     if (r.kind === 'redirect') return reply.code(r.status).header('location', r.location).send()
-    return html(reply.header('content-security-policy', FORM_POST_CSP), 200, formPostPage(r.action, r.params))
+    return sendPage(reply, 200, formPostPage(r.action, r.params), FORM_POST_CSP)
   }
 
   const replaced = deps.replacedFallbacks ?? new Set()
@@ -89,7 +52,7 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps): RouteGroup {
     summary: `Fallback page when urls.${page} is unset (the --dev demo app replaces it)`,
     tags: ['fallbacks'],
     responses: { '200': PAGE },
-    handler: async (_request, reply) => html(reply, 200, fallbackPage(`urls.${page}`)),
+    handler: async (_request, reply) => sendPage(reply, 200, missingKeyPage(`urls.${page}`, `${page} app`)),
   })
   return {
     setup: acceptForms,
@@ -135,7 +98,8 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps): RouteGroup {
         responses: { '400': PAGE, '500': PAGE },
         handler: async (request, reply) => {
           const query = request.query as Record<string, string | string[] | undefined>
-          return html(reply, query.error === 'server_error' ? 500 : 400, errorPage(query))
+          const error = first(query.error)
+          return sendPage(reply, error === 'server_error' ? 500 : 400, oauthErrorPage(error, first(query.error_description)))
         },
       },
     ],

@@ -1,13 +1,14 @@
 // HTTP edges of the Device Authorization Grant (RFC 8628): the device authorization endpoint and
 // the device verification endpoint on the public listener, Hydra's fallback pages for
 // urls.device.verification / urls.device.success, and the admin user code endpoint.
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import type { Config } from '../config/types.js'
 import type { DeviceFlow } from '../flow/device.js'
 import type { DeviceAuthorization } from '../oauth2/device-authorization.js'
 import { invalidRequest } from '../oauth2/errors.js'
 import { applyCookies, cookieReader, type CookieSigner } from './cookies.js'
 import { acceptForms, formBody } from './form.js'
+import { missingKeyPage, sendPage } from './pages.js'
 import type { Route, RouteGroup } from './route-table.js'
 import { acceptDeviceUserCodeRequest, deviceAuthorization, errorOAuth2, form, oAuth2RedirectTo, query } from './schemas/components.js'
 
@@ -25,21 +26,10 @@ const rawQueryOf = (url: string): string => {
   return q < 0 ? '' : url.slice(q + 1)
 }
 
-const fallbackPage = (key: string, what: string): string => `<html>
-  <head><title>The request could not be executed because a mandatory configuration key is missing or malformed</title></head>
-  <body>
-    <h1>The request could not be executed because a mandatory configuration key is missing or malformed</h1>
-    <p>You are seeing this page because configuration key <code>${key}</code> is not set: no ${what} is configured.</p>
-    <p>If you are an administrator, set <code>${key}</code> to the URL of your app. If you are a user, please contact the administrator.</p>
-  </body>
-</html>
-`
-
 const PAGE = 'An HTML page'
 
 export function devicePublicRoutes(deps: DevicePublicRoutesDeps): RouteGroup {
   const replaced = deps.replacedFallbacks ?? new Set()
-  const html = (reply: FastifyReply, body: string) => reply.code(200).header('content-type', 'text/html; charset=utf-8').send(body)
   const fallback = (page: 'device' | 'device/done'): Route => ({
     method: 'GET',
     url: `/oauth2/fallbacks/${page}`,
@@ -49,8 +39,8 @@ export function devicePublicRoutes(deps: DevicePublicRoutesDeps): RouteGroup {
     responses: { '200': PAGE },
     handler: async (_request, reply) =>
       page === 'device'
-        ? html(reply, fallbackPage('urls.device.verification', 'device verification page'))
-        : html(reply, fallbackPage('urls.device.success', 'device success page')),
+        ? sendPage(reply, 200, missingKeyPage('urls.device.verification', 'device verification page'))
+        : sendPage(reply, 200, missingKeyPage('urls.device.success', 'device success page')),
   })
   return {
     setup: acceptForms,

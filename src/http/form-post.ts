@@ -3,9 +3,8 @@
 // Content-Security-Policy, so no other inline code can run on a page that carries tokens; without
 // JavaScript a submit button does the same.
 import { createHash } from 'node:crypto'
+import { escapeHtml } from '../ui/page.js'
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
 
 const SUBMIT_SCRIPT = 'document.forms[0].submit()'
 const SCRIPT_HASH = `sha256-${createHash('sha256').update(SUBMIT_SCRIPT, 'utf8').digest('base64')}`

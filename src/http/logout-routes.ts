@@ -7,6 +7,8 @@ import { invalidRequest } from '../oauth2/errors.js'
 import { appendPath } from '../oidc/discovery.js'
 import { applyCookies, cookieReader, type CookieSigner } from './cookies.js'
 import { acceptForms } from './form.js'
+import { LOGGED_OUT_PAGE, LOGOUT_FALLBACK_PAGE, sendPage } from './pages.js'
+import { html, themedPage, themedPageCsp } from '../ui/page.js'
 import type { Route, RouteGroup } from './route-table.js'
 import { errorOAuth2 } from './schemas/components.js'
 
@@ -21,52 +23,26 @@ export interface LogoutRoutesDeps {
 
 export const LOGOUT_PATH = '/oauth2/sessions/logout'
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
-
 // Long enough for the iframes to load; the page also offers a link for the impatient.
 const FRONT_CHANNEL_WAIT_SECONDS = 2
 
 /**
  * Front-Channel Logout 1.0 §3: the RPs' logout URIs in hidden iframes, then a meta refresh to
- * where the logout ends. No script and no inline style, so the CSP allows nothing but the frames.
+ * where the logout ends. No script, so the CSP allows nothing but the frames and the theme's stylesheet.
  */
 export function frontChannelPage(frames: readonly string[], redirectTo: string): { body: string; csp: string } {
   const origins = [...new Set(frames.map((f) => new URL(f).origin))]
-  const csp = ["default-src 'none'", `frame-src ${origins.join(' ')}`, "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"].join('; ')
-  const target = escapeHtml(redirectTo)
-  const iframes = frames.map((f) => `<iframe src="${escapeHtml(f)}" hidden width="0" height="0"></iframe>`).join('\n')
-  const body = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="refresh" content="${FRONT_CHANNEL_WAIT_SECONDS};url=${target}">
-<title>Logging out</title>
-</head>
-<body>
-<p>You are being logged out. <a href="${target}">Continue</a></p>
-${iframes}
-</body>
-</html>
-`
+  const csp = themedPageCsp([`frame-src ${origins.join(' ')}`, "form-action 'none'"])
+  const body = themedPage({
+    title: 'Logging out',
+    product: 'Signing out',
+    head: html`<meta http-equiv="refresh" content="${FRONT_CHANNEL_WAIT_SECONDS};url=${redirectTo}">`,
+    body: html`<h1>Logging out</h1>
+<p>You are being logged out of every application. <a href="${redirectTo}">Continue</a></p>
+${frames.map((f) => html`<iframe src="${f}" hidden width="0" height="0" title="logout"></iframe>`)}`,
+  })
   return { body, csp }
 }
-
-const LOGGED_OUT_PAGE = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>You have been logged out</title></head>
-<body><h1>You have been logged out</h1>
-<p>You are seeing this page because configuration key <code>urls.post_logout_redirect</code> is not set.</p></body>
-</html>
-`
-
-const LOGOUT_FALLBACK_PAGE = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>No logout app is configured</title></head>
-<body><h1>No logout app is configured</h1>
-<p>You are seeing this page because configuration key <code>urls.logout</code> is not set.</p></body>
-</html>
-`
 
 function paramsOf(request: FastifyRequest): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>
@@ -91,12 +67,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps): RouteGroup {
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache').header('referrer-policy', 'no-referrer')
     if (outcome.kind === 'redirect') return reply.code(302).header('location', outcome.location).send()
     const page = frontChannelPage(outcome.frontChannel, outcome.redirectTo)
-    return reply
-      .code(200)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('content-security-policy', page.csp)
-      .header('x-content-type-options', 'nosniff')
-      .send(page.body)
+    return sendPage(reply, 200, page.body, page.csp)
   }
 
   async function handle(request: FastifyRequest, reply: FastifyReply) {
@@ -108,7 +79,6 @@ export function logoutRoutes(deps: LogoutRoutesDeps): RouteGroup {
     return send(reply, await deps.flow.initiate(params, query === '' ? endpoint : `${endpoint}?${query}`, cookies))
   }
 
-  const html = (reply: FastifyReply, body: string) => reply.code(200).header('content-type', 'text/html; charset=utf-8').send(body)
   const replaced = deps.replacedFallbacks ?? new Set()
   const answers = {
     '302': 'Redirect to the logout app or the post-logout URI',
@@ -122,7 +92,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps): RouteGroup {
     summary: 'Fallback page when urls.logout is unset',
     tags: ['fallbacks'],
     responses: { '200': PAGE },
-    handler: async (_request, reply) => html(reply, LOGOUT_FALLBACK_PAGE),
+    handler: async (_request, reply) => sendPage(reply, 200, LOGOUT_FALLBACK_PAGE),
   }
   return {
     setup: acceptForms,
@@ -154,7 +124,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps): RouteGroup {
         summary: 'Fallback page after logout when no post-logout URI applies',
         tags: ['fallbacks'],
         responses: { '200': PAGE },
-        handler: async (_request, reply) => html(reply, LOGGED_OUT_PAGE),
+        handler: async (_request, reply) => sendPage(reply, 200, LOGGED_OUT_PAGE),
       },
     ],
   }

@@ -175,6 +175,16 @@ export class KeyManager implements KeyRing {
     throw new errors.JWSSignatureVerificationFailed()
   }
 
+  /**
+   * Every key set with its number of keys, by name. Hydra's API has no such list; the admin
+   * console's overview shows it (names and counts only, nothing is opened).
+   */
+  async sets(): Promise<Array<{ set: string; keys: number }>> {
+    const counts = new Map<string, number>()
+    for (const s of await this.opts.store.all()) counts.set(s.set, (counts.get(s.set) ?? 0) + 1)
+    return [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([set, keys]) => ({ set, keys }))
+  }
+
   // ---- startup ----
 
   /** Counts the stored keys and names those secrets.system cannot open (set and kid only). */

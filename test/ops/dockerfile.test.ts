@@ -133,7 +133,8 @@ describe('Dockerfile', () => {
     const runs = all(build, 'RUN').map((i) => i.args).join(' && ')
     expect(runs).toMatch(/\bnpm ci\b/)
     expect(runs).toMatch(/\bnpm run build\b/)
-    expect(pkg.scripts.build).toBe('tsc -p tsconfig.json')
+    // tsc, then the admin console's bundle (console/build.mjs reads dist/ui/theme.js, so it runs second).
+    expect(pkg.scripts.build).toBe('tsc -p tsconfig.json && node console/build.mjs')
     expect(runs).toMatch(/\bnpm prune --omit=dev\b/)
     expect(runs.indexOf('npm ci')).toBeLessThan(runs.indexOf('npm run build'))
     expect(runs.indexOf('npm run build')).toBeLessThan(runs.indexOf('npm prune'))
@@ -183,7 +184,7 @@ describe('Dockerfile', () => {
         }
       }
     }
-    expect(copied).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.json', 'src']))
+    expect(copied).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.json', 'src', 'console']))
     // What must never reach the image or the context upload.
     for (const out of ['node_modules', 'dist/main.js', '.git', 'orthrus.sqlite', 'test/ops/dockerfile.test.ts', '.env']) {
       expect(ignored(rules, out), `${out} should be ignored`).toBe(true)

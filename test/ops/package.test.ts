@@ -108,9 +108,12 @@ describe('the npm package', () => {
     process.stdout.write(`package test: pack, offline install and checks took ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
   })
 
-  it('holds the compiled JavaScript, package.json and README, nothing else', () => {
+  it('holds the compiled JavaScript, the built admin console, package.json and README, nothing else', () => {
     expect(files).toContain('package/dist/main.js')
-    for (const file of files) expect(file, file).toMatch(/^package\/(package\.json|README\.md|dist\/.+\.js)$/)
+    expect(files).toContain('package/dist/console/index.html')
+    for (const file of files) {
+      expect(file, file).toMatch(/^package\/(package\.json|README\.md|dist\/.+\.js|dist\/console\/.+)$/)
+    }
   })
 
   it('installs without warnings, without dev dependencies and without compiling', () => {
@@ -141,6 +144,9 @@ describe('the npm package', () => {
     expect((await cli(['delete', 'access-tokens', client.client_id, '--endpoint', server.adminUrl])).code).toBe(0)
     expect((await cli(['create', 'jwk', 'extra', '--alg', 'ES256', '--endpoint', server.adminUrl])).code).toBe(0)
     expect((await cli(['completion', 'bash'])).stdout).toContain('complete -o default -F _orthrus orthrus')
+    const console = await fetch(`${server.adminUrl}/console/`)
+    expect(console.status).toBe(200)
+    expect(await console.text()).toMatch(/<script type="module" src="\/console\/assets\/[^"]+\.js"/)
 
     const dsn = `sqlite://${join(app, 'orthrus.sqlite')}`
     const status = await cli(['migrate', 'sql', 'status', dsn])

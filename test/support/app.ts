@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { loadConfig } from '../../src/config/loader.js'
 import type { Config } from '../../src/config/types.js'
-import { createAdminApp } from '../../src/http/admin.js'
+import { createAdminApp, type AdminAppOptions } from '../../src/http/admin.js'
 import { createPublicApp } from '../../src/http/public.js'
 import { createLogger } from '../../src/logging.js'
 import { createRegistry, type Registry } from '../../src/registry.js'
@@ -44,6 +44,8 @@ export interface AppsOptions {
   keyCacheTtlMs?: number
   /** Run by close() after the apps and the registry are closed (e.g. dropping the database). */
   drop?: () => Promise<void>
+  /** Options of the admin app (where the console's files are, ...). */
+  admin?: AdminAppOptions
 }
 
 /** Both apps built in-process (no sockets) over the database `dsn`, migrated on the way. */
@@ -54,7 +56,7 @@ export async function appsOn(dsn: string, env: Record<string, string> = {}, opts
     migrate: true,
     ...(opts.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: opts.keyCacheTtlMs }),
   })
-  const admin = await createAdminApp(registry)
+  const admin = await createAdminApp(registry, opts.admin)
   const pub = await createPublicApp(registry)
   // Every JSON answer a test sees is checked against the wire contract (test/support/contract.ts).
   checkInjectedAnswers(admin)

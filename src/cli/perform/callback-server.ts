@@ -1,7 +1,9 @@
 // The local web server of `perform authorization-code`: `/` links to the authorization URL, the
-// callback path receives the code. Bound to 127.0.0.1 only; pages allow no script or styles.
+// callback path receives the code. Bound to 127.0.0.1 only; pages allow no script, only the
+// shared theme's stylesheet (src/ui/page.ts).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { html, themedPage, themedPageCsp, type Html } from '../../ui/page.js'
 import { CliError } from '../output.js'
 
 export interface CallbackServerOptions {
@@ -20,21 +22,19 @@ export interface CallbackServer {
   close(): Promise<void>
 }
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
-
 // Parameters from the redirect are shown on one terminal line, without control characters.
 const printable = (s: string): string => s.replace(/\p{Cc}+/gu, ' ').trim().slice(0, 500)
 
-function send(res: ServerResponse, status: number, title: string, body: string): void {
+function send(res: ServerResponse, status: number, title: string, body: Html): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    'content-security-policy': themedPageCsp(["form-action 'none'"]),
     'cache-control': 'no-store',
     // The callback URL carries the code: never leak it in a Referer.
     'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
   })
-  res.end(`<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>\n<body>${body}</body></html>\n`)
+  res.end(themedPage({ title, product: 'orthrus perform authorization-code', body }))
 }
 
 export async function startCallbackServer(opts: CallbackServerOptions): Promise<CallbackServer> {
@@ -50,21 +50,21 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
   let done = false
 
   const onCallback = (query: URLSearchParams, res: ServerResponse): void => {
-    if (done) return send(res, 409, 'Already done', '<p>This flow has already completed. Start a new one from the terminal.</p>')
+    if (done) return send(res, 409, 'Already done', html`<h1>Already done</h1><p>This flow has already completed. Start a new one from the terminal.</p>`)
     done = true
     const error = query.get('error')
     if (error !== null) {
       const description = query.get('error_description') ?? ''
-      send(res, 400, 'Authorization failed', `<h1>Authorization failed</h1><p>${escapeHtml(error)}: ${escapeHtml(description)}</p>`)
+      send(res, 400, 'Authorization failed', html`<h1>Authorization failed</h1><div class="alert error" role="alert"><p><code>${error}</code> ${description}</p></div><p>See the terminal.</p>`)
       return rejectCode(new CliError(`authorization failed: ${printable(error)}${description ? `: ${printable(description)}` : ''}`))
     }
     if (query.get('state') !== opts.state) {
-      send(res, 400, 'State mismatch', '<h1>The state parameter does not match</h1><p>This response does not belong to this flow.</p>')
+      send(res, 400, 'State mismatch', html`<h1>The state parameter does not match</h1><div class="alert error" role="alert"><p>This response does not belong to this flow.</p></div>`)
       return rejectCode(new CliError('authorization failed: the state parameter in the callback does not match the one sent'))
     }
     const received = query.get('code')
     if (received === null || received === '') {
-      send(res, 400, 'No code', '<h1>The callback carries no code</h1>')
+      send(res, 400, 'No code', html`<h1>The callback carries no code</h1><p>The authorization server sent neither a code nor an error.</p>`)
       return rejectCode(new CliError('authorization failed: the callback carries neither a code nor an error'))
     }
     pending = res
@@ -73,13 +73,18 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    if (req.method !== 'GET') return send(res, 405, 'Method not allowed', '<p>Method not allowed.</p>')
+    if (req.method !== 'GET') return send(res, 405, 'Method not allowed', html`<h1>Method not allowed</h1>`)
     if (url.pathname === opts.callbackPath) return onCallback(url.searchParams, res)
     if (url.pathname === '/') {
-      const link = escapeHtml(opts.authorizationUrl)
-      return send(res, 200, 'Orthrus: authorization code flow', `<h1>Authorization code flow</h1><p><a href="${link}">Authorize application</a></p>`)
+      return send(
+        res,
+        200,
+        'Orthrus: authorization code flow',
+        html`<h1>Authorization code flow</h1><p>Sign in and consent at the authorization server; the code comes back to this page and the terminal exchanges it for tokens.</p>
+<p class="actions"><a class="button" href="${opts.authorizationUrl}">Authorize application</a></p>`,
+      )
     }
-    send(res, 404, 'Not found', '<p>Not found.</p>')
+    send(res, 404, 'Not found', html`<h1>Not found</h1>`)
   })
 
   await new Promise<void>((resolve, reject) => {
@@ -95,8 +100,8 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
       const res = pending
       pending = undefined
       if (res === undefined) return
-      if (ok) send(res, 200, 'Success', '<h1>Success</h1><p>The tokens were printed in the terminal. You may close this window.</p>')
-      else send(res, 502, 'Token exchange failed', '<h1>The code could not be exchanged for tokens</h1><p>See the terminal.</p>')
+      if (ok) send(res, 200, 'Success', html`<h1>Success</h1><div class="alert success"><p>The tokens were printed in the terminal. You may close this window.</p></div>`)
+      else send(res, 502, 'Token exchange failed', html`<h1>The code could not be exchanged for tokens</h1><div class="alert error" role="alert"><p>See the terminal.</p></div>`)
     },
     async close() {
       await new Promise<void>((resolve) => {
