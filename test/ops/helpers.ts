@@ -56,11 +56,17 @@ export async function adminJson(base: string, method: string, path: string, body
   return { status: res.status, json: text === '' ? undefined : (JSON.parse(text) as unknown) }
 }
 
-export async function form(url: string, params: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function form(
+  url: string,
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(params).toString(),
+    signal,
   })
   const text = await res.text()
   return { status: res.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) }
@@ -78,8 +84,9 @@ export async function createClient(adminUrl: string, body: Record<string, unknow
 }
 
 /** client_credentials at an instance's token endpoint. */
-export function clientCredentials(publicUrl: string, c: Client, scope?: string) {
-  return form(`${publicUrl}/oauth2/token`, { grant_type: 'client_credentials', ...(scope ? { scope } : {}) }, { authorization: basic(c.client_id, c.client_secret) })
+/** `signal` bounds a request that may never be answered (one handed to a worker as it is killed). */
+export function clientCredentials(publicUrl: string, c: Client, scope?: string, signal?: AbortSignal) {
+  return form(`${publicUrl}/oauth2/token`, { grant_type: 'client_credentials', ...(scope ? { scope } : {}) }, { authorization: basic(c.client_id, c.client_secret) }, signal)
 }
 
 export async function introspect(adminUrl: string, token: string): Promise<Record<string, unknown>> {

@@ -32,6 +32,8 @@ const KILL_AFTER = 200
 const KEEP_ALIVE_TIMEOUT_MS = 72_000
 /** Tokens the cluster must still answer after the replacement said it is ready. */
 const AFTER_REPLACEMENT = 200
+/** A request still unanswered after this long went to the killed worker. */
+const REQUEST_TIMEOUT_MS = 10_000
 
 /** The cluster-wide client_credentials token count in a scrape. */
 function tokensIssued(scrape: string): number {
@@ -187,9 +189,10 @@ for (const target of targets) {
         while (!done()) {
           let res: Awaited<ReturnType<typeof clientCredentials>>
           try {
-            res = await clientCredentials(server.publicUrl, client)
+            res = await clientCredentials(server.publicUrl, client, undefined, AbortSignal.timeout(REQUEST_TIMEOUT_MS))
           } catch {
-            // A request in flight on the killed worker's connection: it never got an answer.
+            // A request in flight on the killed worker's connection, or a connection the primary
+            // handed to the worker as it died: it never got an answer.
             refused++
             continue
           }
