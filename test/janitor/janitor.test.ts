@@ -141,7 +141,7 @@ for (const t of testDatabases()) {
     })
 
     it('--requests removes unhandled and rejected flows and expired logout requests, and keeps used consents', async () => {
-      const flows = new SqlFlowStore(db.kysely, nid, aead)
+      const flows = new SqlFlowStore(db.kysely, nid)
       const denied = { error: 'access_denied', error_description: 'no', error_hint: '', error_debug: '', status_code: 403 }
       const old = ago(2 * HOUR)
       const made = {

@@ -7,9 +7,9 @@ import type { PkcePolicy } from '../pkce.js'
 import type { ScopeMatcher } from '../scopes.js'
 import type { IdTokens } from '../tokens/id-token.js'
 import type { OpaqueTokens } from '../tokens/opaque-hmac.js'
-import type { GrantUnitOfWork } from '../unit-of-work.js'
+import type { AutocommitStores, Storage } from '../../unit-of-work.js'
 import type { TokenHook } from '../token-hook.js'
-import type { DeviceCodes, DeviceStore } from '../device-code.js'
+import type { DeviceCodes } from '../device-code.js'
 import type { TrustedJwtVerifier } from '../../trust/model.js'
 import type { AccessTokenResponse, TokenService } from '../tokens/service.js'
 
@@ -29,8 +29,8 @@ export interface GrantContext {
   tokens: TokenService
   scopes: ScopeMatcher
   config: Pick<Readonly<Config>, 'ttl' | 'oauth2'>
-  /** Stores bound to one transaction per request: a grant's writes commit together. */
-  units: GrantUnitOfWork
+  /** Reads outside a transaction; a grant's writes go through one unit of work, so they commit together. */
+  storage: Storage
   /** Absent without a key ring; then no ID token can be issued. */
   idTokens: IdTokens | undefined
   /** Checks presented authorization codes. */
@@ -41,7 +41,7 @@ export interface GrantContext {
   /** JWTs from issuers trusted through /admin/trust/grants/jwt-bearer/issuers (jwt-bearer, token exchange). */
   trustedJwts?: TrustedJwtVerifier
   /** RFC 8628 device authorizations; without them the device_code grant refuses every code. */
-  device?: { store: DeviceStore; codes: DeviceCodes }
+  device?: { store: AutocommitStores['device']; codes: DeviceCodes }
   now: () => Date
 }
 
