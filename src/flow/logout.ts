@@ -98,7 +98,7 @@ export class LogoutFlow {
       const uri = params.post_logout_redirect_uri
       if (given(uri)) {
         // RP-Initiated Logout §3: only a URI registered for the client, compared exactly.
-        if (!client.post_logout_redirect_uris.includes(uri)) {
+        if (!client?.post_logout_redirect_uris.includes(uri)) {
           throw invalidRequest("Logout failed because query parameter 'post_logout_redirect_uri' is not registered for the client.")
         }
         redirectTo = given(params.state) ? withQuery(uri, { state: params.state }) : uri
