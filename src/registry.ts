@@ -22,6 +22,7 @@ import { SqlJwkStore } from './persistence/sql/jwk-store.js'
 import { createFlows, type Flows } from './flow/services.js'
 import { SqlStorage } from './persistence/sql/storage.js'
 import type { Storage } from './unit-of-work.js'
+import { SqlPushedRequestStore } from './persistence/sql/par-store.js'
 import { DeviceCodes } from './oauth2/device-code.js'
 import { userCodeFormat } from './oauth2/user-code.js'
 import { HmacKeys } from './crypto/hmac.js'
@@ -186,6 +187,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       clientKeys: oauth2.clientKeys,
       logouts: storage.autocommit.logouts,
       device,
+      pushed: { store: new SqlPushedRequestStore(db.kysely, nid), clientAuth: oauth2.clientAuth, sealer: sessionData },
       logoutKeys: keys,
       warn: (fields, message) => logger.warn(fields, message),
       issuers: {
