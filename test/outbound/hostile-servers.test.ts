@@ -178,7 +178,7 @@ describe('jwks_uri and sector_identifier_uri from a hostile server', () => {
     const before = rssMiB()
     let peak = before
     const sampler = setInterval(() => (peak = Math.max(peak, rssMiB())), 5)
-    const e = await failureOf(keys.resolver(`${hostile.url}/bomb`)({ alg: 'ES256' }, { payload: '', signature: '' }))
+    const e = await failureOf(Promise.resolve(keys.resolver(`${hostile.url}/bomb`)({ alg: 'ES256' }, { payload: '', signature: '' })))
     clearInterval(sampler)
     expect(e.name).toBe('JwksUriError')
     expect(e.message).toBe('the keys could not be fetched from it')
