@@ -123,11 +123,16 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     const clients = new CachedClientStore(new SqlClientStore(db.kysely, nid), opts.clientCacheTtlMs ?? 5000)
     const hasher = createHasher(config.oauth2.hashers)
     // Every outbound request of the server goes through this one bounded fetcher (src/outbound/).
-    const outbound = new OutboundFetcher({ log: (fields, message) => logger.info(fields, message) })
+    const outbound = new OutboundFetcher({
+      disallowPrivateIpRanges: config.clients.http.disallow_private_ip_ranges,
+      privateIpExceptionUrls: config.clients.http.private_ip_exception_urls,
+      log: (fields, message) => logger.info(fields, message),
+    })
     const clientService = new ClientService({
       clients,
       hasher,
       fetchSector: sectorFetcher(outbound),
+      outbound,
       dev: config.dev,
       subjectTypes: [...config.oidc.subject_identifiers.supported_types],
     })
@@ -140,6 +145,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       defaultScope: [...config.oidc.dynamic_client_registration.default_scope],
       publicUrl: config.urls.self.public,
       fetchSector: sectorFetcher(outbound),
+      outbound,
     })
     const aead = new Aead(config.secrets.system)
     const keyAlgorithm = opts.keyAlgorithm ?? 'RS256'

@@ -9,6 +9,8 @@ import { isPublicClient, type Client, type ClientMetadata } from './model.js'
 import { presentClient } from './present.js'
 import type { RegistrationTokens } from './registration-token.js'
 import { checkSectorIdentifier, type SectorFetcher } from './sector-identifier.js'
+import { checkServerCalledUris } from './outbound-uris.js'
+import type { OutboundFetcher } from '../outbound/fetcher.js'
 import type { ClientStore } from './store.js'
 import { validateClientMetadata } from './validate.js'
 
@@ -26,6 +28,8 @@ export interface DynamicRegistrationDeps {
   /** The public base URL (urls.self.public). */
   publicUrl: string
   fetchSector: SectorFetcher
+  /** The outbound address policy registered URLs are checked against (clients.http.*). */
+  outbound?: OutboundFetcher
   now?: () => Date
 }
 
@@ -71,6 +75,7 @@ export class DynamicRegistration {
       defaultScope: this.deps.defaultScope,
       ...(existing ? { existing } : {}),
     })
+    await checkServerCalledUris(meta, this.deps.outbound)
     await checkSectorIdentifier(meta.sector_identifier_uri, meta.redirect_uris, {
       dev: this.deps.dev,
       fetch: this.deps.fetchSector,

@@ -175,6 +175,10 @@ export interface Config {
     subject_identifiers: { supported_types: Array<'public' | 'pairwise'>; pairwise: { salt?: string } }
     dynamic_client_registration: { enabled: boolean; default_scope: string[] }
   }
+  /** Outbound HTTP requests (src/outbound/fetcher.ts). */
+  clients: {
+    http: { disallow_private_ip_ranges: boolean; private_ip_exception_urls: string[] }
+  }
 }
 
 /** Hydra's webhook_config (a bare URL in the file loads as `{ url }`). */
