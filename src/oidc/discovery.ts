@@ -1,5 +1,6 @@
 // OpenID Connect Discovery 1.0 §3 / RFC 8414: the provider metadata served at
 // /.well-known/openid-configuration, built once from the configuration.
+import { GRANTS } from '../oauth2/grants/index.js'
 import { AUTH_SIGNING_ALGS } from '../client/auth.js'
 import { REGISTRATION_PATH } from '../client/registration.js'
 import type { Config } from '../config/types.js'
@@ -50,15 +51,8 @@ export type DiscoveryDocument = { issuer: string } & Record<keyof typeof PUBLIC_
   registration_endpoint?: string
 }
 
-/** Grants the token endpoint accepts; each grant adds itself here when it lands. */
-export const GRANT_TYPES_SUPPORTED: readonly string[] = [
-  'authorization_code',
-  'refresh_token',
-  'client_credentials',
-  'urn:ietf:params:oauth:grant-type:jwt-bearer',
-  'urn:ietf:params:oauth:grant-type:token-exchange',
-  'urn:ietf:params:oauth:grant-type:device_code',
-]
+/** Grants the token endpoint accepts: the grant registry, in its order. */
+export const GRANT_TYPES_SUPPORTED: readonly string[] = GRANTS.map((g) => g.type)
 
 const CLIENT_AUTH_METHODS = ['client_secret_post', 'client_secret_basic', 'private_key_jwt', 'none']
 /** Hydra's default ID token key algorithm, when the key set cannot be read. */
