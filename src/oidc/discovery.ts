@@ -20,6 +20,7 @@ export const PUBLIC_ENDPOINTS = {
   revocation_endpoint: '/oauth2/revoke',
   end_session_endpoint: '/oauth2/sessions/logout',
   device_authorization_endpoint: '/oauth2/device/auth',
+  pushed_authorization_request_endpoint: '/oauth2/par',
 } as const
 
 /** The metadata Orthrus serves; field names as in Hydra's `oidcConfiguration` schema. */
@@ -49,6 +50,8 @@ export type DiscoveryDocument = { issuer: string } & Record<keyof typeof PUBLIC_
   backchannel_logout_session_supported: boolean
   /** RFC 8414 §2 / OIDC Discovery §3: webfinger's client_registration_url, else ours when dynamic registration is on. */
   registration_endpoint?: string
+  /** RFC 9126 §5: whether every authorization request must be pushed first. */
+  require_pushed_authorization_requests: boolean
 }
 
 /** Grants the token endpoint accepts: the grant registry, in its order. */
@@ -136,5 +139,6 @@ export function discoveryDocument(
     frontchannel_logout_session_supported: true,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
+    require_pushed_authorization_requests: config.oauth2.pushed_authorization_requests.required,
   }
 }
