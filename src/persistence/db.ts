@@ -2,6 +2,7 @@ import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type Compile
 import type { Database } from './schema.js'
 import { parseDsn, type Dialect, type DsnTarget } from './dsn.js'
 import { SQLITE_PRAGMAS, SqliteWriter, sqliteParams } from './sqlite-writer.js'
+import { InsertCombiner } from './insert-combiner.js'
 
 export type BatchedWrite = (query: CompiledQuery) => Promise<void>
 
@@ -25,8 +26,9 @@ export interface Db {
   schema?: string
   /**
    * Runs a single-statement write that may be committed together with others: group commit off
-   * the event loop for a SQLite database file (sqlite-writer.ts), a plain statement elsewhere
-   * (in-memory SQLite has no fsync to share; the servers batch commits themselves). Only for writes whose callers need no transaction of their own. Resolves once the
+   * the event loop for a SQLite database file (sqlite-writer.ts), concurrent one-row inserts
+   * combined into one statement on PostgreSQL and MySQL (insert-combiner.ts), a plain statement
+   * on in-memory SQLite (no fsync to share). Only for writes whose callers need no transaction of their own. Resolves once the
    * write is committed.
    */
   readonly batchedWrite: BatchedWrite
@@ -70,7 +72,12 @@ export async function openDb(dsn: string, opts: OpenDbOptions = {}): Promise<Db>
 }
 
 function batchedWriter(t: DsnTarget, kysely: Kysely<Database>): { run(q: CompiledQuery): Promise<void>; close(): Promise<void> } {
-  if (t.dialect !== 'sqlite' || t.filename === ':memory:' || t.filename === '') {
+  if (t.dialect !== 'sqlite') {
+    // Concurrent single-row inserts of one shape share one multi-row INSERT (insert-combiner.ts).
+    const combiner = new InsertCombiner(kysely, t.dialect === 'postgres' ? 'numbered' : 'question')
+    return { run: (q) => combiner.run(q), close: async () => undefined }
+  }
+  if (t.filename === ':memory:' || t.filename === '') {
     return { run: async (q) => void (await kysely.executeQuery(q)), close: async () => undefined }
   }
   // Started on the first write, so commands that never batch a write start no thread.
