@@ -52,6 +52,8 @@ export interface ClientTable {
   skip_consent: Bool
   skip_logout_consent: Bool
   access_token_strategy: string
+  /** JSON array of previous secret hashes, newest first; NULL when none. */
+  rotated_secrets: string | null
   authorization_code_grant_access_token_lifespan: BigInt | null
   authorization_code_grant_id_token_lifespan: BigInt | null
   authorization_code_grant_refresh_token_lifespan: BigInt | null
