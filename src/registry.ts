@@ -30,6 +30,7 @@ import { SqlGrantUnitOfWork } from './persistence/sql/grant-transaction.js'
 import { SqlSessionStore } from './persistence/sql/session-store.js'
 import { SqlLogoutStore } from './persistence/sql/logout-store.js'
 import { SqlDeviceStore } from './persistence/sql/device-store.js'
+import { SqlPushedRequestStore } from './persistence/sql/par-store.js'
 import { DeviceCodes } from './oauth2/device-code.js'
 import { userCodeFormat } from './oauth2/user-code.js'
 import { HmacKeys } from './crypto/hmac.js'
@@ -200,6 +201,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       clientKeys: oauth2.clientKeys,
       logouts: new SqlLogoutStore(db.kysely, nid),
       device,
+      pushed: { store: new SqlPushedRequestStore(db.kysely, nid), clientAuth: oauth2.clientAuth, sealer: sessionData },
       logoutKeys: keys,
       warn: (fields, message) => logger.warn(fields, message),
       issuers: {

@@ -73,6 +73,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'oauth2.hashers.pbkdf2.iterations': 'PBKDF2-SHA256 iterations.',
   'oauth2.pkce.enforced': 'Require PKCE from every client.',
   'oauth2.pkce.enforced_for_public_clients': 'Require PKCE from public clients.',
+  'oauth2.pushed_authorization_requests.lifespan': 'How long a `request_uri` from `POST /oauth2/par` (RFC 9126) may be used at the authorization endpoint; it is used once.',
+  'oauth2.pushed_authorization_requests.required': 'Accept authorization requests only through a pushed authorization request, for every client (a client can ask for this alone with its `require_pushed_authorization_requests` metadata).',
   'oauth2.device_authorization.token_polling_interval': 'Interval a device must wait between token polls.',
   'oauth2.client_credentials.default_grant_allowed_scope': 'Grant all of a client\'s scopes when a client_credentials request names none.',
   'oauth2.grant.refresh_token.rotation_grace_period': 'How long a used refresh token may be used again (at most 5 minutes, or 180 days with a reuse count).',

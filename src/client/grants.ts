@@ -1,16 +1,16 @@
 // Grant and response types, and how they must fit together (OIDC Dynamic Client Registration §2).
 import { invalidClientMetadata } from '../oauth2/errors.js'
+import { GRANTS } from '../oauth2/grants/index.js'
 import { checkOneOf, show } from './fields.js'
 
-export const GRANT_TYPES = [
-  'authorization_code',
-  'implicit',
-  'refresh_token',
-  'client_credentials',
-  'urn:ietf:params:oauth:grant-type:jwt-bearer',
-  'urn:ietf:params:oauth:grant-type:device_code',
-  'urn:ietf:params:oauth:grant-type:token-exchange',
-] as const
+/**
+ * What grant_types may name: the token endpoint's grants (oauth2/grants/index.ts) and `implicit`,
+ * whose tokens the authorization endpoint issues.
+ */
+export const GRANT_TYPES: readonly string[] = [...GRANTS.map((g) => g.type), 'implicit']
+
+/** Grants a public client may not even register (client_credentials). */
+const REFUSED_FOR_PUBLIC = GRANTS.filter((g) => g.refusedAtRegistrationForPublicClients === true).map((g) => g.type)
 
 export const RESPONSE_TYPES = [
   'code',
@@ -39,11 +39,10 @@ export function checkGrantTypes(grantTypes: string[], publicClient: boolean): st
     }
     checkOneOf('grant_types', g, GRANT_TYPES)
   }
-  // A public client has no credentials to authenticate a client_credentials grant with.
-  if (publicClient && grantTypes.includes('client_credentials')) {
-    throw invalidClientMetadata(
-      'Field grant_types must not contain "client_credentials" when token_endpoint_auth_method is "none".',
-    )
+  // A public client has no credentials to authenticate such a grant with.
+  const refused = publicClient ? REFUSED_FOR_PUBLIC.find((g) => grantTypes.includes(g)) : undefined
+  if (refused !== undefined) {
+    throw invalidClientMetadata(`Field grant_types must not contain "${refused}" when token_endpoint_auth_method is "none".`)
   }
   return grantTypes.length > 0 ? grantTypes : [...DEFAULT_GRANT_TYPES]
 }

@@ -298,6 +298,10 @@ function oauth2(get: Get, opt: Opt, warnings: string[]): Config['oauth2'] {
       pbkdf2: { iterations: get('oauth2.hashers.pbkdf2.iterations') },
     },
     pkce: { enforced: get('oauth2.pkce.enforced'), enforced_for_public_clients: get('oauth2.pkce.enforced_for_public_clients') },
+    pushed_authorization_requests: {
+      lifespan: get('oauth2.pushed_authorization_requests.lifespan'),
+      required: get('oauth2.pushed_authorization_requests.required'),
+    },
     device_authorization: {
       token_polling_interval: get('oauth2.device_authorization.token_polling_interval'),
       user_code: userCode(opt),

@@ -269,6 +269,9 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'oauth2.hashers.pbkdf2.iterations', kind: 'integer', default: 25000, min: 1 },
   { path: 'oauth2.pkce.enforced', kind: 'boolean', default: false },
   { path: 'oauth2.pkce.enforced_for_public_clients', kind: 'boolean', default: false },
+  // RFC 9126 (Orthrus addition; Hydra has no pushed authorization requests).
+  { path: 'oauth2.pushed_authorization_requests.lifespan', kind: 'duration', default: '60s' },
+  { path: 'oauth2.pushed_authorization_requests.required', kind: 'boolean', default: false },
   { path: 'oauth2.device_authorization.token_polling_interval', kind: 'duration', default: '5s' },
   // Hydra's presets (driver/config/provider.go), or length + character_set; never both.
   { path: 'oauth2.device_authorization.user_code.entropy_preset', kind: 'enum', values: ['high', 'medium', 'low'] },

@@ -32,6 +32,8 @@ export interface FlowSettings {
   cookies: FlowCookieNames
   sessionCookiePath: string
   exposeDebug: boolean
+  /** oauth2.pushed_authorization_requests.required: every request must come through /oauth2/par. */
+  requirePushedRequests: boolean
 }
 
 /** `path` appended to the URL's own path, so a base path in urls.self.public is kept. */
@@ -59,6 +61,7 @@ export function flowSettings(config: Readonly<Config>): FlowSettings {
     cookies: { loginCsrf: c.names.login_csrf, consentCsrf: c.names.consent_csrf, session: c.names.session },
     sessionCookiePath: c.paths.session,
     exposeDebug: config.oauth2.expose_internal_errors,
+    requirePushedRequests: config.oauth2.pushed_authorization_requests.required,
   }
 }
 

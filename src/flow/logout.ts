@@ -85,13 +85,20 @@ export class LogoutFlow {
   async initiate(params: LogoutParams, requestUrl: string, cookies: CookieReader): Promise<LogoutOutcome> {
     try {
       const { ctx, settings } = this.d
+      // As Hydra: without id_token_hint the logout is not the relying party's to steer, so neither
+      // a redirect nor a state may be named (client_id alone names no one the browser may go to).
+      if (!given(params.id_token_hint)) {
+        if (given(params.state)) throw invalidRequest('Logout failed because query parameter state is set but id_token_hint is missing.')
+        if (given(params.post_logout_redirect_uri)) {
+          throw invalidRequest('Logout failed because query parameter post_logout_redirect_uri is set but id_token_hint is missing.')
+        }
+      }
       const { client, hint } = await this.relyingParty(params)
       let redirectTo = settings.postLogoutUrl
       const uri = params.post_logout_redirect_uri
       if (given(uri)) {
         // RP-Initiated Logout §3: only a URI registered for the client, compared exactly.
-        if (!client) throw invalidRequest("Logout failed because query parameter 'post_logout_redirect_uri' is set but neither 'id_token_hint' nor 'client_id' is.")
-        if (!client.post_logout_redirect_uris.includes(uri)) {
+        if (!client?.post_logout_redirect_uris.includes(uri)) {
           throw invalidRequest("Logout failed because query parameter 'post_logout_redirect_uri' is not registered for the client.")
         }
         redirectTo = given(params.state) ? withQuery(uri, { state: params.state }) : uri

@@ -10,6 +10,9 @@ import type { ClientKeySets } from '../oauth2/client-jwks.js'
 import { pkcePolicy } from '../oauth2/pkce.js'
 import { fetchRequestUri, type FetchRequestObject } from '../oauth2/request-object.js'
 import { scopeMatcher } from '../oauth2/scopes.js'
+import type { ClientAuthenticator } from '../oauth2/client-auth.js'
+import { PushedAuthorizations, type PushedRequestStore } from '../oauth2/par.js'
+import type { SessionSealer } from '../crypto/session-data.js'
 import { OpaqueTokens } from '../oauth2/tokens/opaque-hmac.js'
 import { LoginConsentAdmin } from './admin.js'
 import { AuthorizationFlow } from './authorize-flow.js'
@@ -50,6 +53,8 @@ export interface FlowDeps {
   sendDelete?: SendDelete
   /** RFC 8628 device authorizations; without them there is no device verification endpoint. */
   device?: { store: DeviceStore; codes: DeviceCodes }
+  /** RFC 9126: where pushed requests are kept, how clients authenticate, how requests are sealed. */
+  pushed?: { store: PushedRequestStore; clientAuth: Pick<ClientAuthenticator, 'authenticate'>; sealer: SessionSealer }
 }
 
 /** Hydra's logout CSRF cookie; serve.cookies.names has no key for it. */
@@ -68,6 +73,8 @@ export interface Flows {
   logoutAdmin?: LogoutAdmin
   /** GET /oauth2/device/verify and the admin device user code endpoint (RFC 8628). */
   device?: DeviceFlow
+  /** POST /oauth2/par (RFC 9126). */
+  pushed?: PushedAuthorizations
 }
 
 export function createFlows(d: FlowDeps): Flows {
@@ -104,7 +111,22 @@ export function createFlows(d: FlowDeps): Flows {
         },
       })
     : undefined
-  const base = { authorize: new AuthorizationFlow(ctx), admin: new LoginConsentAdmin(ctx), ...(device ? { device } : {}) }
+  const pushed = d.pushed
+    ? new PushedAuthorizations({
+        store: d.pushed.store,
+        clientAuth: d.pushed.clientAuth,
+        sealer: d.pushed.sealer,
+        validation: { ...ctx.validation, getClient: (id) => d.clients.get(id) },
+        lifespanMs: config.oauth2.pushed_authorization_requests.lifespan,
+        now: ctx.now,
+      })
+    : undefined
+  const base = {
+    authorize: new AuthorizationFlow(ctx, pushed),
+    admin: new LoginConsentAdmin(ctx),
+    ...(device ? { device } : {}),
+    ...(pushed ? { pushed } : {}),
+  }
   if (!d.logouts) {
     return { ...base, sessions: new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now }) }
   }

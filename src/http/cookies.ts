@@ -1,5 +1,15 @@
 // The flow's cookies on the wire: signed with secrets.cookie (the first signs, every one verifies),
 // HttpOnly, SameSite and Secure as configured. The flow sees only verified values.
+//
+// Hand-written on purpose rather than @fastify/cookie: its signer MACs the value alone
+// (`value.base64(HMAC-SHA256(secret, value))`, padding stripped), while these cookies MAC the
+// cookie's name with the value (`value.base64url(HMAC-SHA256(secret, name + "\n" + value))`), so a
+// signed value cannot be moved from one cookie to another (a login CSRF value replayed as the
+// consent one). Switching would stop every cookie issued before the switch from verifying (flows
+// in progress and remembered sessions would break at an upgrade) and would drop the name binding;
+// its pluggable `{ sign, unsign }` signer is given only the value, so it cannot keep the binding
+// either. What would remain for the plugin — splitting a Cookie header and writing Set-Cookie —
+// is the forty lines below, whose exact attributes the tests pin, so the whole piece stays here.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config/types.js'

@@ -5,6 +5,7 @@ import { invalidRequest } from '../oauth2/errors.js'
 import type { OAuth2 } from '../oauth2/services.js'
 import { credentialParams, singleValued } from '../oauth2/token.js'
 import { acceptForms, formBody } from './form.js'
+import { httpFactsOf } from './request-facts.js'
 import type { RouteGroup } from './route-table.js'
 import { errorOAuth2, form, introspectedOAuth2Token, oAuth2TokenExchange, query } from './schemas/components.js'
 
@@ -44,7 +45,7 @@ export function oauth2PublicRoutes(oauth2: Pick<OAuth2, 'token' | 'clientAuth' |
         discovery: 'token_endpoint',
         cors: 'client',
         handler: async (request, reply) => {
-          const response = await oauth2.token.handle({ authorization: authorizationOf(request), form: formBody(request) })
+          const response = await oauth2.token.handle({ ...httpFactsOf(request), form: formBody(request) })
           return noStore(reply).header('content-type', 'application/json; charset=utf-8').send(response)
         },
       },

@@ -8,12 +8,8 @@ import type { KeyRing } from '../jwk/keyring.js'
 import { appendPath } from '../oidc/discovery.js'
 import { ClientAuthenticator } from './client-auth.js'
 import { ClientKeySets } from './client-jwks.js'
-import { authorizationCode } from './grants/authorization-code.js'
-import { clientCredentials } from './grants/client-credentials.js'
-import { jwtBearerGrant } from './grants/jwt-bearer.js'
+import { activeGrants } from './grants/index.js'
 import type { TrustedJwtVerifier } from '../trust/model.js'
-import { refreshToken } from './grants/refresh-token.js'
-import { tokenExchange } from './grants/token-exchange.js'
 import { pkcePolicy } from './pkce.js'
 import { IdTokens } from './tokens/id-token.js'
 import type { GrantUnitOfWork } from './unit-of-work.js'
@@ -32,7 +28,6 @@ import { SessionCodec } from './tokens/session.js'
 import { TokenService } from './tokens/service.js'
 import { DeviceAuthorization } from './device-authorization.js'
 import type { DeviceCodes, DeviceStore } from './device-code.js'
-import { deviceCode } from './grants/device-code.js'
 
 export interface OAuth2Deps {
   config: Readonly<Config>
@@ -128,14 +123,13 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     clientAuth,
     clientKeys,
     token: new TokenEndpoint({
-      grants: [
-        clientCredentials,
-        authorizationCode,
-        refreshToken,
-        tokenExchange({ keys: d.keys, issuer: config.urls.self.issuer, jwtAudiences: audiences }),
-        ...(d.trustedJwts ? [jwtBearerGrant(audiences)] : []),
-        ...(d.device ? [deviceCode] : []),
-      ],
+      grants: activeGrants({
+        issuer: config.urls.self.issuer,
+        keys: d.keys,
+        assertionAudiences: audiences,
+        ...(d.trustedJwts ? { trustedJwts: d.trustedJwts } : {}),
+        ...(d.device ? { device: d.device } : {}),
+      }),
       clientAuth,
       context: {
         tokens,
@@ -147,8 +141,6 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
         pkce: pkcePolicy(config),
         tokenHook,
         now,
-        ...(d.device ? { device: d.device } : {}),
-        ...(d.trustedJwts ? { trustedJwts: d.trustedJwts } : {}),
       },
       ...(d.grantObserver ? { observer: d.grantObserver } : {}),
     }),

@@ -1,5 +1,6 @@
 // OpenID Connect Discovery 1.0 §3 / RFC 8414: the provider metadata served at
 // /.well-known/openid-configuration, built once from the configuration.
+import { GRANTS } from '../oauth2/grants/index.js'
 import { AUTH_SIGNING_ALGS } from '../client/auth.js'
 import { REGISTRATION_PATH } from '../client/registration.js'
 import type { Config } from '../config/types.js'
@@ -19,6 +20,7 @@ export const PUBLIC_ENDPOINTS = {
   revocation_endpoint: '/oauth2/revoke',
   end_session_endpoint: '/oauth2/sessions/logout',
   device_authorization_endpoint: '/oauth2/device/auth',
+  pushed_authorization_request_endpoint: '/oauth2/par',
 } as const
 
 /** The metadata Orthrus serves; field names as in Hydra's `oidcConfiguration` schema. */
@@ -48,17 +50,12 @@ export type DiscoveryDocument = { issuer: string } & Record<keyof typeof PUBLIC_
   backchannel_logout_session_supported: boolean
   /** RFC 8414 §2 / OIDC Discovery §3: webfinger's client_registration_url, else ours when dynamic registration is on. */
   registration_endpoint?: string
+  /** RFC 9126 §5: whether every authorization request must be pushed first. */
+  require_pushed_authorization_requests: boolean
 }
 
-/** Grants the token endpoint accepts; each grant adds itself here when it lands. */
-export const GRANT_TYPES_SUPPORTED: readonly string[] = [
-  'authorization_code',
-  'refresh_token',
-  'client_credentials',
-  'urn:ietf:params:oauth:grant-type:jwt-bearer',
-  'urn:ietf:params:oauth:grant-type:token-exchange',
-  'urn:ietf:params:oauth:grant-type:device_code',
-]
+/** Grants the token endpoint accepts: the grant registry, in its order. */
+export const GRANT_TYPES_SUPPORTED: readonly string[] = GRANTS.map((g) => g.type)
 
 const CLIENT_AUTH_METHODS = ['client_secret_post', 'client_secret_basic', 'private_key_jwt', 'none']
 /** Hydra's default ID token key algorithm, when the key set cannot be read. */
@@ -142,5 +139,6 @@ export function discoveryDocument(
     frontchannel_logout_session_supported: true,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
+    require_pushed_authorization_requests: config.oauth2.pushed_authorization_requests.required,
   }
 }

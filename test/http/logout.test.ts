@@ -175,6 +175,30 @@ for (const t of testDatabases()) {
       expect(jar.get(sessionCookie())).toBeTruthy()
     })
 
+    it('honours post_logout_redirect_uri and state only with an id_token_hint, as Hydra', async () => {
+      const client = await logoutClient()
+      const loggedIn = new CookieJar()
+      await login(loggedIn, client)
+      const cases: Array<[Record<string, string>, string]> = [
+        [{ client_id: client.client_id, post_logout_redirect_uri: POST_LOGOUT }, 'post_logout_redirect_uri is set but id_token_hint is missing'],
+        [{ post_logout_redirect_uri: POST_LOGOUT }, 'post_logout_redirect_uri is set but id_token_hint is missing'],
+        [{ client_id: client.client_id, state: 'st' }, 'state is set but id_token_hint is missing'],
+      ]
+      // With no session (the open redirect as reported) and with one.
+      for (const jar of [new CookieJar(), loggedIn]) {
+        for (const [query, hint] of cases) {
+          const res = await browse(env, jar, `/oauth2/sessions/logout?${new URLSearchParams(query).toString()}`)
+          expect(res.statusCode).toBe(302)
+          const location = String(res.headers.location)
+          expect(location.startsWith(POST_LOGOUT), location).toBe(false)
+          const error = queryOf(location)
+          expect(error.get('error')).toBe('invalid_request')
+          expect(error.get('error_description')).toContain(hint)
+        }
+      }
+      expect(loggedIn.get(sessionCookie())).toBeTruthy()
+    })
+
     it('keeps the session when the logout app rejects', async () => {
       const client = await logoutClient()
       const jar = new CookieJar()

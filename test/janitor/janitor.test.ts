@@ -210,6 +210,19 @@ for (const t of testDatabases()) {
       expect((await k.selectFrom('hydra_oauth2_device_challenge').select('id').execute()).map((r) => r.id)).toEqual(['v-live'])
     })
 
+    it('--requests removes expired pushed authorization requests (RFC 9126)', async () => {
+      if (!(await store.hasTarget('par'))) return
+      const k = db.kysely
+      const par = (signature: string, expiresAt: Date) => ({
+        signature, nid, client_id: clientId, request_data: 'sealed', used: false, requested_at: ago(HOUR), expires_at: expiresAt,
+      })
+      await k.deleteFrom('orthrus_oauth2_par').execute()
+      await k.insertInto('orthrus_oauth2_par').values([par('p-expired', ago(60_000)), par('p-live', ago(-60_000))]).execute()
+      const results = await run(['requests'])
+      expect(removedOf(results, 'pushed authorization requests')).toBe(1)
+      expect((await k.selectFrom('orthrus_oauth2_par').select('signature').execute()).map((r) => r.signature)).toEqual(['p-live'])
+    })
+
     it('a table this database does not have is a skip, not a failure', async () => {
       const results = await run(['requests'])
       const device = results.find((r) => r.step.target === 'device')!

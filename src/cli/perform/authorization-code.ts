@@ -3,6 +3,7 @@
 // request carries state, nonce and PKCE (S256); the code is exchanged at the token endpoint
 // with client_secret_basic, or as a public client (`none`) when no secret is given.
 import { spawn } from 'node:child_process'
+import { authorizationCode } from '../../oauth2/grants/authorization-code.js'
 import type { Command } from 'commander'
 import { verb } from '../clients.js'
 import { addEndpointOption, formRequest, joinUrl, resolveEndpoint } from '../endpoint.js'
@@ -111,7 +112,7 @@ export async function performAuthorizationCode(opts: Opts, env: NodeJS.ProcessEn
     if (opts['open'] !== false) openBrowser(server.homeUrl)
 
     const code = await server.code
-    const form: Record<string, string> = { grant_type: 'authorization_code', code, redirect_uri: redirectUri }
+    const form: Record<string, string> = { grant_type: authorizationCode.type, code, redirect_uri: redirectUri }
     if (pkce) form['code_verifier'] = secrets.codeVerifier
     if (clientSecret === undefined) form['client_id'] = clientId
     let result: TokenResult

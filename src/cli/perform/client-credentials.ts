@@ -1,5 +1,6 @@
 // `perform client-credentials`: exchanges a client's id and secret for an access token at the
 // public token endpoint, authenticating with client_secret_basic as Hydra's CLI does.
+import { clientCredentials as clientCredentialsGrant } from '../../oauth2/grants/client-credentials.js'
 import type { Command } from 'commander'
 import { verb } from '../clients.js'
 import { addEndpointOption, asObject, formRequest, resolveEndpoint } from '../endpoint.js'
@@ -51,7 +52,7 @@ export function registerPerformClientCredentials(program: Command): void {
       const format = parseFormat(typeof opts['format'] === 'string' ? opts['format'] : undefined)
       const endpoint = resolveEndpoint(typeof opts['endpoint'] === 'string' ? opts['endpoint'] : undefined, 'public')
       const credentials = clientCredentials(opts)
-      const form: Record<string, string> = { grant_type: 'client_credentials' }
+      const form: Record<string, string> = { grant_type: clientCredentialsGrant.type }
       const scopes = Array.isArray(opts['scope']) ? (opts['scope'] as string[]) : []
       const audiences = Array.isArray(opts['audience']) ? (opts['audience'] as string[]) : []
       if (scopes.length > 0) form['scope'] = scopes.join(' ')

@@ -8,12 +8,14 @@ import { addEndpointOption, asObject, basicAuthorization, displayEndpoint, joinU
 import { addFormatOption, CliError, io, parseFormat, printResult, runAction } from '../output.js'
 import { commaList, scopeList } from '../input.js'
 import { tokenResult } from './client-credentials.js'
+import { deviceCode as deviceCodeGrant } from '../../oauth2/grants/device-code.js'
 import { send, TransportError, type RawResponse } from '../transport.js'
 import { DEFAULT_SCOPES, USER_TOKEN_COLUMNS as TOKEN_COLUMNS, list, str, userFlowClient } from './user-flow.js'
 
 type Opts = Record<string, unknown>
 
-export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
+/** The grant_type it polls with, from the grant's own module. */
+export const DEVICE_CODE_GRANT = deviceCodeGrant.type
 const SLOW_DOWN_STEP = 5
 
 interface Reply {

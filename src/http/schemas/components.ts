@@ -1,11 +1,14 @@
 // The schemas of what the routes read and answer: Hydra's where Hydra has the operation (its
 // component schemas, generated into hydra.ts), extended only by what Orthrus adds on top.
-import { anyObject, arrayOf, extend, hydra, int, named, obj, ordered, str, strs, type Schema } from './json-schema.js'
+import { anyObject, arrayOf, bool, extend, hydra, int, named, obj, ordered, str, strs, type Schema } from './json-schema.js'
 
 /** Every error answer (the one renderer in http/errors.ts); `request_id` is Orthrus's addition. */
 export const errorOAuth2 = extend('errorOAuth2', hydra('errorOAuth2'), { request_id: str('The request id, also in X-Request-Id') })
 
-export const oAuth2Client = hydra('oAuth2Client')
+export const oAuth2Client = extend('oAuth2Client', hydra('oAuth2Client'), {
+  // RFC 9126 §6 client metadata.
+  require_pushed_authorization_requests: bool('RFC 9126: authorization requests only through the pushed authorization request endpoint'),
+})
 export const oAuth2Clients = arrayOf(oAuth2Client)
 export const oAuth2ClientTokenLifespans = hydra('oAuth2ClientTokenLifespans')
 export const jsonPatchDocument = hydra('jsonPatchDocument')
@@ -20,7 +23,11 @@ export const introspectedOAuth2Token = extend('introspectedOAuth2Token', hydra('
   // RFC 8693 §4.1: the delegation chain of an exchanged token.
   act: anyObject('RFC 8693 §4.1: the acting party of an exchanged token'),
 })
-export const oidcConfiguration = hydra('oidcConfiguration')
+export const oidcConfiguration = extend('oidcConfiguration', hydra('oidcConfiguration'), {
+  // RFC 9126 §5.
+  pushed_authorization_request_endpoint: str('RFC 9126: the pushed authorization request endpoint'),
+  require_pushed_authorization_requests: bool('RFC 9126: whether every authorization request must be pushed first'),
+})
 export const oidcUserInfo = extend('oidcUserInfo', hydra('oidcUserInfo'), {}, { additionalProperties: true })
 export const deviceAuthorization = hydra('deviceAuthorization')
 export const oAuth2RedirectTo = hydra('oAuth2RedirectTo')

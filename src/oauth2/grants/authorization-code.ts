@@ -6,14 +6,24 @@ import { invalidGrant, invalidRequest } from '../errors.js'
 import { verifyPkce } from '../pkce.js'
 import { AUTHORIZE_CODE_PREFIX } from '../tokens/opaque-hmac.js'
 import { oidcSessionOf } from '../tokens/oidc-session.js'
-import type { Grant } from './grant.js'
-import { issueUserTokens, mayRefresh, refreshLifespan, withIdToken } from './user-tokens.js'
+import { defineGrant } from './grant.js'
+import { issueUserTokens, mayRefresh, withIdToken } from './user-tokens.js'
 
 const REUSED = 'The authorization code has already been used.'
 
-export const authorizationCode: Grant = {
+export const authorizationCode = defineGrant({
   type: 'authorization_code',
   parameters: ['code', 'redirect_uri', 'code_verifier'],
+  // Public clients prove possession with PKCE instead.
+  clientAuthentication: 'any',
+  issues: { refreshToken: true, idToken: true },
+  lifespans: {
+    access: 'authorization_code_grant_access_token_lifespan',
+    refresh: 'authorization_code_grant_refresh_token_lifespan',
+    idToken: 'authorization_code_grant_id_token_lifespan',
+  },
+  unitOfWork: 'transaction',
+  dependencies: () => ({}),
   async handle(req, ctx) {
     const { client, form } = req
     const code = form.code
@@ -40,8 +50,7 @@ export const authorizationCode: Grant = {
     }
     verifyPkce(rec.pkce, form.code_verifier, isPublicClient(client), ctx.pkce)
 
-    const { lifespans } = client
-    const { ttl } = ctx.config
+    const { lifespans } = req
     // Never the code or the verifier: stored rows hold no credentials.
     const storedForm = { grant_type: 'authorization_code', ...(form.redirect_uri !== undefined ? { redirect_uri: form.redirect_uri } : {}) }
     // oauth2.token_hook, before anything is consumed: a failing hook leaves the code usable.
@@ -80,10 +89,7 @@ export const authorizationCode: Grant = {
         form: storedForm,
         ext: hooked.accessTokenClaims,
         oidc,
-        lifespans: {
-          access: lifespans.authorization_code_grant_access_token_lifespan ?? ttl.access_token,
-          refresh: refreshLifespan(lifespans.authorization_code_grant_refresh_token_lifespan, ttl.refresh_token),
-        },
+        lifespans,
         issueRefresh: mayRefresh(client, rec.grantedScope),
       })
     })
@@ -94,8 +100,8 @@ export const authorizationCode: Grant = {
       scope: rec.grantedScope,
       oidc,
       nonce: rec.session.nonce,
-      lifespan: lifespans.authorization_code_grant_id_token_lifespan ?? ttl.id_token,
+      lifespan: lifespans.idToken,
       now,
     })
   },
-}
+})

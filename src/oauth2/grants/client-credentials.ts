@@ -1,15 +1,21 @@
 // RFC 6749 §4.4: a confidential client asks for a token on its own behalf.
 import { grantAudience, grantScopes } from '../scopes.js'
-import { hookThenIssueAccess, requireConfidentialClient } from './client-grant.js'
-import type { Grant } from './grant.js'
+import { hookThenIssueAccess } from './client-grant.js'
+import { defineGrant } from './grant.js'
 
-export const clientCredentials: Grant = {
+export const clientCredentials = defineGrant({
   type: 'client_credentials',
   parameters: ['scope', 'audience'],
+  repeatable: ['audience'],
+  // RFC 6749 §4.4.2: the client MUST authenticate, which a public client cannot.
+  clientAuthentication: 'confidential',
+  refusedAtRegistrationForPublicClients: true,
+  issues: { refreshToken: false, idToken: false },
+  lifespans: { access: 'client_credentials_grant_access_token_lifespan' },
+  unitOfWork: 'single-write',
+  dependencies: () => ({}),
   async handle(req, ctx) {
     const { client } = req
-    // RFC 6749 §4.4.2: the client MUST authenticate, which a public client cannot.
-    requireConfidentialClient(req, 'client_credentials')
     const grantedScope = grantScopes(client.scope, req.scope, {
       matcher: ctx.scopes,
       // Hydra's MITREid compatibility switch: no scope asked for means every scope allowed.
@@ -28,7 +34,7 @@ export const clientCredentials: Grant = {
     return hookThenIssueAccess(ctx, 'client_credentials', facts, {
       hookForm: req.form,
       form: req.form,
-      lifespan: client.lifespans.client_credentials_grant_access_token_lifespan ?? ctx.config.ttl.access_token,
+      lifespan: req.lifespans.access,
     })
   },
-}
+})

@@ -14,22 +14,32 @@ import {
 } from '../device-code.js'
 import { invalidGrant, invalidRequest } from '../errors.js'
 import { oidcSessionOf } from '../tokens/oidc-session.js'
-import type { Grant } from './grant.js'
-import { issueUserTokens, mayRefresh, refreshLifespan, withIdToken } from './user-tokens.js'
+import { defineGrant } from './grant.js'
+import { issueUserTokens, mayRefresh, withIdToken } from './user-tokens.js'
 
 const USED = 'The device code has already been used.'
 const UNKNOWN = 'The device code is invalid, was not issued by this server, or was issued to another client.'
 
-export const deviceCode: Grant = {
+export const deviceCode = defineGrant({
   type: DEVICE_CODE_GRANT_TYPE,
   parameters: ['device_code'],
-  async handle(req, ctx) {
+  // RFC 8628 §3.4: devices are often public clients.
+  clientAuthentication: 'any',
+  issues: { refreshToken: true, idToken: true },
+  lifespans: {
+    access: 'device_authorization_grant_access_token_lifespan',
+    refresh: 'device_authorization_grant_refresh_token_lifespan',
+    idToken: 'device_authorization_grant_id_token_lifespan',
+  },
+  unitOfWork: 'transaction',
+  // Off without a device store (then /oauth2/device/auth is off too).
+  dependencies: (s) => s.device,
+  async handle(req, ctx, device) {
     const { client, form } = req
     const code = form.device_code
     if (code === undefined || code === '') throw invalidRequest("The request parameter 'device_code' is missing.")
-    const device = ctx.device
-    const signature = device?.codes.deviceSignatureOf(code)
-    if (!device || signature === undefined) throw invalidGrant(UNKNOWN)
+    const signature = device.codes.deviceSignatureOf(code)
+    if (signature === undefined) throw invalidGrant(UNKNOWN)
     const rec = await device.store.getByDeviceSignature(signature)
     // Another client's code is not told apart from an unknown one.
     if (!rec || rec.clientId !== client.client_id) throw invalidGrant(UNKNOWN)
@@ -44,8 +54,7 @@ export const deviceCode: Grant = {
     const decision = rec.decision
     if (!decision) throw invalidGrant('The device authorization can no longer be honoured.')
 
-    const { lifespans } = client
-    const { ttl } = ctx.config
+    const { lifespans } = req
     // Never the device code itself: stored rows hold no credentials.
     const storedForm = { grant_type: DEVICE_CODE_GRANT_TYPE }
     const authenticated = oidcSessionOf(decision.session)
@@ -80,10 +89,7 @@ export const deviceCode: Grant = {
         form: storedForm,
         ext: hooked.accessTokenClaims,
         oidc,
-        lifespans: {
-          access: lifespans.device_authorization_grant_access_token_lifespan ?? ttl.access_token,
-          refresh: refreshLifespan(lifespans.device_authorization_grant_refresh_token_lifespan, ttl.refresh_token),
-        },
+        lifespans,
         issueRefresh: mayRefresh(client, decision.grantedScope),
       }),
     )
@@ -92,8 +98,8 @@ export const deviceCode: Grant = {
       subject: decision.subject,
       scope: decision.grantedScope,
       oidc,
-      lifespan: lifespans.device_authorization_grant_id_token_lifespan ?? ttl.id_token,
+      lifespan: lifespans.idToken,
       now,
     })
   },
-}
+})

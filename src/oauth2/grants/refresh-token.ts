@@ -4,8 +4,8 @@
 import { invalidGrant, invalidRequest, invalidScope } from '../errors.js'
 import type { RefreshGrace } from '../store.js'
 import { splitScope } from '../scopes.js'
-import type { Grant, GrantContext } from './grant.js'
-import { issueUserTokens, refreshLifespan, withIdToken } from './user-tokens.js'
+import { defineGrant, type GrantContext } from './grant.js'
+import { issueUserTokens, withIdToken } from './user-tokens.js'
 
 const UNUSABLE = 'The refresh token has been used, revoked or is otherwise inactive.'
 
@@ -17,9 +17,18 @@ function graceFor(ctx: GrantContext, expiresAt: Date | null, now: Date): Refresh
   return { until: new Date(expiresAt === null ? end : Math.min(end, expiresAt.getTime())), reuseCount }
 }
 
-export const refreshToken: Grant = {
+export const refreshToken = defineGrant({
   type: 'refresh_token',
   parameters: ['refresh_token', 'scope'],
+  clientAuthentication: 'any',
+  issues: { refreshToken: true, idToken: true },
+  lifespans: {
+    access: 'refresh_token_grant_access_token_lifespan',
+    refresh: 'refresh_token_grant_refresh_token_lifespan',
+    idToken: 'refresh_token_grant_id_token_lifespan',
+  },
+  unitOfWork: 'transaction',
+  dependencies: () => ({}),
   async handle(req, ctx) {
     const { client } = req
     const presented = req.form.refresh_token
@@ -49,8 +58,7 @@ export const refreshToken: Grant = {
       if (!ctx.scopes(clientScope, s)) throw invalidScope(`The OAuth 2.0 Client is not allowed to request scope '${s}'.`)
     }
 
-    const { lifespans } = client
-    const { ttl } = ctx.config
+    const { lifespans } = req
     const grace = graceFor(ctx, rec.expiresAt, now)
     const requestedScope = req.scope.length > 0 ? req.scope : rec.requestedScope
     const storedForm = { grant_type: 'refresh_token', ...(req.form.scope !== undefined ? { scope: req.form.scope } : {}) }
@@ -92,10 +100,7 @@ export const refreshToken: Grant = {
         form: storedForm,
         ext: hooked.accessTokenClaims,
         oidc,
-        lifespans: {
-          access: lifespans.refresh_token_grant_access_token_lifespan ?? ttl.access_token,
-          refresh: refreshLifespan(lifespans.refresh_token_grant_refresh_token_lifespan, ttl.refresh_token),
-        },
+        lifespans,
         issueRefresh: true,
       })
     })
@@ -106,8 +111,8 @@ export const refreshToken: Grant = {
       subject: rec.subject,
       scope: accessScope,
       oidc,
-      lifespan: lifespans.refresh_token_grant_id_token_lifespan ?? ttl.id_token,
+      lifespan: lifespans.idToken,
       now,
     })
   },
-}
+})

@@ -3,6 +3,7 @@
 // a new token about the same subject, narrowed in scope, audience and lifetime, optionally
 // recording an actor (`act`, §4.1) that acts for the subject.
 import type { KeyRing } from '../../jwk/keyring.js'
+import type { TrustedJwtVerifier } from '../../trust/model.js'
 import { OAuthError, invalidRequest, invalidScope, serverError } from '../errors.js'
 import { splitScope } from '../scopes.js'
 import type { AccessTokenResponse, TokenFacts } from '../tokens/service.js'
@@ -16,8 +17,7 @@ import {
   requestedTokenType,
   type ActClaim,
 } from '../token-exchange/types.js'
-import { requireConfidentialClient } from './client-grant.js'
-import type { Grant, GrantContext, GrantRequest } from './grant.js'
+import { defineGrant, type GrantContext, type GrantRequest } from './grant.js'
 
 export interface TokenExchangeOptions {
   /** The server's keys, to verify ID tokens presented as subject or actor tokens. */
@@ -26,6 +26,8 @@ export interface TokenExchangeOptions {
   issuer: string
   /** Values a trusted JWT's `aud` may name besides the exchanging client (the token endpoint URLs, the issuer). */
   jwtAudiences: readonly string[]
+  /** JWTs of trusted issuers, when the trust relationships are on. */
+  trustedJwts: TrustedJwtVerifier | undefined
 }
 
 // RFC 8693 §2.2.2: the server will not issue a token for the indicated resource or audience.
@@ -82,143 +84,154 @@ function required(form: GrantRequest['form'], name: string): string {
   return value
 }
 
-export function tokenExchange(opts: TokenExchangeOptions): Grant {
-  return {
-    type: TOKEN_EXCHANGE_GRANT,
-    parameters: [
-      'subject_token',
-      'subject_token_type',
-      'actor_token',
-      'actor_token_type',
-      'requested_token_type',
-      'audience',
-      'resource',
-      'scope',
-    ],
-    async handle(req, ctx) {
-      const { client, form } = req
-      // Exchanging tokens is a privilege of clients that can prove who they are.
-      requireConfidentialClient(req, TOKEN_EXCHANGE_GRANT)
-      const subjectToken = required(form, 'subject_token')
-      const subjectType = presentedTokenType('subject_token_type', form.subject_token_type)
-      // §2.1: actor_token_type is REQUIRED with actor_token and MUST NOT be sent without it.
-      const actorToken = form.actor_token
-      const hasActor = actorToken !== undefined && actorToken !== ''
-      if (!hasActor && form.actor_token_type !== undefined) {
-        throw invalidRequest("The request parameter 'actor_token_type' must not be sent without 'actor_token'.")
+export const tokenExchange = defineGrant<TokenExchangeOptions>({
+  type: TOKEN_EXCHANGE_GRANT,
+  parameters: [
+    'subject_token',
+    'subject_token_type',
+    'actor_token',
+    'actor_token_type',
+    'requested_token_type',
+    'audience',
+    'resource',
+    'scope',
+  ],
+  // RFC 8693 §2.1 repeats `audience` (and RFC 8707 `resource`) for several values.
+  repeatable: ['audience', 'resource'],
+  // Exchanging tokens is a privilege of clients that can prove who they are.
+  clientAuthentication: 'confidential',
+  // Never a refresh token; an ID token when requested_token_type asks for one (as N_A).
+  issues: { refreshToken: false, idToken: true },
+  // Bounded by ttl.* and the presented tokens' remaining lifetime; no client override.
+  lifespans: {},
+  unitOfWork: 'single-write',
+  dependencies: (s) => ({
+    keys: s.keys,
+    issuer: s.issuer,
+    jwtAudiences: s.assertionAudiences,
+    trustedJwts: s.trustedJwts,
+  }),
+  async handle(req, ctx, opts) {
+    const { client, form } = req
+    const subjectToken = required(form, 'subject_token')
+    const subjectType = presentedTokenType('subject_token_type', form.subject_token_type)
+    // §2.1: actor_token_type is REQUIRED with actor_token and MUST NOT be sent without it.
+    const actorToken = form.actor_token
+    const hasActor = actorToken !== undefined && actorToken !== ''
+    if (!hasActor && form.actor_token_type !== undefined) {
+      throw invalidRequest("The request parameter 'actor_token_type' must not be sent without 'actor_token'.")
+    }
+    const actorType = hasActor ? presentedTokenType('actor_token_type', form.actor_token_type) : undefined
+    const issuedType = requestedTokenType(form.requested_token_type)
+
+    // Audience and resource name the targets (§2.1); both must be the client's own audiences.
+    const requestedAudience = [...new Set([...req.audience, ...resourceIndicators(form.resource)])]
+    for (const a of requestedAudience) {
+      if (!client.audience.includes(a)) {
+        throw invalidTarget(`Requested audience "${a}" has not been whitelisted by the OAuth 2.0 Client.`)
       }
-      const actorType = hasActor ? presentedTokenType('actor_token_type', form.actor_token_type) : undefined
-      const issuedType = requestedTokenType(form.requested_token_type)
+    }
 
-      // Audience and resource name the targets (§2.1); both must be the client's own audiences.
-      const requestedAudience = [...new Set([...req.audience, ...resourceIndicators(form.resource)])]
-      for (const a of requestedAudience) {
-        if (!client.audience.includes(a)) {
-          throw invalidTarget(`Requested audience "${a}" has not been whitelisted by the OAuth 2.0 Client.`)
-        }
+    const now = ctx.now()
+    const deps = {
+      tokens: ctx.tokens,
+      keys: opts.keys,
+      issuer: opts.issuer,
+      trustedJwts: opts.trustedJwts,
+      jwtAudiences: opts.jwtAudiences,
+      now,
+    }
+    const subject = await verifyPresented('subject_token', subjectType, subjectToken, client, deps)
+    let act: ActClaim | undefined = subject.act
+    let actor: PresentedToken | undefined
+    if (hasActor && actorType !== undefined) {
+      actor = await verifyPresented('actor_token', actorType, actorToken, client, deps)
+      const party = actorOf(actor)
+      if (!mayAct(subject.mayAct, party, opts.issuer)) {
+        throw invalidRequest("The actor_token does not identify a party the subject_token's 'may_act' claim allows.")
       }
+      act = actClaim(party, subject.act)
+    }
 
-      const now = ctx.now()
-      const deps = {
-        tokens: ctx.tokens,
-        keys: opts.keys,
-        issuer: opts.issuer,
-        trustedJwts: ctx.trustedJwts,
-        jwtAudiences: opts.jwtAudiences,
-        now,
-      }
-      const subject = await verifyPresented('subject_token', subjectType, subjectToken, client, deps)
-      let act: ActClaim | undefined = subject.act
-      let actor: PresentedToken | undefined
-      if (hasActor && actorType !== undefined) {
-        actor = await verifyPresented('actor_token', actorType, actorToken, client, deps)
-        const party = actorOf(actor)
-        if (!mayAct(subject.mayAct, party, opts.issuer)) {
-          throw invalidRequest("The actor_token does not identify a party the subject_token's 'may_act' claim allows.")
-        }
-        act = actClaim(party, subject.act)
-      }
+    const clientScope = splitScope(client.scope)
+    const grantedScope = exchangeScope(req.scope, subject.scope, clientScope, ctx.scopes)
+    if (issuedType === 'id_token' && !subject.scope.includes('openid')) {
+      throw invalidRequest("An ID token can only be issued for a subject_token whose granted scope includes 'openid'.")
+    }
 
-      const clientScope = splitScope(client.scope)
-      const grantedScope = exchangeScope(req.scope, subject.scope, clientScope, ctx.scopes)
-      if (issuedType === 'id_token' && !subject.scope.includes('openid')) {
-        throw invalidRequest("An ID token can only be issued for a subject_token whose granted scope includes 'openid'.")
-      }
+    // Never outlive what was presented.
+    const remaining = Math.min(
+      subject.expiresAt.getTime() - now.getTime(),
+      actor ? actor.expiresAt.getTime() - now.getTime() : Number.POSITIVE_INFINITY,
+    )
+    const configured = issuedType === 'id_token' ? ctx.config.ttl.id_token : ctx.config.ttl.access_token
+    const lifespan = Math.max(0, Math.min(configured, remaining))
 
-      // Never outlive what was presented.
-      const remaining = Math.min(
-        subject.expiresAt.getTime() - now.getTime(),
-        actor ? actor.expiresAt.getTime() - now.getTime() : Number.POSITIVE_INFINITY,
-      )
-      const configured = issuedType === 'id_token' ? ctx.config.ttl.id_token : ctx.config.ttl.access_token
-      const lifespan = Math.max(0, Math.min(configured, remaining))
+    const storedForm: Record<string, string> = {}
+    for (const [name, value] of Object.entries(form)) if (!TOKEN_PARAMS.has(name)) storedForm[name] = value
 
-      const storedForm: Record<string, string> = {}
-      for (const [name, value] of Object.entries(form)) if (!TOKEN_PARAMS.has(name)) storedForm[name] = value
+    const facts: TokenFacts = {
+      client,
+      subject: subject.subject,
+      requestedScope: req.scope,
+      grantedScope,
+      requestedAudience,
+      grantedAudience: requestedAudience,
+    }
+    // The subject's session continues: its extra claims carry over (Orthrus access tokens).
+    const claims = await ctx.tokenHook.run({
+      grantType: TOKEN_EXCHANGE_GRANT,
+      ...facts,
+      form: storedForm,
+      accessTokenClaims: issuedType === 'id_token' ? {} : subject.ext,
+      idTokenClaims: issuedType === 'id_token' ? { ...(subject.oidc?.idTokenExtra ?? {}) } : {},
+      ...(subject.oidc ? { oidc: subject.oidc } : {}),
+      ...(subject.challengeId !== undefined ? { challengeId: subject.challengeId } : {}),
+    })
 
-      const facts: TokenFacts = {
+    if (issuedType === 'id_token') {
+      if (!ctx.idTokens) throw serverError('ID tokens need the server key ring, which is not configured.')
+      const base = subject.oidc
+      const idToken = await ctx.idTokens.issue({
         client,
         subject: subject.subject,
-        requestedScope: req.scope,
-        grantedScope,
-        requestedAudience,
-        grantedAudience: requestedAudience,
-      }
-      // The subject's session continues: its extra claims carry over (Orthrus access tokens).
-      const claims = await ctx.tokenHook.run({
-        grantType: TOKEN_EXCHANGE_GRANT,
-        ...facts,
-        form: storedForm,
-        accessTokenClaims: issuedType === 'id_token' ? {} : subject.ext,
-        idTokenClaims: issuedType === 'id_token' ? { ...(subject.oidc?.idTokenExtra ?? {}) } : {},
-        ...(subject.oidc ? { oidc: subject.oidc } : {}),
-        ...(subject.challengeId !== undefined ? { challengeId: subject.challengeId } : {}),
-      })
-
-      if (issuedType === 'id_token') {
-        if (!ctx.idTokens) throw serverError('ID tokens need the server key ring, which is not configured.')
-        const base = subject.oidc
-        const idToken = await ctx.idTokens.issue({
-          client,
-          subject: subject.subject,
-          session: {
-            idTokenExtra: { ...claims.idTokenClaims, ...(act ? { act } : {}) },
-            authTime: base?.authTime ?? 0,
-            requestedAt: base?.requestedAt ?? 0,
-            acr: base?.acr ?? '',
-            amr: base?.amr ? [...base.amr] : [],
-            sid: base?.sid ?? '',
-            // A subject identifier the login app forced belongs to the client it was forced for.
-            forcedSubjectIdentifier:
-              base && (subject.type === 'id_token' || subject.clientId === client.client_id) ? base.forcedSubjectIdentifier : '',
-          },
-          lifespan,
-          now,
-        })
-        const response: AccessTokenResponse = {
-          access_token: idToken,
-          issued_token_type: TOKEN_TYPE_URI.id_token,
-          // §2.2.1: the issued token is not an access token.
-          token_type: 'N_A',
-          expires_in: Math.floor(lifespan / 1000),
-          scope: grantedScope.join(' '),
-        }
-        return response
-      }
-
-      const response = await ctx.tokens.issueAccess({
-        ...facts,
+        session: {
+          idTokenExtra: { ...claims.idTokenClaims, ...(act ? { act } : {}) },
+          authTime: base?.authTime ?? 0,
+          requestedAt: base?.requestedAt ?? 0,
+          acr: base?.acr ?? '',
+          amr: base?.amr ? [...base.amr] : [],
+          sid: base?.sid ?? '',
+          // A subject identifier the login app forced belongs to the client it was forced for.
+          forcedSubjectIdentifier:
+            base && (subject.type === 'id_token' || subject.clientId === client.client_id) ? base.forcedSubjectIdentifier : '',
+        },
         lifespan,
-        form: storedForm,
-        ext: claims.accessTokenClaims,
-        // Revoking the consent the subject token came from revokes what it was exchanged for.
-        ...(subject.challengeId !== undefined ? { challengeId: subject.challengeId } : {}),
-        // /userinfo answers for a token that carries openid, from the subject's session.
-        ...(subject.oidc && grantedScope.includes('openid') ? { oidc: subject.oidc } : {}),
-        ...(act ? { act } : {}),
-        ...(issuedType === 'jwt' ? { format: 'jwt' as const } : {}),
+        now,
       })
-      return { ...response, issued_token_type: TOKEN_TYPE_URI[issuedType] }
-    },
-  }
-}
+      const response: AccessTokenResponse = {
+        access_token: idToken,
+        issued_token_type: TOKEN_TYPE_URI.id_token,
+        // §2.2.1: the issued token is not an access token.
+        token_type: 'N_A',
+        expires_in: Math.floor(lifespan / 1000),
+        scope: grantedScope.join(' '),
+      }
+      return response
+    }
+
+    const response = await ctx.tokens.issueAccess({
+      ...facts,
+      lifespan,
+      form: storedForm,
+      ext: claims.accessTokenClaims,
+      // Revoking the consent the subject token came from revokes what it was exchanged for.
+      ...(subject.challengeId !== undefined ? { challengeId: subject.challengeId } : {}),
+      // /userinfo answers for a token that carries openid, from the subject's session.
+      ...(subject.oidc && grantedScope.includes('openid') ? { oidc: subject.oidc } : {}),
+      ...(act ? { act } : {}),
+      ...(issuedType === 'jwt' ? { format: 'jwt' as const } : {}),
+    })
+    return { ...response, issued_token_type: TOKEN_TYPE_URI[issuedType] }
+  },
+})
