@@ -92,11 +92,6 @@ export class TokenEndpoint {
     this.observer = deps.observer
   }
 
-  /** The grant types this endpoint serves. */
-  get grantTypes(): string[] {
-    return [...this.grants.keys()]
-  }
-
   async handle(req: TokenRequest): Promise<AccessTokenResponse> {
     const form = singleValued(req.form, this.repeatable)
     const grantType = form.grant_type
