@@ -188,6 +188,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       device,
       grantObserver: observability.grantObserver,
       logger,
+      credentialNonces: aead,
     })
     const flowStore = new SqlFlowStore(db.kysely, nid, sessionData)
     const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, sessionData)
