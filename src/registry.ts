@@ -3,7 +3,8 @@ import { createHasher, type SecretHasher } from './crypto/hasher.js'
 import { ClientService } from './client/service.js'
 import { DynamicRegistration } from './client/registration.js'
 import { RegistrationTokens } from './client/registration-token.js'
-import { fetchSectorDocument } from './client/sector-identifier.js'
+import { sectorFetcher } from './client/sector-identifier.js'
+import { OutboundFetcher } from './outbound/fetcher.js'
 import type { ClientStore } from './client/store.js'
 import { createLogger, type Logger } from './logging.js'
 import { openDb, type Db } from './persistence/db.js'
@@ -121,9 +122,12 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     const nid = network.id
     const clients = new CachedClientStore(new SqlClientStore(db.kysely, nid), opts.clientCacheTtlMs ?? 5000)
     const hasher = createHasher(config.oauth2.hashers)
+    // Every outbound request of the server goes through this one bounded fetcher (src/outbound/).
+    const outbound = new OutboundFetcher({ log: (fields, message) => logger.info(fields, message) })
     const clientService = new ClientService({
       clients,
       hasher,
+      fetchSector: sectorFetcher(outbound),
       dev: config.dev,
       subjectTypes: [...config.oidc.subject_identifiers.supported_types],
     })
@@ -135,7 +139,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       subjectTypes: [...config.oidc.subject_identifiers.supported_types],
       defaultScope: [...config.oidc.dynamic_client_registration.default_scope],
       publicUrl: config.urls.self.public,
-      fetchSector: fetchSectorDocument,
+      fetchSector: sectorFetcher(outbound),
     })
     const aead = new Aead(config.secrets.system)
     const keyAlgorithm = opts.keyAlgorithm ?? 'RS256'
@@ -189,6 +193,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       grantObserver: observability.grantObserver,
       logger,
       credentialNonces: aead,
+      outbound,
     })
     const flowStore = new SqlFlowStore(db.kysely, nid, sessionData)
     const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, sessionData)
@@ -205,6 +210,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       pushed: { store: new SqlPushedRequestStore(db.kysely, nid), clientAuth: oauth2.clientAuth, sealer: sessionData },
       logoutKeys: keys,
       warn: (fields, message) => logger.warn(fields, message),
+      outbound,
       issuers: {
         tokens: oauth2.tokens,
         idTokens: oauth2.idTokens,

@@ -8,7 +8,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'log.format': 'Hydra\'s `text` lines, or JSON.',
   'log.leak_sensitive_values': 'Log credential-named values (secrets, tokens, DSN passwords) instead of redacting them. Debugging only.',
   'log.redaction_text': 'What replaces a redacted value.',
-  'serve.*.host': 'Interface to listen on; `unix:<path>` for a Unix socket.',
+  'serve.*.host': 'Interface to listen on; `unix:<path>` for a Unix socket. Default `0.0.0.0` (every IPv4 interface), but `127.0.0.1` with `--dev`, so the demo login and the unauthenticated admin API stay on this machine; in a container with `--dev`, set it to `0.0.0.0` or the published ports reach nothing.',
   'serve.*.port': 'TCP port (0: any free port).',
   'serve.*.socket.owner': 'Owner of the Unix socket.',
   'serve.*.socket.group': 'Group of the Unix socket.',

@@ -17,7 +17,7 @@ import {
   type DeviceCodes,
   type DeviceStore,
 } from '../oauth2/device-code.js'
-import { OAuthError, conflict, invalidClient, invalidRequest, notFound } from '../oauth2/errors.js'
+import { OAuthError, conflict, invalidClient, invalidRequest, notFound, resourceNotFound } from '../oauth2/errors.js'
 import type { RedirectTo } from './admin.js'
 import { newFlowId } from './codec.js'
 import { CONSENT_VERIFIER_UNUSABLE, consentedSession, decidedConsentAuthTime, startConsent } from './consent.js'
@@ -179,7 +179,7 @@ export class DeviceFlow {
       throw invalidRequest("Query parameter 'device_challenge' is not defined but should have been.")
     }
     const id = this.ctx.codec.decode('device_challenge', challenge)
-    if (id === undefined) throw invalidRequest('The device challenge is malformed, was altered, or was not issued by this server.')
+    if (id === undefined) throw resourceNotFound()
     const userCode = parseAcceptUserCode(body)
     const ch = await this.d.store.getChallenge(id)
     if (!ch) throw notFound('The device challenge could not be found.')

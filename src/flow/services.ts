@@ -8,7 +8,7 @@ import { LogoutNotifier } from '../oidc/logout-channels.js'
 import type { FrontChannelIssuers } from '../oauth2/authorize-issue.js'
 import type { ClientKeySets } from '../oauth2/client-jwks.js'
 import { pkcePolicy } from '../oauth2/pkce.js'
-import { fetchRequestUri, type FetchRequestObject } from '../oauth2/request-object.js'
+import { fetchRequestUri, requestUriFetcher, type FetchRequestObject } from '../oauth2/request-object.js'
 import { scopeMatcher } from '../oauth2/scopes.js'
 import type { ClientAuthenticator } from '../oauth2/client-auth.js'
 import { PushedAuthorizations, type PushedRequestStore } from '../oauth2/par.js'
@@ -22,7 +22,8 @@ import { FlowCodec } from './codec.js'
 import { flowSettings, type FlowContext } from './context.js'
 import { LogoutFlow, sessionClients, type LogoutDeps } from './logout.js'
 import { LogoutAdmin } from './logout-admin.js'
-import { identityProviderSessions, type SendDelete } from './identity-provider.js'
+import { deleteWith, identityProviderSessions, type SendDelete } from './identity-provider.js'
+import type { OutboundFetcher } from '../outbound/fetcher.js'
 import type { LogoutStore } from './logout-store.js'
 import type { SessionStore } from './session-store.js'
 import { SessionAdmin } from './sessions.js'
@@ -48,7 +49,8 @@ export interface FlowDeps {
   logoutKeys?: Pick<KeyRing, 'sign'>
   /** Back-channel failures are logged here, never with the token. */
   warn?: (fields: Record<string, unknown>, message: string) => void
-  fetch?: typeof fetch
+  /** Every outbound request (request_uri, back-channel logout, identity provider); unrestricted by default. */
+  outbound?: OutboundFetcher
   /** The identity provider's DELETE (tests record it); identity-provider.ts sendDelete by default. */
   sendDelete?: SendDelete
   /** RFC 8628 device authorizations; without them there is no device verification endpoint. */
@@ -92,7 +94,7 @@ export function createFlows(d: FlowDeps): Flows {
       scopeMatcher: scopeMatcher(config.strategies.scope),
       pkce: pkcePolicy(config),
       allowInsecureRedirects: config.dev,
-      fetchRequestObject: d.fetchRequestObject ?? fetchRequestUri,
+      fetchRequestObject: d.fetchRequestObject ?? (d.outbound ? requestUriFetcher(d.outbound) : fetchRequestUri),
       ...(d.clientKeys ? { clientKeys: d.clientKeys } : {}),
     },
     now: d.now ?? (() => new Date()),
@@ -131,14 +133,18 @@ export function createFlows(d: FlowDeps): Flows {
     return { ...base, sessions: new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now }) }
   }
   // Hydra ends the Kratos session on logout and on revocation by sid (consent/strategy_default.go deleteSession).
-  const endIdentityProviderSession = identityProviderSessions(config.urls.identity_provider, d.warn ?? (() => undefined), d.sendDelete)
+  const endIdentityProviderSession = identityProviderSessions(
+    config.urls.identity_provider,
+    d.warn ?? (() => undefined),
+    d.sendDelete ?? (d.outbound ? deleteWith(d.outbound) : undefined),
+  )
   const notifier = d.logoutKeys
     ? new LogoutNotifier({
         issuer: config.urls.self.issuer,
         keys: d.logoutKeys,
         pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
         warn: d.warn ?? (() => undefined),
-        ...(d.fetch ? { fetch: d.fetch } : {}),
+        ...(d.outbound ? { outbound: d.outbound } : {}),
       })
     : undefined
   const logoutDeps: LogoutDeps = {

@@ -25,6 +25,7 @@ import { TokenEndpoint } from './token.js'
 import type { GrantObserver } from '../observability/observer.js'
 import type { Logger } from '../logging.js'
 import { tokenHookFromConfig } from './token-hook-http.js'
+import type { OutboundFetcher } from '../outbound/fetcher.js'
 import { JwtAccessTokens } from './tokens/jwt.js'
 import { OpaqueTokens } from './tokens/opaque-hmac.js'
 import { SessionCodec } from './tokens/session.js'
@@ -52,6 +53,8 @@ export interface OAuth2Deps {
   device?: { store: DeviceStore; codes: DeviceCodes }
   /** Told about every grant (metrics, tracing). */
   grantObserver?: GrantObserver
+  /** Every outbound request (jwks_uri, token hooks); an unrestricted bounded fetcher by default. */
+  outbound?: OutboundFetcher
   /** Where client authentication failures are explained to the operator. */
   logger?: Pick<Logger, 'info'>
   now?: () => Date
@@ -112,10 +115,15 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     strategy: config.strategies.access_token,
     now,
   })
-  const clientKeys = d.clientKeys ?? new ClientKeySets({ dev: config.dev })
+  const clientKeys = d.clientKeys ?? new ClientKeySets({ dev: config.dev, ...(d.outbound ? { outbound: d.outbound } : {}) })
   const audiences = assertionAudiences(config)
   // oauth2.token_hook / refresh_token_hook; noTokenHook when neither is configured.
-  const tokenHook = tokenHookFromConfig(config.oauth2, { issuer: config.urls.self.issuer, claims: config.oauth2, now })
+  const tokenHook = tokenHookFromConfig(config.oauth2, {
+    issuer: config.urls.self.issuer,
+    claims: config.oauth2,
+    now,
+    ...(d.outbound ? { outbound: d.outbound } : {}),
+  })
   const clientAuth = new ClientAuthenticator({
     clientKeys,
     clients: d.clients,

@@ -42,7 +42,7 @@ async function credentials(env: TestApps, token: string | undefined, body: unkno
   })
 }
 
-async function proof(nonce: unknown, opts: { signWith?: CryptoKey } = {}) {
+async function proof(nonce: unknown, opts: { signWith?: Parameters<SignJWT['sign']>[0] } = {}) {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true })
   const jwk = await exportJWK(publicKey)
   const jwt = await new SignJWT(nonce === undefined ? {} : { nonce })

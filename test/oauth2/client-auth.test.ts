@@ -348,19 +348,15 @@ for (const t of testDatabases()) {
         expect((await assert(rotated, 'uri-ok')).method).toBe('private_key_jwt')
       })
 
-      it.each([
-        ['uri-big', /larger than/],
-        ['uri-slow', /no answer within/],
-        ['uri-text', /not valid JSON/],
-        ['uri-redirect', /request failed/],
-        ['uri-missing', /status 404/],
-      ])('refuses %s with a 401 invalid_client and a clear hint', async (id, hint) => {
-        const e = await failure(assert(first, id))
-        expect(e.error).toBe('invalid_client')
-        expect(e.status).toBe(401)
-        expect(e.hint).toMatch(/jwks_uri/)
-        expect(e.hint).toMatch(hint)
-      })
+      it.each(['uri-big', 'uri-slow', 'uri-text', 'uri-redirect', 'uri-missing'])(
+        'refuses %s with a 401 invalid_client and one hint that tells nothing of what the URL answered',
+        async (id) => {
+          const e = await failure(assert(first, id))
+          expect(e.error).toBe('invalid_client')
+          expect(e.status).toBe(401)
+          expect(e.hint).toBe("Unable to fetch the OAuth 2.0 Client's JSON Web Keys from its jwks_uri: the keys could not be fetched from it.")
+        },
+      )
 
       it('does not follow the redirect, and remembers a failure for 30 s', async () => {
         const before = jwks.hits.get('/redirect') ?? 0
