@@ -9,11 +9,14 @@ import { invalidRequest, notFound } from '../oauth2/errors.js'
 import { isPublicClient, type Client, type ClientMetadata } from './model.js'
 import { presentClient } from './present.js'
 import { checkSectorIdentifier, fetchSectorDocument, type SectorFetcher } from './sector-identifier.js'
+import type { UnitOfWork } from '../unit-of-work.js'
 import type { ClientListQuery, ClientStore, Page } from './store.js'
 import { validateClientMetadata, validateLifespans } from './validate.js'
 
 export interface ClientServiceDeps {
-  clients: ClientStore
+  /** Reads and single-row writes; deletion (with what hangs off a client) runs in a unit of work. */
+  clients: Omit<ClientStore, 'delete'>
+  units: UnitOfWork
   hasher: SecretHasher
   dev: boolean
   subjectTypes: string[]
@@ -122,7 +125,7 @@ export class ClientService {
   }
 
   async delete(id: string): Promise<void> {
-    if (!(await this.deps.clients.delete(id))) throw notFound(`The OAuth 2.0 client "${id}" does not exist.`)
+    if (!(await this.deps.units.transaction((tx) => tx.clients.delete(id)))) throw notFound(`The OAuth 2.0 client "${id}" does not exist.`)
   }
 
   private async save(existing: Client, meta: ClientMetadata): Promise<ClientView> {

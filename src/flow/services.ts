@@ -17,25 +17,22 @@ import { OpaqueTokens } from '../oauth2/tokens/opaque-hmac.js'
 import { LoginConsentAdmin } from './admin.js'
 import { AuthorizationFlow } from './authorize-flow.js'
 import { DeviceFlow } from './device.js'
-import type { DeviceCodes, DeviceStore } from '../oauth2/device-code.js'
+import type { DeviceCodes } from '../oauth2/device-code.js'
 import { FlowCodec } from './codec.js'
 import { flowSettings, type FlowContext } from './context.js'
 import { LogoutFlow, sessionClients, type LogoutDeps } from './logout.js'
 import { LogoutAdmin } from './logout-admin.js'
 import { deleteWith, identityProviderSessions, type SendDelete } from './identity-provider.js'
 import type { OutboundFetcher } from '../outbound/fetcher.js'
-import type { LogoutStore } from './logout-store.js'
-import type { SessionStore } from './session-store.js'
 import { SessionAdmin } from './sessions.js'
 import type { LoginSession } from './model.js'
-import type { FlowStore } from './store.js'
+import type { AutocommitStores, Storage } from '../unit-of-work.js'
 
 export interface FlowDeps {
   config: Readonly<Config>
   clients: Pick<ClientStore, 'get'>
-  store: FlowStore
-  /** Consent and login sessions for the admin session endpoints. */
-  sessions: SessionStore
+  /** Every store, and units of work for the multi-step writes. */
+  storage: Storage
   keyRing: Pick<KeyRing, 'verify'> | undefined
   fetchRequestObject?: FetchRequestObject
   /** Keys of clients registered by jwks_uri (signed request objects); shared with the token endpoint. */
@@ -44,7 +41,7 @@ export interface FlowDeps {
   issuers?: FrontChannelIssuers
   now?: () => Date
   /** Logout requests; without it (and `logoutKeys`) there is no logout endpoint. */
-  logouts?: LogoutStore
+  logouts?: AutocommitStores['logouts']
   /** Signs Back-Channel Logout tokens; without it no back-channel notifications are sent. */
   logoutKeys?: Pick<KeyRing, 'sign'>
   /** Back-channel failures are logged here, never with the token. */
@@ -54,7 +51,7 @@ export interface FlowDeps {
   /** The identity provider's DELETE (tests record it); identity-provider.ts sendDelete by default. */
   sendDelete?: SendDelete
   /** RFC 8628 device authorizations; without them there is no device verification endpoint. */
-  device?: { store: DeviceStore; codes: DeviceCodes }
+  device?: { store: AutocommitStores['device']; codes: DeviceCodes }
   /** RFC 9126: where pushed requests are kept, how clients authenticate, how requests are sealed. */
   pushed?: { store: PushedRequestStore; clientAuth: Pick<ClientAuthenticator, 'authenticate'>; sealer: SessionSealer }
 }
@@ -86,7 +83,8 @@ export function createFlows(d: FlowDeps): Flows {
   const ctx: FlowContext = {
     settings: flowSettings(config),
     clients: d.clients,
-    store: d.store,
+    store: d.storage.autocommit.flows,
+    units: d.storage,
     codec: new FlowCodec(hmac),
     opaque: new OpaqueTokens(hmac),
     keyRing: d.keyRing,
@@ -130,7 +128,7 @@ export function createFlows(d: FlowDeps): Flows {
     ...(pushed ? { pushed } : {}),
   }
   if (!d.logouts) {
-    return { ...base, sessions: new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now }) }
+    return { ...base, sessions: new SessionAdmin({ store: d.storage.autocommit.sessions, units: d.storage, clients: d.clients, codec: ctx.codec, now: ctx.now }) }
   }
   // Hydra ends the Kratos session on logout and on revocation by sid (consent/strategy_default.go deleteSession).
   const endIdentityProviderSession = identityProviderSessions(
@@ -163,6 +161,6 @@ export function createFlows(d: FlowDeps): Flows {
   // Back-Channel Logout 1.0 for admin revocation by sid (DELETE /admin/oauth2/auth/sessions/login).
   const backChannelLogout = async (revoked: LoginSession): Promise<void> =>
     logout.backChannel(await sessionClients(logoutDeps, revoked.id), { sid: revoked.id, subject: revoked.subject })
-  const sessions = new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now, backChannelLogout, endIdentityProviderSession })
+  const sessions = new SessionAdmin({ store: d.storage.autocommit.sessions, units: d.storage, clients: d.clients, codec: ctx.codec, now: ctx.now, backChannelLogout, endIdentityProviderSession })
   return { ...base, sessions, logout, logoutAdmin: new LogoutAdmin(logoutDeps) }
 }

@@ -3,7 +3,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createHasher } from '../../src/crypto/hasher.js'
 import { ClientService } from '../../src/client/service.js'
+import { Aead } from '../../src/crypto/aead.js'
 import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
+import { SqlStorage } from '../../src/persistence/sql/storage.js'
 import { OAuthError } from '../../src/oauth2/errors.js'
 import { testApps, type TestApps } from '../support/app.js'
 import { migratedDb, networkId, testDatabases } from '../support/databases.js'
@@ -119,6 +121,7 @@ for (const t of testDatabases()) {
       const nid = await networkId(m.db)
       service = new ClientService({
         clients: new SqlClientStore(m.db.kysely, nid),
+        units: new SqlStorage(m.db, nid, new Aead(['a-test-system-secret-of-32-chars!'])),
         hasher: createHasher({ algorithm: 'pbkdf2', bcrypt: { cost: 4 }, pbkdf2: { iterations: 1000 } }),
         dev: false,
         subjectTypes: ['public', 'pairwise'],

@@ -7,7 +7,9 @@ import { ClientAuthenticator, parseBasic } from '../../src/oauth2/client-auth.js
 import { ClientKeySets } from '../../src/oauth2/client-jwks.js'
 import { JWT_BEARER_ASSERTION } from '../../src/oauth2/client-assertion.js'
 import { OAuthError } from '../../src/oauth2/errors.js'
+import { Aead } from '../../src/crypto/aead.js'
 import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
+import { SqlStorage } from '../../src/persistence/sql/storage.js'
 import { SqlTokenStore } from '../../src/persistence/sql/token-store.js'
 import { migratedDb, networkId, testDatabases } from '../support/databases.js'
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js'
@@ -72,7 +74,7 @@ for (const t of testDatabases()) {
       tokens = new SqlTokenStore(m.db.kysely, nid)
       const counting = countingHasher(createHasher({ algorithm: 'pbkdf2', bcrypt: { cost: 4 }, pbkdf2: { iterations: 1000 } }))
       counter = counting.counter
-      service = new ClientService({ clients, hasher: counting.hasher, dev: true, subjectTypes: ['public'] })
+      service = new ClientService({ clients, units: new SqlStorage(m.db, nid, new Aead(['a-test-system-secret-of-32-chars!'])), hasher: counting.hasher, dev: true, subjectTypes: ['public'] })
       auth = new ClientAuthenticator({
         clients,
         hasher: counting.hasher,
