@@ -135,6 +135,11 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       dev: config.dev,
       subjectTypes: [...config.oidc.subject_identifiers.supported_types],
       defaultScope: [...config.oidc.dynamic_client_registration.default_scope],
+      policy: {
+        grantTypes: [...config.oidc.dynamic_client_registration.allowed_grant_types],
+        scopes: [...config.oidc.dynamic_client_registration.allowed_scopes],
+        audiences: [...config.oidc.dynamic_client_registration.allowed_audiences],
+      },
       publicUrl: config.urls.self.public,
       fetchSector: sectorFetcher(outbound),
     })

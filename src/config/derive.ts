@@ -354,6 +354,10 @@ function oidc(get: Get, opt: Opt, warnings: string[]): Config['oidc'] {
     dynamic_client_registration: {
       enabled: get('oidc.dynamic_client_registration.enabled'),
       default_scope: get('oidc.dynamic_client_registration.default_scope'),
+      allowed_grant_types: get('oidc.dynamic_client_registration.allowed_grant_types'),
+      // Unset: the scopes a registrant may name are the ones it gets when it names none.
+      allowed_scopes: opt<string[]>('oidc.dynamic_client_registration.allowed_scopes') ?? get('oidc.dynamic_client_registration.default_scope'),
+      allowed_audiences: get('oidc.dynamic_client_registration.allowed_audiences'),
     },
   }
 }

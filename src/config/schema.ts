@@ -295,6 +295,24 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'oidc.dynamic_client_registration.enabled', kind: 'boolean', default: false },
   // Hydra's DefaultClientScope fallback (driver/config/provider.go).
   { path: 'oidc.dynamic_client_registration.default_scope', kind: 'string[]', default: ['offline_access', 'offline', 'openid'] },
+  // Orthrus' registration policy (src/client/registration-policy.ts): what an anonymous registrant
+  // may give itself. Browser grants only by default; scopes default to default_scope.
+  {
+    path: 'oidc.dynamic_client_registration.allowed_grant_types',
+    kind: 'enum[]',
+    values: [
+      'authorization_code',
+      'refresh_token',
+      'implicit',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ],
+    default: ['authorization_code', 'refresh_token', 'implicit'],
+  },
+  { path: 'oidc.dynamic_client_registration.allowed_scopes', kind: 'string[]' },
+  { path: 'oidc.dynamic_client_registration.allowed_audiences', kind: 'string[]', default: [] },
 
   // Hydra tolerates table columns it does not know only when this is set (src/registry.ts checkUnknownMigrations).
   { path: 'db.ignore_unknown_table_columns', kind: 'boolean', default: false },
