@@ -78,6 +78,8 @@ export interface TokenEndpointDeps {
   binding?: TokenRequestBinding
   /** Told about every grant of a supported type (metrics, tracing); none by default. */
   observer?: GrantObserver
+  /** Adds to every successful response (the verifiable-credential nonce); none by default. */
+  extendResponse?: (response: AccessTokenResponse) => AccessTokenResponse
 }
 
 export class TokenEndpoint {
@@ -138,6 +140,8 @@ export class TokenEndpoint {
       const response = await grant.handle({ ...grantRequest, dpopJkt: jkt }, binding.bind(this.deps.context, jkt, client))
       return binding.finish(response, jkt)
     }
-    return this.observer ? this.observer.grant(grantType, run) : run()
+    const extend = this.deps.extendResponse
+    const complete = extend ? async () => extend(await run()) : run
+    return this.observer ? this.observer.grant(grantType, complete) : complete()
   }
 }
