@@ -189,6 +189,8 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       grantObserver: observability.grantObserver,
       logger,
     })
+    // A deleted client's verified secrets go at once (other instances: see client/cached-store.ts).
+    clients.onDelete((id) => oauth2.clientAuth.forgetClient(nid, id))
     const flowStore = new SqlFlowStore(db.kysely, nid, sessionData)
     const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, sessionData)
     const sessions = new SqlSessionStore(db.kysely, nid)
