@@ -8,7 +8,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'log.format': 'Hydra\'s `text` lines, or JSON.',
   'log.leak_sensitive_values': 'Log credential-named values (secrets, tokens, DSN passwords) instead of redacting them. Debugging only.',
   'log.redaction_text': 'What replaces a redacted value.',
-  'serve.*.host': 'Interface to listen on; `unix:<path>` for a Unix socket.',
+  'serve.*.host': 'Interface to listen on; `unix:<path>` for a Unix socket. Default `0.0.0.0` (every IPv4 interface), but `127.0.0.1` with `--dev`, so the demo login and the unauthenticated admin API stay on this machine; in a container with `--dev`, set it to `0.0.0.0` or the published ports reach nothing.',
   'serve.*.port': 'TCP port (0: any free port).',
   'serve.*.socket.owner': 'Owner of the Unix socket.',
   'serve.*.socket.group': 'Group of the Unix socket.',
@@ -89,6 +89,12 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'oidc.subject_identifiers.pairwise.salt': 'Salt of pairwise subject identifiers (at least 8 characters).',
   'oidc.dynamic_client_registration.enabled': 'Serve RFC 7591 dynamic client registration at /oauth2/register.',
   'oidc.dynamic_client_registration.default_scope': 'Scope of clients registered without one.',
+  'oidc.dynamic_client_registration.allowed_grant_types':
+    'Orthrus: grant types a dynamically registered client may have (registration and its own PUT); another is refused with `invalid_client_metadata`. Default: the browser grants only. Clients created through the admin API are not limited.',
+  'oidc.dynamic_client_registration.allowed_scopes':
+    'Orthrus: scopes a dynamically registered client may have; another is refused with `invalid_client_metadata`. Default: `default_scope`.',
+  'oidc.dynamic_client_registration.allowed_audiences':
+    'Orthrus: audiences a dynamically registered client may have; another is refused with `invalid_client_metadata`. Default: none.',
   'tracing.provider': 'Tracing: `otel` (OTLP/HTTP), `zipkin`, or `jaeger` (over OTLP).',
   'tracing.service_name': 'Service name of the spans.',
   'tracing.providers.otlp.server_url': 'OTLP/HTTP collector: `host:port` or an http(s) URL.',

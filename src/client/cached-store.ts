@@ -11,7 +11,6 @@ interface Entry {
 
 export class CachedClientStore implements ClientStore {
   private readonly entries = new Map<string, Entry>()
-  private readonly dropListeners: Array<(id: string) => void> = []
 
   constructor(
     private readonly inner: ClientStore,
@@ -54,13 +53,12 @@ export class CachedClientStore implements ClientStore {
       return await this.inner.delete(id)
     } finally {
       this.entries.delete(id)
-      for (const listener of this.dropListeners) listener(id)
     }
   }
 
-  /** Called with the client id after every delete through this store (e.g. to drop cached secrets). */
-  onDelete(listener: (id: string) => void): void {
-    this.dropListeners.push(listener)
+  /** Drops the copy of a client written elsewhere (a unit of work of this process). */
+  forget(id: string): void {
+    this.entries.delete(id)
   }
 
   list(q: ClientListQuery): Promise<Page<Client>> {

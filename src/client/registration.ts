@@ -2,11 +2,13 @@
 // registration access token) and OpenID Connect Dynamic Client Registration 1.0, with Hydra's
 // rules: the server chooses id and secret, admin-only fields stay untouched, and the token is
 // rotated on every update.
+import type { UnitOfWork } from '../unit-of-work.js'
 import type { SecretHasher } from '../crypto/hasher.js'
 import { randomId, randomSecret } from '../crypto/random.js'
 import { OAuthError } from '../oauth2/errors.js'
 import { isPublicClient, type Client, type ClientMetadata } from './model.js'
 import { presentClient } from './present.js'
+import { checkRegistrationPolicy, type RegistrationPolicy } from './registration-policy.js'
 import type { RegistrationTokens } from './registration-token.js'
 import { checkSectorIdentifier, type SectorFetcher } from './sector-identifier.js'
 import type { ClientStore } from './store.js'
@@ -16,13 +18,17 @@ import { validateClientMetadata } from './validate.js'
 export const REGISTRATION_PATH = '/oauth2/register'
 
 export interface DynamicRegistrationDeps {
-  clients: ClientStore
+  /** Reads and single-row writes; deletion runs in a unit of work. */
+  clients: Omit<ClientStore, 'delete'>
+  units: UnitOfWork
   hasher: SecretHasher
   tokens: RegistrationTokens
   dev: boolean
   subjectTypes: string[]
   /** oidc.dynamic_client_registration.default_scope */
   defaultScope: string[]
+  /** oidc.dynamic_client_registration.allowed_*: what a registrant may give itself. */
+  policy: RegistrationPolicy
   /** The public base URL (urls.self.public). */
   publicUrl: string
   fetchSector: SectorFetcher
@@ -71,6 +77,8 @@ export class DynamicRegistration {
       defaultScope: this.deps.defaultScope,
       ...(existing ? { existing } : {}),
     })
+    // On registration and on the client's own update alike: a PUT must not widen what POST refused.
+    checkRegistrationPolicy(meta, this.deps.policy)
     await checkSectorIdentifier(meta.sector_identifier_uri, meta.redirect_uris, {
       dev: this.deps.dev,
       fetch: this.deps.fetchSector,
@@ -154,6 +162,6 @@ export class DynamicRegistration {
   /** RFC 7592 §2.3: DELETE /oauth2/register/{id}. */
   async delete(id: string, authorization: string | undefined): Promise<void> {
     await this.authenticate(id, authorization)
-    if (!(await this.deps.clients.delete(id))) throw invalidRegistrationToken(false)
+    if (!(await this.deps.units.transaction((tx) => tx.clients.delete(id)))) throw invalidRegistrationToken(false)
   }
 }

@@ -5,9 +5,10 @@
 // names, unknown-key detection and validation.
 //
 // Deliberate choices, documented once here:
-// - serve.*.host defaults to '0.0.0.0' (ory/x's serve schema default: every IPv4 interface).
-//   Hydra's code treats '' the same way; '0.0.0.0' is what Node's listen() wants. A value
-//   starting with `unix:` names a Unix socket, as in Hydra.
+// - serve.*.host defaults to '0.0.0.0' (ory/x's serve schema default: every IPv4 interface),
+//   but to '127.0.0.1' with --dev (its demo login and open admin API stay on this machine); the
+//   default is applied in derive.ts, which knows the mode. Hydra's code treats '' like '0.0.0.0',
+//   which is what Node's listen() wants. A value starting with `unix:` names a Unix socket, as in Hydra.
 // - serve.*.port allows 0 (the OS picks a free port; handy for tests). Hydra's minimum is 1.
 // - Defaults of durations are written as text and go through the same parser as user values.
 
@@ -117,7 +118,8 @@ function tlsKeys(prefix: string): KeySpec[] {
 
 function listenerKeys(prefix: string, port: number): KeySpec[] {
   return [
-    { path: `${prefix}.host`, kind: 'string', default: '0.0.0.0' },
+    // No default here: 0.0.0.0, or 127.0.0.1 with --dev (derive.ts listener()).
+    { path: `${prefix}.host`, kind: 'string' },
     { path: `${prefix}.port`, kind: 'integer', default: port, min: 0, max: 65535 },
     // The URL the listener is reached at (ory/x serve schema): urls.self.public / .admin fall back to it.
     { path: `${prefix}.base_url`, kind: 'uri-reference' },
@@ -292,6 +294,24 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'oidc.dynamic_client_registration.enabled', kind: 'boolean', default: false },
   // Hydra's DefaultClientScope fallback (driver/config/provider.go).
   { path: 'oidc.dynamic_client_registration.default_scope', kind: 'string[]', default: ['offline_access', 'offline', 'openid'] },
+  // Orthrus' registration policy (src/client/registration-policy.ts): what an anonymous registrant
+  // may give itself. Browser grants only by default; scopes default to default_scope.
+  {
+    path: 'oidc.dynamic_client_registration.allowed_grant_types',
+    kind: 'enum[]',
+    values: [
+      'authorization_code',
+      'refresh_token',
+      'implicit',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ],
+    default: ['authorization_code', 'refresh_token', 'implicit'],
+  },
+  { path: 'oidc.dynamic_client_registration.allowed_scopes', kind: 'string[]' },
+  { path: 'oidc.dynamic_client_registration.allowed_audiences', kind: 'string[]', default: [] },
 
   // Hydra tolerates table columns it does not know only when this is set (src/registry.ts checkUnknownMigrations).
   { path: 'db.ignore_unknown_table_columns', kind: 'boolean', default: false },

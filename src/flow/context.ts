@@ -11,7 +11,7 @@ import type { FrontChannelIssuers } from '../oauth2/authorize-issue.js'
 import type { FlowCodec } from './codec.js'
 import type { CookieInstruction, FlowCookieNames } from './cookies.js'
 import type { Flow } from './model.js'
-import type { FlowStore } from './store.js'
+import type { AutocommitStores, UnitOfWork } from '../unit-of-work.js'
 
 export interface FlowSettings {
   /** urls.self.issuer, exactly as configured (RFC 9207 `iss`). */
@@ -68,7 +68,9 @@ export function flowSettings(config: Readonly<Config>): FlowSettings {
 export interface FlowContext {
   settings: FlowSettings
   clients: Pick<ClientStore, 'get'>
-  store: FlowStore
+  /** Flow reads and single-statement writes; multi-step writes go through `units`. */
+  store: AutocommitStores['flows']
+  units: UnitOfWork
   codec: FlowCodec
   /** Makes the authorization codes (`ory_ac_…`). */
   opaque: OpaqueTokens

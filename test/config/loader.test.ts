@@ -84,7 +84,13 @@ describe('defaults', () => {
       paths: { session: '/' },
     })
     expect(config.oidc.subject_identifiers.supported_types).toEqual(['public'])
-    expect(config.oidc.dynamic_client_registration).toEqual({ enabled: false, default_scope: ['offline_access', 'offline', 'openid'] })
+    expect(config.oidc.dynamic_client_registration).toEqual({
+      enabled: false,
+      default_scope: ['offline_access', 'offline', 'openid'],
+      allowed_grant_types: ['authorization_code', 'refresh_token', 'implicit'],
+      allowed_scopes: ['offline_access', 'offline', 'openid'],
+      allowed_audiences: [],
+    })
     expect(config.secrets).toEqual({ system: [SECRET], cookie: [SECRET], pagination: [SECRET] })
   })
 
@@ -147,6 +153,15 @@ describe('dev mode', () => {
     expect(load({ dev: true, env: { SERVE_PUBLIC_PORT: '8080' } }).config.urls.self.issuer).toBe('http://127.0.0.1:8080/')
     const tls = load({ dev: true, env: { SERVE_PUBLIC_TLS_ENABLED: 'true' } }).config
     expect(tls.urls.self.issuer).toBe('https://127.0.0.1:4444/')
+  })
+
+  it('binds the listeners to 127.0.0.1 unless a host is given; outside dev, every interface', () => {
+    const dev = load({ dev: true }).config.serve
+    expect([dev.public.host, dev.admin.host]).toEqual(['127.0.0.1', '127.0.0.1'])
+    const given = load({ dev: true, env: { SERVE_PUBLIC_HOST: '0.0.0.0' }, file: file('.yaml', 'serve:\n  admin:\n    host: "::"\n') }).config.serve
+    expect([given.public.host, given.admin.host]).toEqual(['0.0.0.0', '::'])
+    const prod = load({ env: PROD_ENV }).config.serve
+    expect([prod.public.host, prod.admin.host]).toEqual(['0.0.0.0', '0.0.0.0'])
   })
 
   it('is switched on by DEV=true or `dev: true` in the file', () => {

@@ -2,7 +2,6 @@
 // batch size and limit bound the work.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { Aead } from '../../src/crypto/aead.js'
 import { newFlowId } from '../../src/flow/codec.js'
 import { FlowState, type Flow } from '../../src/flow/model.js'
 import { planJanitor, runJanitor, type JanitorPlanOptions } from '../../src/janitor/janitor.js'
@@ -15,7 +14,6 @@ import { migratedDb, testDatabases } from '../support/databases.js'
 import { sampleClient } from '../support/fixtures.js'
 import { HOUR, ago, bulkInsertAccess, countRows, tokenRow } from './seed.js'
 
-const aead = new Aead(['a-test-system-secret-of-32-chars!'])
 const TTL = { accessToken: HOUR, refreshToken: 720 * HOUR, authCode: 10 * 60_000, loginConsentRequest: 30 * 60_000 }
 
 function flow(clientId: string, over: Partial<Flow>): Flow {
@@ -143,7 +141,7 @@ for (const t of testDatabases()) {
     })
 
     it('--requests removes unhandled and rejected flows and expired logout requests, and keeps used consents', async () => {
-      const flows = new SqlFlowStore(db.kysely, nid, aead)
+      const flows = new SqlFlowStore(db.kysely, nid)
       const denied = { error: 'access_denied', error_description: 'no', error_hint: '', error_debug: '', status_code: 403 }
       const old = ago(2 * HOUR)
       const made = {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { CachedClientStore } from '../../src/client/cached-store.js'
 import type { SecretHasher } from '../../src/crypto/hasher.js'
 import { SecretVerifier } from '../../src/oauth2/secret-cache.js'
 import { sampleClient } from '../support/fixtures.js'
@@ -43,20 +42,5 @@ describe('SecretVerifier', () => {
     verifier.forget(sampleClient().nid, 'a')
     verifier.forget(sampleClient().nid, 'b')
     expect(verifier.size).toBe(1)
-  })
-
-  it('is told by the client store when a client is deleted', async () => {
-    const rows = new Map([['a', sampleClient({ client_id: 'a' })]])
-    const store = new CachedClientStore({
-      get: async (id) => rows.get(id),
-      create: async (c) => c,
-      update: async (c) => c,
-      delete: async (id) => rows.delete(id),
-      list: async () => ({ items: [], hasMore: false, total: 0 }),
-    })
-    const deleted: string[] = []
-    store.onDelete((id) => deleted.push(id))
-    expect(await store.delete('a')).toBe(true)
-    expect(deleted).toEqual(['a'])
   })
 })

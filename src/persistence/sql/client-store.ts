@@ -166,13 +166,15 @@ export class SqlClientStore implements ClientStore {
    * are not enforced (SQLite without foreign keys, or a database older than the cascades).
    */
   async delete(id: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    const run = async (trx: Kysely<Database>): Promise<boolean> => {
       for (const table of CLIENT_OWNED_TABLES) {
         await trx.deleteFrom(table).where('nid', '=', this.nid).where('client_id', '=', id).execute()
       }
       const res = await trx.deleteFrom('hydra_client').where('nid', '=', this.nid).where('id', '=', id).executeTakeFirst()
       return Number(res.numDeletedRows) > 0
-    })
+    }
+    // Inside a unit of work the store is already bound to its transaction.
+    return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run)
   }
 
   async list(q: ClientListQuery): Promise<Page<Client>> {
