@@ -125,12 +125,17 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     })
     const hasher = createHasher(config.oauth2.hashers)
     // Every outbound request of the server goes through this one bounded fetcher (src/outbound/).
-    const outbound = new OutboundFetcher({ log: (fields, message) => logger.info(fields, message) })
+    const outbound = new OutboundFetcher({
+      disallowPrivateIpRanges: config.clients.http.disallow_private_ip_ranges,
+      privateIpExceptionUrls: config.clients.http.private_ip_exception_urls,
+      log: (fields, message) => logger.info(fields, message),
+    })
     const clientService = new ClientService({
       clients,
       units: storage,
       hasher,
       fetchSector: sectorFetcher(outbound),
+      outbound,
       dev: config.dev,
       subjectTypes: [...config.oidc.subject_identifiers.supported_types],
     })
@@ -149,6 +154,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       },
       publicUrl: config.urls.self.public,
       fetchSector: sectorFetcher(outbound),
+      outbound,
     })
     const keyAlgorithm = opts.keyAlgorithm ?? 'RS256'
     const hsm = config.hsm.enabled ? openHsm(config) : undefined

@@ -11,6 +11,8 @@ import { presentClient } from './present.js'
 import { checkRegistrationPolicy, type RegistrationPolicy } from './registration-policy.js'
 import type { RegistrationTokens } from './registration-token.js'
 import { checkSectorIdentifier, type SectorFetcher } from './sector-identifier.js'
+import { checkServerCalledUris } from './outbound-uris.js'
+import type { OutboundFetcher } from '../outbound/fetcher.js'
 import type { ClientStore } from './store.js'
 import { validateClientMetadata } from './validate.js'
 
@@ -32,6 +34,8 @@ export interface DynamicRegistrationDeps {
   /** The public base URL (urls.self.public). */
   publicUrl: string
   fetchSector: SectorFetcher
+  /** The outbound address policy registered URLs are checked against (clients.http.*). */
+  outbound?: OutboundFetcher
   now?: () => Date
 }
 
@@ -79,6 +83,7 @@ export class DynamicRegistration {
     })
     // On registration and on the client's own update alike: a PUT must not widen what POST refused.
     checkRegistrationPolicy(meta, this.deps.policy)
+    await checkServerCalledUris(meta, this.deps.outbound)
     await checkSectorIdentifier(meta.sector_identifier_uri, meta.redirect_uris, {
       dev: this.deps.dev,
       fetch: this.deps.fetchSector,
@@ -107,6 +112,7 @@ export class DynamicRegistration {
       pk: randomId(),
       nid: '',
       secret_hash: secret === undefined ? '' : await this.deps.hasher.hash(secret),
+      rotated_secret_hashes: [],
       registration_access_token_hash: signature,
       created_at: now,
       updated_at: now,
@@ -152,6 +158,8 @@ export class DynamicRegistration {
       ...rest,
       client_id: existing.client_id,
       secret_hash: secretHash,
+      // A secret that changed (or went away) ends the validity of the rotated ones.
+      rotated_secret_hashes: secretHash === existing.secret_hash ? existing.rotated_secret_hashes : [],
       registration_access_token_hash: signature,
       updated_at: this.now(),
     })

@@ -140,6 +140,12 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
     },
     oauth2: { ...oauth2(get, opt, warnings), ...webhooks(opt) },
     oidc: oidc(get, opt, warnings),
+    clients: {
+      http: {
+        disallow_private_ip_ranges: get('clients.http.disallow_private_ip_ranges'),
+        private_ip_exception_urls: get('clients.http.private_ip_exception_urls'),
+      },
+    },
   }
 }
 

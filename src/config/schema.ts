@@ -313,6 +313,10 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'oidc.dynamic_client_registration.allowed_scopes', kind: 'string[]' },
   { path: 'oidc.dynamic_client_registration.allowed_audiences', kind: 'string[]', default: [] },
 
+  // Outbound requests (src/outbound/fetcher.ts): only public addresses, except for URLs matching the globs.
+  { path: 'clients.http.disallow_private_ip_ranges', kind: 'boolean', default: false },
+  { path: 'clients.http.private_ip_exception_urls', kind: 'string[]', default: [] },
+
   // Hydra tolerates table columns it does not know only when this is set (src/registry.ts checkUnknownMigrations).
   { path: 'db.ignore_unknown_table_columns', kind: 'boolean', default: false },
   // cpu | mem: a V8 CPU profile or sampling heap profile of `serve`, written on shutdown (src/cli/profiling.ts).
@@ -363,8 +367,6 @@ export const IGNORED_HYDRA_KEYS: readonly string[] = [
   'version',
   'sqa.opt_out',
   'cgroups.v1.auto_max_procs_enabled',
-  'clients.http.disallow_private_ip_ranges',
-  'clients.http.private_ip_exception_urls',
 ]
 
 /** Sections whose schema allows any key (`additionalProperties: true`): unknown keys get a notice. */

@@ -182,6 +182,10 @@ export interface Config {
       allowed_audiences: string[]
     }
   }
+  /** Outbound HTTP requests (src/outbound/fetcher.ts). */
+  clients: {
+    http: { disallow_private_ip_ranges: boolean; private_ip_exception_urls: string[] }
+  }
 }
 
 /** Hydra's webhook_config (a bare URL in the file loads as `{ url }`). */
