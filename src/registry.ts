@@ -200,6 +200,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       device,
       grantObserver: observability.grantObserver,
       logger,
+      credentialNonces: aead,
       outbound,
     })
     forgetSecrets = (id) => oauth2.clientAuth.forgetClient(nid, id)
