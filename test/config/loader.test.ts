@@ -67,6 +67,7 @@ describe('defaults', () => {
       id_token: 3_600_000,
       auth_code: 10 * 60_000,
       device_user_code: 10 * 60_000,
+      vc_nonce: 3_600_000,
     })
     expect(config.strategies).toEqual({ scope: 'wildcard', access_token: 'opaque', jwt: { scope_claim: 'list' } })
     expect(config.oauth2.hashers).toEqual({ algorithm: 'pbkdf2', bcrypt: { cost: 10 }, pbkdf2: { iterations: 25000 } })
