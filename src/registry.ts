@@ -193,6 +193,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       device,
       grantObserver: observability.grantObserver,
       logger,
+      credentialNonces: aead,
       outbound,
     })
     const flows = createFlows({
