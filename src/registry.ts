@@ -108,12 +108,19 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     if (!network) throw new StartupError('the database has no network row; it was not created by "orthrus migrate sql"')
     const nid = network.id
     const clients = new CachedClientStore(new SqlClientStore(db.kysely, nid), opts.clientCacheTtlMs ?? 5000)
+    // Bound once the OAuth 2.0 services (which hold the secret cache) exist.
+    let forgetSecrets: (id: string) => void = () => {}
     const aead = new Aead(config.secrets.system)
     // Token, code and device sessions: sealed unless oauth2.session.encrypt_at_rest is false.
     const sessionData = new SessionData(aead, config.oauth2.session.encrypt_at_rest)
     const storage = new SqlStorage(db, nid, sessionData, {
       clients,
-      clientWritten: (id) => clients.forget(id),
+      // A client written (deleted) by a unit: its cached copy and verified secrets go at once;
+      // other instances drop theirs within the cache's TTL (client/cached-store.ts).
+      clientWritten: (id) => {
+        clients.forget(id)
+        forgetSecrets(id)
+      },
       onRetry: (attempt, e) => logger.debug({ attempt, code: (e as { code?: unknown }).code }, 'retrying a unit of work after a transaction conflict'),
     })
     const hasher = createHasher(config.oauth2.hashers)
@@ -196,6 +203,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       credentialNonces: aead,
       outbound,
     })
+    forgetSecrets = (id) => oauth2.clientAuth.forgetClient(nid, id)
     const flows = createFlows({
       config,
       clients,
