@@ -27,7 +27,7 @@ import { SqlPushedRequestStore } from './persistence/sql/par-store.js'
 import { DeviceCodes } from './oauth2/device-code.js'
 import { userCodeFormat } from './oauth2/user-code.js'
 import { HmacKeys } from './crypto/hmac.js'
-import { createObservability, type Observability } from './observability/index.js'
+import { createObservability, startConfiguredTracing, type Observability } from './observability/index.js'
 import type { MetricsGatherer } from './observability/metrics.js'
 import { TrustService } from './trust/service.js'
 import { TrustVerifier } from './trust/verifier.js'
@@ -83,14 +83,22 @@ export interface RegistryOptions {
 
 export async function createRegistry(config: Readonly<Config>, opts: RegistryOptions = {}): Promise<Registry> {
   const logger = opts.logger ?? createLogger(config.log)
-  const db = await openDb(config.dsn)
+  // Tracing first, so the database opens with its query spans.
+  const tracing = await startConfiguredTracing({ config, logger })
+  let db: Db
+  try {
+    db = await openDb(config.dsn, tracing ? { instrument: tracing.instrumentDb } : {})
+  } catch (e) {
+    await tracing?.shutdown()
+    throw e
+  }
   let closeHsm = (): void => undefined
   try {
-    // First: with tracing on it puts its query plugin on db.kysely, before any store takes it.
-    const observability = await createObservability({
+    const observability = createObservability({
       config,
       db,
       logger,
+      tracing,
       ...(opts.metricsGatherer ? { metricsGatherer: opts.metricsGatherer } : {}),
     })
     const pending = await pendingMigrations(db)
@@ -247,6 +255,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
   } catch (e) {
     closeHsm()
     await db.close()
+    await tracing?.shutdown()
     throw e
   }
 }
