@@ -11,6 +11,7 @@ import { migrateUp, pendingMigrations, unknownAppliedMigrations } from './persis
 import { CachedClientStore } from './client/cached-store.js'
 import { SqlClientStore } from './persistence/sql/client-store.js'
 import { SqlTokenStore } from './persistence/sql/token-store.js'
+import { SqlDpopReplayStore } from './persistence/sql/dpop-store.js'
 import { createOAuth2, type OAuth2 } from './oauth2/services.js'
 import type { TokenStore } from './oauth2/store.js'
 import { Aead } from './crypto/aead.js'
@@ -185,6 +186,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       units,
       trustedJwts,
       device,
+      dpopReplay: new SqlDpopReplayStore(db.kysely, nid),
       grantObserver: observability.grantObserver,
       logger,
     })

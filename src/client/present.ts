@@ -49,6 +49,7 @@ export function presentClient(c: Client, opts: { secret?: string } = {}): Record
     skip_logout_consent: c.skip_logout_consent,
   })
   if (c.access_token_strategy !== '') out.access_token_strategy = c.access_token_strategy
+  if (c.dpop_bound_access_tokens === true) out.dpop_bound_access_tokens = true
   for (const field of LIFESPAN_FIELDS) {
     const ms = c.lifespans[field]
     out[field] = ms === null ? null : formatDuration(ms)

@@ -49,6 +49,8 @@ export type DiscoveryDocument = { issuer: string } & Record<keyof typeof PUBLIC_
   backchannel_logout_session_supported: boolean
   /** RFC 8414 §2 / OIDC Discovery §3: webfinger's client_registration_url, else ours when dynamic registration is on. */
   registration_endpoint?: string
+  /** RFC 9449 §5.1: oauth2.dpop.signing_algorithms. */
+  dpop_signing_alg_values_supported: string[]
 }
 
 /** Grants the token endpoint accepts: the grant registry, in its order. */
@@ -136,5 +138,6 @@ export function discoveryDocument(
     frontchannel_logout_session_supported: true,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
+    dpop_signing_alg_values_supported: [...config.oauth2.dpop.signing_algorithms],
   }
 }

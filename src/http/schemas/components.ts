@@ -1,11 +1,14 @@
 // The schemas of what the routes read and answer: Hydra's where Hydra has the operation (its
 // component schemas, generated into hydra.ts), extended only by what Orthrus adds on top.
-import { anyObject, arrayOf, extend, hydra, int, named, obj, ordered, str, strs, type Schema } from './json-schema.js'
+import { anyObject, arrayOf, bool, extend, hydra, int, named, obj, ordered, str, strs, type Schema } from './json-schema.js'
 
 /** Every error answer (the one renderer in http/errors.ts); `request_id` is Orthrus's addition. */
 export const errorOAuth2 = extend('errorOAuth2', hydra('errorOAuth2'), { request_id: str('The request id, also in X-Request-Id') })
 
-export const oAuth2Client = hydra('oAuth2Client')
+export const oAuth2Client = extend('oAuth2Client', hydra('oAuth2Client'), {
+  // RFC 9449 §5.2: token requests of this client must carry a DPoP proof.
+  dpop_bound_access_tokens: bool('RFC 9449: every access token of this client is DPoP-bound'),
+})
 export const oAuth2Clients = arrayOf(oAuth2Client)
 export const oAuth2ClientTokenLifespans = hydra('oAuth2ClientTokenLifespans')
 export const jsonPatchDocument = hydra('jsonPatchDocument')
@@ -19,8 +22,13 @@ export const oAuth2TokenExchange = extend('oAuth2TokenExchange', hydra('oAuth2To
 export const introspectedOAuth2Token = extend('introspectedOAuth2Token', hydra('introspectedOAuth2Token'), {
   // RFC 8693 §4.1: the delegation chain of an exchanged token.
   act: anyObject('RFC 8693 §4.1: the acting party of an exchanged token'),
+  // RFC 9449 §6.2: the thumbprint of the key a DPoP-bound token is bound to.
+  cnf: obj({ jkt: str('RFC 7638 SHA-256 thumbprint of the DPoP key') }),
 })
-export const oidcConfiguration = hydra('oidcConfiguration')
+export const oidcConfiguration = extend('oidcConfiguration', hydra('oidcConfiguration'), {
+  // RFC 9449 §5.1: the algorithms a DPoP proof may use.
+  dpop_signing_alg_values_supported: strs('RFC 9449: JWS algorithms accepted in DPoP proofs'),
+})
 export const oidcUserInfo = extend('oidcUserInfo', hydra('oidcUserInfo'), {}, { additionalProperties: true })
 export const deviceAuthorization = hydra('deviceAuthorization')
 export const oAuth2RedirectTo = hydra('oAuth2RedirectTo')

@@ -9,6 +9,7 @@ import { tokenChallengeIndex } from './0006_token_challenge_index.js'
 import { logoutRequests } from './0007_logout_requests.js'
 import { trustJwtBearer } from './0008_trust_jwt_bearer.js'
 import { deviceCodes } from './0009_device_codes.js'
+import { dpop } from './0013_dpop.js'
 
 // Append only: a migration that has shipped is never edited, a change is a new step.
 const STEPS: Array<[string, (d: Dialect) => Migration]> = [
@@ -21,6 +22,7 @@ const STEPS: Array<[string, (d: Dialect) => Migration]> = [
   ['0007_logout_requests', logoutRequests],
   ['0008_trust_jwt_bearer', trustJwtBearer],
   ['0009_device_codes', deviceCodes],
+  ['0013_dpop', dpop],
 ]
 
 /** Every migration this build knows, in order. */

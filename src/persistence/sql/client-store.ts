@@ -57,6 +57,7 @@ function fromRow(r: Row): Client {
     skip_logout_consent: toBool(r.skip_logout_consent),
     access_token_strategy: r.access_token_strategy as Client['access_token_strategy'],
     lifespans,
+    ...(toBool(r.dpop_bound_access_tokens) ? { dpop_bound_access_tokens: true } : {}),
     created_at: toDate(r.created_at),
     updated_at: toDate(r.updated_at),
   }
@@ -101,6 +102,7 @@ function toRow(c: Client): Insertable<ClientTable> {
     skip_consent: c.skip_consent,
     skip_logout_consent: c.skip_logout_consent,
     access_token_strategy: c.access_token_strategy,
+    dpop_bound_access_tokens: c.dpop_bound_access_tokens === true,
     created_at: c.created_at,
     updated_at: c.updated_at,
   }
