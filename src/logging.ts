@@ -4,6 +4,19 @@ import type { Config } from './config/types.js'
 
 export type { Logger }
 
+/** What finished log lines are written to. */
+export interface LineOut {
+  write(line: string): unknown
+}
+
+/** Where a logger's finished lines go and in which format; children share their root's. */
+interface Sink {
+  format: Config['log']['format']
+  out: LineOut
+}
+const SINK = Symbol('orthrus.log.sink')
+type WithSink = Logger & { [SINK]?: Sink }
+
 // Keys whose values are credentials wherever they appear in a log object.
 const SENSITIVE = [
   'client_secret',
@@ -31,12 +44,16 @@ const LEVEL: Record<Config['log']['level'], LevelWithSilent> = {
 }
 
 /** `level=info msg="..." key=value` lines, like Hydra's text format, without a worker thread. */
-function textStream(out: NodeJS.WritableStream): Writable {
-  const names: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }
-  const quote = (v: unknown): string => {
-    const s = typeof v === 'string' ? v : JSON.stringify(v)
-    return /^[\w.:/@+-]+$/.test(s) ? s : JSON.stringify(s)
-  }
+const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }
+const BARE = /^[\w.:/@+-]+$/
+/** A text-format value: bare when it is made of safe characters, else a JSON string. */
+function quote(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v)
+  return BARE.test(s) ? s : JSON.stringify(s)
+}
+
+function textStream(out: LineOut): Writable {
+  const names = LEVEL_NAMES
   return new Writable({
     write(chunk: Buffer, _enc, done) {
       for (const line of chunk.toString('utf8').split('\n')) {
@@ -56,7 +73,76 @@ function textStream(out: NodeJS.WritableStream): Writable {
   })
 }
 
-export function createLogger(log: Config['log'], out: NodeJS.WritableStream = process.stderr): Logger {
+/**
+ * The process's standard error as a buffered, asynchronous destination: a busy server's lines are
+ * gathered into few writes instead of one blocking write each. What is still buffered when the
+ * process exits is written out synchronously.
+ */
+let stderrDestination: LineOut | undefined
+function standardError(): LineOut {
+  if (stderrDestination) return stderrDestination
+  const dest = pino.destination({ dest: 2, sync: false })
+  process.on('exit', () => {
+    try {
+      dest.flushSync()
+    } catch {
+      // Nothing more can be done for a destination that is gone.
+    }
+  })
+  stderrDestination = dest
+  return dest
+}
+
+export function createLogger(log: Config['log'], out?: LineOut): Logger {
+  const logger = buildLogger(log, out ?? standardError())
+  ;(logger as WithSink)[SINK] = { format: log.format, out: out ?? standardError() }
+  return logger
+}
+
+/** The fields of one access-log line; all of them are safe to write as they are (no redaction). */
+export interface AccessEntry {
+  listener: string
+  request_id: string
+  method: string
+  path: string
+  client_ip: string
+  status: number
+  duration_ms: number
+}
+
+/**
+ * A writer of access-log lines for `logger` at info, in the logger's format, that skips pino's
+ * redaction and serialisation passes: the fields are a fixed set that never holds a credential
+ * (the query string is left out by the caller). Lines look exactly like the logger's own.
+ */
+export function accessLogWriter(logger: Logger): (entry: AccessEntry) => void {
+  const sink = (logger as WithSink)[SINK]
+  if (!sink) return (entry) => logger.info(entry, 'request completed')
+  const bindings = logger.bindings()
+  if (sink.format === 'text') {
+    const bound = Object.entries(bindings)
+      .map(([k, v]) => ` ${k}=${quote(v)}`)
+      .join('')
+    return (e) => {
+      sink.out.write(
+        `time=${new Date().toISOString()} level=info msg="request completed"${bound} listener=${e.listener} request_id=${quote(e.request_id)} method=${quote(e.method)} path=${quote(e.path)} client_ip=${quote(e.client_ip)} status=${e.status} duration_ms=${e.duration_ms}\n`,
+      )
+    }
+  }
+  if (sink.format === 'json_pretty') {
+    return (e) => sink.out.write(JSON.stringify({ level: 30, time: Date.now(), ...bindings, ...e, msg: 'request completed' }, null, 2) + '\n')
+  }
+  const bound = Object.entries(bindings)
+    .map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`)
+    .join('')
+  return (e) => {
+    sink.out.write(
+      `{"level":30,"time":${Date.now()}${bound},"listener":${JSON.stringify(e.listener)},"request_id":${JSON.stringify(e.request_id)},"method":${JSON.stringify(e.method)},"path":${JSON.stringify(e.path)},"client_ip":${JSON.stringify(e.client_ip)},"status":${e.status},"duration_ms":${e.duration_ms},"msg":"request completed"}\n`,
+    )
+  }
+}
+
+function buildLogger(log: Config['log'], out: LineOut): Logger {
   const options = {
     level: LEVEL[log.level],
     base: undefined,
@@ -74,5 +160,5 @@ export function createLogger(log: Config['log'], out: NodeJS.WritableStream = pr
     })
     return pino(options, pretty)
   }
-  return pino(options, out as NodeJS.WritableStream & { write(s: string): boolean })
+  return pino(options, out as LineOut & { write(s: string): boolean })
 }

@@ -3,17 +3,16 @@ import { createHasher, type SecretHasher } from './crypto/hasher.js'
 import { ClientService } from './client/service.js'
 import { DynamicRegistration } from './client/registration.js'
 import { RegistrationTokens } from './client/registration-token.js'
-import { fetchSectorDocument } from './client/sector-identifier.js'
+import { sectorFetcher } from './client/sector-identifier.js'
+import { OutboundFetcher } from './outbound/fetcher.js'
 import type { ClientStore } from './client/store.js'
 import { createLogger, type Logger } from './logging.js'
 import { openDb, type Db } from './persistence/db.js'
 import { migrateUp, pendingMigrations, unknownAppliedMigrations } from './persistence/migrate.js'
 import { CachedClientStore } from './client/cached-store.js'
 import { SqlClientStore } from './persistence/sql/client-store.js'
-import { SqlTokenStore } from './persistence/sql/token-store.js'
 import { SqlDpopReplayStore } from './persistence/sql/dpop-store.js'
 import { createOAuth2, type OAuth2 } from './oauth2/services.js'
-import type { TokenStore } from './oauth2/store.js'
 import { Aead } from './crypto/aead.js'
 import { SessionData } from './crypto/session-data.js'
 import { KeySecretError, prepareKeys } from './jwk/bootstrap.js'
@@ -23,20 +22,14 @@ import { HsmError, HsmKeys } from './jwk/hsm.js'
 import type { GenerateAlg } from './jwk/model.js'
 import { SqlJwkStore } from './persistence/sql/jwk-store.js'
 import { createFlows, type Flows } from './flow/services.js'
-import type { FlowStore } from './flow/store.js'
-import type { AuthorizeCodeStore } from './oauth2/code-store.js'
-import { SqlAuthorizeCodeStore } from './persistence/sql/code-store.js'
-import { SqlFlowStore } from './persistence/sql/flow-store.js'
-import { SqlGrantUnitOfWork } from './persistence/sql/grant-transaction.js'
-import { SqlSessionStore } from './persistence/sql/session-store.js'
-import { SqlLogoutStore } from './persistence/sql/logout-store.js'
-import { SqlDeviceStore } from './persistence/sql/device-store.js'
+import { SqlStorage } from './persistence/sql/storage.js'
+import type { Storage } from './unit-of-work.js'
+import { SqlPushedRequestStore } from './persistence/sql/par-store.js'
 import { DeviceCodes } from './oauth2/device-code.js'
 import { userCodeFormat } from './oauth2/user-code.js'
 import { HmacKeys } from './crypto/hmac.js'
 import { createObservability, type Observability } from './observability/index.js'
 import type { MetricsGatherer } from './observability/metrics.js'
-import { SqlTrustStore } from './persistence/sql/trust-store.js'
 import { TrustService } from './trust/service.js'
 import { TrustVerifier } from './trust/verifier.js'
 
@@ -58,14 +51,10 @@ export interface Registry {
   keys: KeyManager
   /** What token code signs and verifies with (the same object as `keys`, narrowed). */
   keyRing: KeyRing
-  /** Issued access/refresh tokens (by signature) and used client-assertion jtis. */
-  tokenStore: TokenStore
+  /** Every store: reads and single-statement writes, and the unit of work for the rest. */
+  storage: Storage
   /** The OAuth 2.0 core: token endpoint, client authentication, introspection, revocation. */
   oauth2: OAuth2
-  /** Login and consent flows and remembered login sessions. */
-  flowStore: FlowStore
-  /** Issued authorization codes (by signature), for the authorization_code grant. */
-  authorizeCodes: AuthorizeCodeStore
   /** The authorization endpoint's state machine and the admin login/consent endpoints. */
   flows: Flows
   /** RFC 7523 trust relationships (/admin/trust/grants/jwt-bearer/issuers). */
@@ -120,24 +109,36 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     if (!network) throw new StartupError('the database has no network row; it was not created by "orthrus migrate sql"')
     const nid = network.id
     const clients = new CachedClientStore(new SqlClientStore(db.kysely, nid), opts.clientCacheTtlMs ?? 5000)
+    const aead = new Aead(config.secrets.system)
+    // Token, code and device sessions: sealed unless oauth2.session.encrypt_at_rest is false.
+    const sessionData = new SessionData(aead, config.oauth2.session.encrypt_at_rest)
+    const storage = new SqlStorage(db, nid, sessionData, {
+      clients,
+      clientWritten: (id) => clients.forget(id),
+      onRetry: (attempt, e) => logger.debug({ attempt, code: (e as { code?: unknown }).code }, 'retrying a unit of work after a transaction conflict'),
+    })
     const hasher = createHasher(config.oauth2.hashers)
+    // Every outbound request of the server goes through this one bounded fetcher (src/outbound/).
+    const outbound = new OutboundFetcher({ log: (fields, message) => logger.info(fields, message) })
     const clientService = new ClientService({
       clients,
+      units: storage,
       hasher,
+      fetchSector: sectorFetcher(outbound),
       dev: config.dev,
       subjectTypes: [...config.oidc.subject_identifiers.supported_types],
     })
     const dynamicRegistration = new DynamicRegistration({
       clients,
+      units: storage,
       hasher,
       tokens: new RegistrationTokens(config.secrets.system),
       dev: config.dev,
       subjectTypes: [...config.oidc.subject_identifiers.supported_types],
       defaultScope: [...config.oidc.dynamic_client_registration.default_scope],
       publicUrl: config.urls.self.public,
-      fetchSector: fetchSectorDocument,
+      fetchSector: sectorFetcher(outbound),
     })
-    const aead = new Aead(config.secrets.system)
     const keyAlgorithm = opts.keyAlgorithm ?? 'RS256'
     const hsm = config.hsm.enabled ? openHsm(config) : undefined
     const keys = new KeyManager({
@@ -158,52 +159,45 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       throw e
     }
     if (hsm) logger.info({ key_set_prefix: config.hsm.key_set_prefix }, 'signing keys are held in the hardware security module')
-    const tokenStore = new SqlTokenStore(db.kysely, nid, db.batchedWrite)
-    // Token, code and device sessions: sealed unless oauth2.session.encrypt_at_rest is false.
-    const sessionData = new SessionData(aead, config.oauth2.session.encrypt_at_rest)
-    const units = new SqlGrantUnitOfWork(db.kysely, nid, sessionData)
     // RFC 8628: device and user codes, shared by the device endpoint, the token endpoint and the flow.
     const device = {
-      store: new SqlDeviceStore(db.kysely, nid, sessionData),
+      store: storage.autocommit.device,
       codes: new DeviceCodes(new HmacKeys(config.secrets.system), userCodeFormat(config.oauth2.device_authorization.user_code)),
     }
-    const trustStore = new SqlTrustStore(db.kysely, nid)
-    const trust = new TrustService({ store: trustStore, aead })
+    const trust = new TrustService({ store: storage.autocommit.trust, aead })
     const { jti_optional, iat_optional, max_ttl } = config.oauth2.grant.jwt
     const trustedJwts = new TrustVerifier({
-      store: trustStore,
+      store: storage.autocommit.trust,
       aead,
-      tokens: tokenStore,
+      tokens: storage.autocommit.tokens,
       policy: { jtiOptional: jti_optional, iatOptional: iat_optional, maxTtlMs: max_ttl },
     })
     const oauth2 = createOAuth2({
       config,
       clients,
       hasher,
-      tokenStore,
+      storage,
       aead: sessionData,
       keys,
-      units,
       trustedJwts,
       device,
       dpopReplay: new SqlDpopReplayStore(db.kysely, nid),
       grantObserver: observability.grantObserver,
       logger,
+      outbound,
     })
-    const flowStore = new SqlFlowStore(db.kysely, nid, sessionData)
-    const authorizeCodes = new SqlAuthorizeCodeStore(db.kysely, nid, sessionData)
-    const sessions = new SqlSessionStore(db.kysely, nid)
     const flows = createFlows({
       config,
       clients,
-      store: flowStore,
-      sessions,
+      storage,
       keyRing: keys,
       clientKeys: oauth2.clientKeys,
-      logouts: new SqlLogoutStore(db.kysely, nid),
+      logouts: storage.autocommit.logouts,
       device,
+      pushed: { store: new SqlPushedRequestStore(db.kysely, nid), clientAuth: oauth2.clientAuth, sealer: sessionData },
       logoutKeys: keys,
       warn: (fields, message) => logger.warn(fields, message),
+      outbound,
       issuers: {
         tokens: oauth2.tokens,
         idTokens: oauth2.idTokens,
@@ -222,10 +216,8 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       aead,
       keys,
       keyRing: keys,
-      tokenStore,
+      storage,
       oauth2,
-      flowStore,
-      authorizeCodes,
       flows,
       trust,
       observability,

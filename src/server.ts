@@ -11,24 +11,35 @@ export type ServeMode = 'all' | 'public' | 'admin'
 export interface RunningServer {
   /** Base URLs of the listeners that were started, e.g. { public: 'http://127.0.0.1:4444' }. */
   urls: { public?: string; admin?: string }
+  /** What each listener is bound to, as the socket reports it: `0.0.0.0:4444`, `[::1]:4445`, a socket path. */
+  addresses: { public?: string; admin?: string }
   /** The listeners' Fastify instances (their route tables are what answers on `urls`). */
   apps: { public?: FastifyInstance; admin?: FastifyInstance }
   /** Stops accepting, lets in-flight requests finish, then closes the database pool. */
   close(): Promise<void>
 }
 
-async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+interface Bound {
+  /** A URL that reaches the listener from this machine (a wildcard address shown as 127.0.0.1). */
+  url: string
+  /** The address the socket is bound to, as host:port. */
+  address: string
+}
+
+async function listen(app: FastifyInstance, host: string, port: number): Promise<Bound> {
   await app.listen({ host: host === '' ? '0.0.0.0' : host, port })
   const addr = app.server.address()
-  if (addr === null || typeof addr === 'string') return String(addr)
+  if (addr === null || typeof addr === 'string') return { url: String(addr), address: String(addr) }
   const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const scheme = (app.server as unknown) instanceof TlsServer ? 'https' : 'http'
-  return `${scheme}://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${addr.port}`
+  const wildcard = addr.address === '0.0.0.0' || addr.address === '::'
+  return { url: `${scheme}://${wildcard ? '127.0.0.1' : shown}:${addr.port}`, address: `${shown}:${addr.port}` }
 }
 
 export async function startServer(registry: Registry, mode: ServeMode): Promise<RunningServer> {
   const apps: FastifyInstance[] = []
   const urls: RunningServer['urls'] = {}
+  const addresses: RunningServer['addresses'] = {}
   const byListener: RunningServer['apps'] = {}
   const { serve } = registry.config
   try {
@@ -45,7 +56,9 @@ export async function startServer(registry: Registry, mode: ServeMode): Promise<
       const app = await createPublicApp(registry, devUi ? { devUi } : {})
       apps.push(app)
       byListener.public = app
-      urls.public = await listen(app, serve.public.host, serve.public.port)
+      const bound = await listen(app, serve.public.host, serve.public.port)
+      urls.public = bound.url
+      addresses.public = bound.address
       const plain = plainHttpWarning('public', registry.config.dev, serve.public.tls)
       if (plain) registry.logger.warn(plain)
     }
@@ -53,7 +66,9 @@ export async function startServer(registry: Registry, mode: ServeMode): Promise<
       const app = await createAdminApp(registry, { listening: () => urls })
       apps.push(app)
       byListener.admin = app
-      urls.admin = await listen(app, serve.admin.host, serve.admin.port)
+      const bound = await listen(app, serve.admin.host, serve.admin.port)
+      urls.admin = bound.url
+      addresses.admin = bound.address
     }
   } catch (e) {
     await Promise.allSettled(apps.map((a) => a.close()))
@@ -62,6 +77,7 @@ export async function startServer(registry: Registry, mode: ServeMode): Promise<
   let closing: Promise<void> | undefined
   return {
     urls,
+    addresses,
     apps: byListener,
     close() {
       closing ??= (async () => {

@@ -70,6 +70,7 @@ const CLIENT_FLAGS: readonly ClientFlag[] = [
   { flags: '--sector-identifier-uri <uri>', field: 'sector_identifier_uri', kind: 'string', help: 'sector identifier URL for pairwise subjects' },
   { flags: '--metadata <json>', field: 'metadata', kind: 'json', help: 'metadata as a JSON value' },
   { flags: '--skip-consent', field: 'skip_consent', kind: 'bool', help: 'skip the consent screen for this client' },
+  { flags: '--require-pushed-authorization-requests', field: 'require_pushed_authorization_requests', kind: 'bool', help: 'accept authorization requests of this client only through POST /oauth2/par (RFC 9126)' },
   { flags: '--skip-logout-consent', field: 'skip_logout_consent', kind: 'bool', help: 'skip the logout consent screen for this client' },
   { flags: '--access-token-strategy <strategy>', field: 'access_token_strategy', kind: 'string', help: 'access token format for this client', choices: ['opaque', 'jwt'] },
 ]

@@ -85,7 +85,10 @@ async function serveRequests(mode: ServeMode, config: Readonly<Config>, logger: 
     ...(cluster ? { metricsGatherer: cluster.clusterMetricsGatherer() } : {}),
   })
   const server = await startServer(registry, mode)
-  for (const [name, url] of Object.entries(server.urls)) logger.info({ listener: name, url }, `${name} listener started`)
+  for (const [name, url] of Object.entries(server.urls)) {
+    const address = server.addresses[name as keyof typeof server.addresses] ?? url
+    logger.info({ listener: name, url, address }, `${name} listener started on ${address}`)
+  }
   if (inCluster) (await import('../cluster/worker.js')).announceReady()
 
   let stopping = false

@@ -56,6 +56,11 @@ export class CachedClientStore implements ClientStore {
     }
   }
 
+  /** Drops the copy of a client written elsewhere (a unit of work of this process). */
+  forget(id: string): void {
+    this.entries.delete(id)
+  }
+
   list(q: ClientListQuery): Promise<Page<Client>> {
     return this.inner.list(q)
   }

@@ -58,6 +58,8 @@ export interface ClientMetadata {
   post_logout_redirect_uris: string[]
   backchannel_logout_uri: string
   backchannel_logout_session_required: boolean
+  /** RFC 9126 §6: this client's authorization requests must come through POST /oauth2/par. */
+  require_pushed_authorization_requests: boolean
   metadata: unknown
   skip_consent: boolean
   skip_logout_consent: boolean

@@ -48,6 +48,8 @@ export function presentClient(c: Client, opts: { secret?: string } = {}): Record
     skip_consent: c.skip_consent,
     skip_logout_consent: c.skip_logout_consent,
   })
+  // RFC 9126 §6 client metadata, an Orthrus addition to Hydra's client: shown when set.
+  if (c.require_pushed_authorization_requests) out.require_pushed_authorization_requests = true
   if (c.access_token_strategy !== '') out.access_token_strategy = c.access_token_strategy
   if (c.dpop_bound_access_tokens === true) out.dpop_bound_access_tokens = true
   for (const field of LIFESPAN_FIELDS) {

@@ -2,6 +2,7 @@
 // registration access token) and OpenID Connect Dynamic Client Registration 1.0, with Hydra's
 // rules: the server chooses id and secret, admin-only fields stay untouched, and the token is
 // rotated on every update.
+import type { UnitOfWork } from '../unit-of-work.js'
 import type { SecretHasher } from '../crypto/hasher.js'
 import { randomId, randomSecret } from '../crypto/random.js'
 import { OAuthError } from '../oauth2/errors.js'
@@ -16,7 +17,9 @@ import { validateClientMetadata } from './validate.js'
 export const REGISTRATION_PATH = '/oauth2/register'
 
 export interface DynamicRegistrationDeps {
-  clients: ClientStore
+  /** Reads and single-row writes; deletion runs in a unit of work. */
+  clients: Omit<ClientStore, 'delete'>
+  units: UnitOfWork
   hasher: SecretHasher
   tokens: RegistrationTokens
   dev: boolean
@@ -154,6 +157,6 @@ export class DynamicRegistration {
   /** RFC 7592 §2.3: DELETE /oauth2/register/{id}. */
   async delete(id: string, authorization: string | undefined): Promise<void> {
     await this.authenticate(id, authorization)
-    if (!(await this.deps.clients.delete(id))) throw invalidRegistrationToken(false)
+    if (!(await this.deps.units.transaction((tx) => tx.clients.delete(id)))) throw invalidRegistrationToken(false)
   }
 }

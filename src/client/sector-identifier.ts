@@ -1,16 +1,26 @@
 // OpenID Connect Dynamic Client Registration 1.0 §5: a pairwise client's sector_identifier_uri
 // names a JSON array of URLs that must contain every redirect_uri the client registers.
 import { invalidClientMetadata } from '../oauth2/errors.js'
-import { FETCH_MAX_BYTES, FETCH_TIMEOUT_MS, fetchBounded } from './fetch-bounded.js'
+import { OUTBOUND_MAX_BYTES, OUTBOUND_TIMEOUT_MS, unrestrictedOutbound, type OutboundFetcher } from '../outbound/fetcher.js'
 
-export const SECTOR_FETCH_TIMEOUT_MS = FETCH_TIMEOUT_MS
-export const SECTOR_MAX_BYTES = FETCH_MAX_BYTES
+export const SECTOR_FETCH_TIMEOUT_MS = OUTBOUND_TIMEOUT_MS
+export const SECTOR_MAX_BYTES = OUTBOUND_MAX_BYTES
 
-/** Fetches the body of exactly `uri`; throws a plain Error whose message is safe to show. */
+/** Fetches the body of exactly `uri`; throws when it cannot (the reason is only logged). */
 export type SectorFetcher = (uri: string) => Promise<string>
 
-export const fetchSectorDocument: SectorFetcher = (uri) =>
-  fetchBounded(uri, { timeoutMs: SECTOR_FETCH_TIMEOUT_MS, maxBytes: SECTOR_MAX_BYTES })
+/** A GET through the bounded outbound fetcher (5 s, 1 MiB, no redirects, 200 only). */
+export const sectorFetcher =
+  (outbound: OutboundFetcher): SectorFetcher =>
+  (uri) =>
+    outbound.getText(uri, { timeoutMs: SECTOR_FETCH_TIMEOUT_MS, maxBytes: SECTOR_MAX_BYTES })
+
+/** The fetcher without the address policy (tests, and services built without a registry). */
+export const fetchSectorDocument: SectorFetcher = sectorFetcher(unrestrictedOutbound)
+
+// One answer for every way the document can be unusable, so registration cannot be used to probe
+// what a URL answers (its status, whether it is JSON, its shape).
+const UNUSABLE = 'The sector_identifier_uri could not be fetched as a JSON array of URLs.'
 
 /**
  * Fetches the client's sector identifier document and checks that it lists every redirect URI.
@@ -26,22 +36,13 @@ export async function checkSectorIdentifier(
   if (parsed.protocol !== 'https:' && !(opts.dev && parsed.protocol === 'http:')) {
     throw invalidClientMetadata('Field sector_identifier_uri must use the https scheme.')
   }
-  let text: string
-  try {
-    text = await opts.fetch(parsed.href)
-  } catch (e) {
-    const reason = e instanceof Error ? e.message : 'the request failed'
-    throw invalidClientMetadata(`Unable to fetch the sector_identifier_uri: ${reason}.`)
-  }
   let doc: unknown
   try {
-    doc = JSON.parse(text)
+    doc = JSON.parse(await opts.fetch(parsed.href))
   } catch {
-    throw invalidClientMetadata('The document at sector_identifier_uri is not valid JSON.')
+    throw invalidClientMetadata(UNUSABLE)
   }
-  if (!Array.isArray(doc) || !doc.every((v) => typeof v === 'string')) {
-    throw invalidClientMetadata('The document at sector_identifier_uri must be a JSON array of URLs.')
-  }
+  if (!Array.isArray(doc) || !doc.every((v) => typeof v === 'string')) throw invalidClientMetadata(UNUSABLE)
   const listed = new Set(doc)
   for (const r of redirectUris) {
     if (!listed.has(r)) {

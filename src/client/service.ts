@@ -1,15 +1,22 @@
-import fjp from 'fast-json-patch'
+import { createRequire } from 'node:module'
+import type * as JsonPatch from 'fast-json-patch'
+
+/** JSON Patch is loaded on the first PATCH of a client, not by every server at start-up. */
+const loadPatch = (): typeof JsonPatch => createRequire(import.meta.url)('fast-json-patch') as typeof JsonPatch
 import type { SecretHasher } from '../crypto/hasher.js'
 import { randomId, randomSecret } from '../crypto/random.js'
 import { invalidRequest, notFound } from '../oauth2/errors.js'
 import { isPublicClient, type Client, type ClientMetadata } from './model.js'
 import { presentClient } from './present.js'
 import { checkSectorIdentifier, fetchSectorDocument, type SectorFetcher } from './sector-identifier.js'
+import type { UnitOfWork } from '../unit-of-work.js'
 import type { ClientListQuery, ClientStore, Page } from './store.js'
 import { validateClientMetadata, validateLifespans } from './validate.js'
 
 export interface ClientServiceDeps {
-  clients: ClientStore
+  /** Reads and single-row writes; deletion (with what hangs off a client) runs in a unit of work. */
+  clients: Omit<ClientStore, 'delete'>
+  units: UnitOfWork
   hasher: SecretHasher
   dev: boolean
   subjectTypes: string[]
@@ -95,11 +102,12 @@ export class ClientService {
     if (!Array.isArray(ops)) throw invalidRequest('The body must be a JSON Patch document (an array of operations).')
     // An empty secret slot lets `replace /client_secret` work like Hydra's; left empty, it means "keep".
     const current = (): Record<string, unknown> => ({ ...presentClient(existing), client_secret: '' })
-    const invalid = fjp.validate(ops as fjp.Operation[], current())
+    const fjp = loadPatch()
+    const invalid = fjp.validate(ops as JsonPatch.Operation[], current())
     if (invalid) throw invalidRequest(`The JSON Patch is invalid: ${invalid.message.split('\n')[0] ?? invalid.name}.`)
     let doc: Record<string, unknown>
     try {
-      doc = fjp.applyPatch(current(), ops as fjp.Operation[], false, false).newDocument
+      doc = fjp.applyPatch(current(), ops as JsonPatch.Operation[], false, false).newDocument
     } catch (e) {
       // A failing `test` operation or an unreachable path.
       const reason = e instanceof Error ? e.message.split('\n')[0] : 'unknown error'
@@ -117,7 +125,7 @@ export class ClientService {
   }
 
   async delete(id: string): Promise<void> {
-    if (!(await this.deps.clients.delete(id))) throw notFound(`The OAuth 2.0 client "${id}" does not exist.`)
+    if (!(await this.deps.units.transaction((tx) => tx.clients.delete(id)))) throw notFound(`The OAuth 2.0 client "${id}" does not exist.`)
   }
 
   private async save(existing: Client, meta: ClientMetadata): Promise<ClientView> {

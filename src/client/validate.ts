@@ -218,6 +218,7 @@ export function validateClientMetadata(input: unknown, ctx: ValidationContext): 
     frontchannel_logout_session_required: readBoolean(body, 'frontchannel_logout_session_required'),
     post_logout_redirect_uris: postLogoutRedirectUris,
     backchannel_logout_session_required: readBoolean(body, 'backchannel_logout_session_required'),
+    require_pushed_authorization_requests: readBoolean(body, 'require_pushed_authorization_requests'),
     ...urls,
     ...adminOnly(body, ctx),
   }

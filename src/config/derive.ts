@@ -32,8 +32,8 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
     return values.get(path) as T
   }
   const dev = get<boolean>('dev')
-  const pub = listener('serve.public', get, opt, warnings)
-  const admin = { ...listener('serve.admin', get, opt, warnings), console: { enabled: get<boolean>('serve.admin.console.enabled') } }
+  const pub = listener('serve.public', get, opt, warnings, dev)
+  const admin = { ...listener('serve.admin', get, opt, warnings, dev), console: { enabled: get<boolean>('serve.admin.console.enabled') } }
 
   // Hydra's fallbackURL: plain http only in dev without TLS; wildcard hosts become loopback.
   const selfUrl = (l: ListenerConfig): string => `${l.tls.enabled || !dev ? 'https' : 'http'}://${reachableHost(l.host)}:${l.port}/`
@@ -146,7 +146,10 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
 type Get = <T>(path: string) => T
 type Opt = <T>(path: string) => T | undefined
 
-function listener(prefix: string, get: Get, opt: Opt, warnings: string[]): ListenerConfig {
+/** Where a listener binds when serve.*.host is not given: --dev stays on this machine. */
+export const defaultHost = (dev: boolean): string => (dev ? '127.0.0.1' : '0.0.0.0')
+
+function listener(prefix: string, get: Get, opt: Opt, warnings: string[], dev: boolean): ListenerConfig {
   const legacy = get<boolean>('feature_flags.legacy_allow_insecure_origins')
   const cors: CorsConfig = {
     enabled: get(`${prefix}.cors.enabled`),
@@ -169,7 +172,7 @@ function listener(prefix: string, get: Get, opt: Opt, warnings: string[]): Liste
   const baseUrl = opt<string>(`${prefix}.base_url`)
   return {
     ...(baseUrl !== undefined ? { base_url: baseUrl } : {}),
-    host: get(`${prefix}.host`),
+    host: opt<string>(`${prefix}.host`) ?? defaultHost(dev),
     port: get(`${prefix}.port`),
     socket: { owner: get(`${prefix}.socket.owner`), group: get(`${prefix}.socket.group`), mode: get(`${prefix}.socket.mode`) },
     request_log: { disable_for_health: get(`${prefix}.request_log.disable_for_health`) },
@@ -298,6 +301,10 @@ function oauth2(get: Get, opt: Opt, warnings: string[]): Config['oauth2'] {
       pbkdf2: { iterations: get('oauth2.hashers.pbkdf2.iterations') },
     },
     pkce: { enforced: get('oauth2.pkce.enforced'), enforced_for_public_clients: get('oauth2.pkce.enforced_for_public_clients') },
+    pushed_authorization_requests: {
+      lifespan: get('oauth2.pushed_authorization_requests.lifespan'),
+      required: get('oauth2.pushed_authorization_requests.required'),
+    },
     device_authorization: {
       token_polling_interval: get('oauth2.device_authorization.token_polling_interval'),
       user_code: userCode(opt),

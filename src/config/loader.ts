@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
-import { parse as parseYaml } from 'yaml'
+import { createRequire } from 'node:module'
 import { build } from './derive.js'
 import { parseDuration } from './duration.js'
 import { ignoredKeyNotice, openSectionNotice } from './notices.js'
@@ -85,7 +85,8 @@ function readFile(file: string, raw: Map<string, RawValue>, notices: string[]): 
   let doc: unknown
   try {
     // The yaml package reads JSON too (JSON is YAML 1.2), with line numbers in its errors.
-    doc = parseYaml(text)
+    // Loaded here, not at start-up: most deployments configure through the environment only.
+    doc = (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text)
   } catch (err) {
     const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.replace(/:$/, '')
     throw new ConfigError(`config file ${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${reason}`)

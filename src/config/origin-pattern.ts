@@ -3,7 +3,11 @@
 // serve.*.cors.allowed_origins and clients' allowed_cors_origins). `https://*.example.com` is;
 // `https://*foo.com`, `https://*.com`, `https://*.vercel.app` and `https://*` are not: anyone could
 // register a host they match. feature_flags.legacy_allow_insecure_origins lets them match anyway.
-import { getDomain } from 'tldts'
+import { createRequire } from 'node:module'
+
+// The public suffix list is large (about 13 MB resident): loaded on the first wildcard checked.
+let tldts: typeof import('tldts') | undefined
+const load = (): typeof import('tldts') => (tldts ??= createRequire(import.meta.url)('tldts') as typeof import('tldts'))
 
 export function isUnsafeWildcard(pattern: string): boolean {
   const star = pattern.lastIndexOf('*')
@@ -14,5 +18,5 @@ export function isUnsafeWildcard(pattern: string): boolean {
   if (dot < 0) return true
   const base = (rest.slice(dot + 1).split(':')[0] ?? '').toLowerCase()
   // Private suffixes (vercel.app, github.io, ...) count as public ones, as in Go's publicsuffix.
-  return getDomain(base, { allowPrivateDomains: true }) === null
+  return load().getDomain(base, { allowPrivateDomains: true }) === null
 }

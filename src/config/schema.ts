@@ -5,9 +5,10 @@
 // names, unknown-key detection and validation.
 //
 // Deliberate choices, documented once here:
-// - serve.*.host defaults to '0.0.0.0' (ory/x's serve schema default: every IPv4 interface).
-//   Hydra's code treats '' the same way; '0.0.0.0' is what Node's listen() wants. A value
-//   starting with `unix:` names a Unix socket, as in Hydra.
+// - serve.*.host defaults to '0.0.0.0' (ory/x's serve schema default: every IPv4 interface),
+//   but to '127.0.0.1' with --dev (its demo login and open admin API stay on this machine); the
+//   default is applied in derive.ts, which knows the mode. Hydra's code treats '' like '0.0.0.0',
+//   which is what Node's listen() wants. A value starting with `unix:` names a Unix socket, as in Hydra.
 // - serve.*.port allows 0 (the OS picks a free port; handy for tests). Hydra's minimum is 1.
 // - Defaults of durations are written as text and go through the same parser as user values.
 
@@ -117,7 +118,8 @@ function tlsKeys(prefix: string): KeySpec[] {
 
 function listenerKeys(prefix: string, port: number): KeySpec[] {
   return [
-    { path: `${prefix}.host`, kind: 'string', default: '0.0.0.0' },
+    // No default here: 0.0.0.0, or 127.0.0.1 with --dev (derive.ts listener()).
+    { path: `${prefix}.host`, kind: 'string' },
     { path: `${prefix}.port`, kind: 'integer', default: port, min: 0, max: 65535 },
     // The URL the listener is reached at (ory/x serve schema): urls.self.public / .admin fall back to it.
     { path: `${prefix}.base_url`, kind: 'uri-reference' },
@@ -269,6 +271,9 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'oauth2.hashers.pbkdf2.iterations', kind: 'integer', default: 25000, min: 1 },
   { path: 'oauth2.pkce.enforced', kind: 'boolean', default: false },
   { path: 'oauth2.pkce.enforced_for_public_clients', kind: 'boolean', default: false },
+  // RFC 9126 (Orthrus addition; Hydra has no pushed authorization requests).
+  { path: 'oauth2.pushed_authorization_requests.lifespan', kind: 'duration', default: '60s' },
+  { path: 'oauth2.pushed_authorization_requests.required', kind: 'boolean', default: false },
   { path: 'oauth2.device_authorization.token_polling_interval', kind: 'duration', default: '5s' },
   // Hydra's presets (driver/config/provider.go), or length + character_set; never both.
   { path: 'oauth2.device_authorization.user_code.entropy_preset', kind: 'enum', values: ['high', 'medium', 'low'] },

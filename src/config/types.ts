@@ -157,6 +157,8 @@ export interface Config {
       pbkdf2: { iterations: number }
     }
     pkce: { enforced: boolean; enforced_for_public_clients: boolean }
+    /** RFC 9126; lifespan in milliseconds. */
+    pushed_authorization_requests: { lifespan: number; required: boolean }
     /** RFC 8628; milliseconds. */
     device_authorization: { token_polling_interval: number; user_code: UserCodeConfig }
     client_credentials: { default_grant_allowed_scope: boolean }

@@ -2,7 +2,7 @@
 // request, then accept or reject it. Each decision is a conditional transition; the answer is
 // where to send the browser next, with the verifier that proves the decision.
 import type { Client } from '../client/model.js'
-import { conflict, invalidRequest, notFound } from '../oauth2/errors.js'
+import { conflict, invalidRequest, notFound, resourceNotFound } from '../oauth2/errors.js'
 import { parseAcceptConsent, parseAcceptLogin, parseReject } from './admin-body.js'
 import type { FlowPurpose } from './codec.js'
 import { checkNotExpired, withQuery, type FlowContext } from './context.js'
@@ -30,9 +30,8 @@ export class LoginConsentAdmin {
       throw invalidRequest("Query parameter 'challenge' is not defined but should have been.")
     }
     const id = this.ctx.codec.decode(PURPOSE[kind], challenge)
-    if (id === undefined) {
-      throw invalidRequest(`The ${kind} challenge is malformed, was altered, or was not issued by this server.`)
-    }
+    // A challenge that does not decode (malformed, altered, another server's) names nothing here.
+    if (id === undefined) throw resourceNotFound()
     const flow = kind === 'login' ? await this.ctx.store.getFlow(id) : await this.ctx.store.getFlowByConsentChallenge(id)
     if (!flow) throw notFound(`The ${kind} request could not be found.`)
     return flow

@@ -121,7 +121,7 @@ export async function finishConsent(
   // Consuming the verifier and storing the code and access token commit together: nothing is
   // issued without a used flow, no used flow's issue is lost.
   const issuers = ctx.issuers
-  const stored = await ctx.store.transaction(async (tx) => {
+  const stored = await ctx.units.transaction(async (tx) => {
     if (!(await tx.flows.transition(flow.id, CONSENT_DECIDED, { state: FlowState.ConsentUsed, consentWasUsed: true }))) {
       throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
     }

@@ -11,7 +11,7 @@ import type { FrontChannelIssuers } from '../oauth2/authorize-issue.js'
 import type { FlowCodec } from './codec.js'
 import type { CookieInstruction, FlowCookieNames } from './cookies.js'
 import type { Flow } from './model.js'
-import type { FlowStore } from './store.js'
+import type { AutocommitStores, UnitOfWork } from '../unit-of-work.js'
 
 export interface FlowSettings {
   /** urls.self.issuer, exactly as configured (RFC 9207 `iss`). */
@@ -32,6 +32,8 @@ export interface FlowSettings {
   cookies: FlowCookieNames
   sessionCookiePath: string
   exposeDebug: boolean
+  /** oauth2.pushed_authorization_requests.required: every request must come through /oauth2/par. */
+  requirePushedRequests: boolean
 }
 
 /** `path` appended to the URL's own path, so a base path in urls.self.public is kept. */
@@ -59,13 +61,16 @@ export function flowSettings(config: Readonly<Config>): FlowSettings {
     cookies: { loginCsrf: c.names.login_csrf, consentCsrf: c.names.consent_csrf, session: c.names.session },
     sessionCookiePath: c.paths.session,
     exposeDebug: config.oauth2.expose_internal_errors,
+    requirePushedRequests: config.oauth2.pushed_authorization_requests.required,
   }
 }
 
 export interface FlowContext {
   settings: FlowSettings
   clients: Pick<ClientStore, 'get'>
-  store: FlowStore
+  /** Flow reads and single-statement writes; multi-step writes go through `units`. */
+  store: AutocommitStores['flows']
+  units: UnitOfWork
   codec: FlowCodec
   /** Makes the authorization codes (`ory_ac_…`). */
   opaque: OpaqueTokens

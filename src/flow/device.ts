@@ -15,9 +15,9 @@ import {
   DeviceStatus,
   type DeviceCodeRecord,
   type DeviceCodes,
-  type DeviceStore,
 } from '../oauth2/device-code.js'
-import { OAuthError, conflict, invalidClient, invalidRequest, notFound } from '../oauth2/errors.js'
+import { OAuthError, conflict, invalidClient, invalidRequest, notFound, resourceNotFound } from '../oauth2/errors.js'
+import type { AutocommitStores } from '../unit-of-work.js'
 import type { RedirectTo } from './admin.js'
 import { newFlowId } from './codec.js'
 import { CONSENT_VERIFIER_UNUSABLE, consentedSession, decidedConsentAuthTime, startConsent } from './consent.js'
@@ -76,7 +76,8 @@ export interface DeviceFlowSettings {
 
 export interface DeviceFlowDeps {
   ctx: FlowContext
-  store: DeviceStore
+  /** Device reads and single-statement writes; the multi-step ones run in a unit (ctx.units). */
+  store: AutocommitStores['device']
   codes: DeviceCodes
   settings: DeviceFlowSettings
   budget?: ChallengeBudget
@@ -179,7 +180,7 @@ export class DeviceFlow {
       throw invalidRequest("Query parameter 'device_challenge' is not defined but should have been.")
     }
     const id = this.ctx.codec.decode('device_challenge', challenge)
-    if (id === undefined) throw invalidRequest('The device challenge is malformed, was altered, or was not issued by this server.')
+    if (id === undefined) throw resourceNotFound()
     const userCode = parseAcceptUserCode(body)
     const ch = await this.d.store.getChallenge(id)
     if (!ch) throw notFound('The device challenge could not be found.')
@@ -191,8 +192,19 @@ export class DeviceFlow {
     const normalized = this.d.codes.userCodes.normalize(userCode)
     const rec = normalized === undefined ? undefined : await this.d.store.getByUserSignature(this.d.codes.userSignatureOf(normalized))
     const usable = rec !== undefined && rec.expiresAt.getTime() > now.getTime() && rec.status === DeviceStatus.Pending && !rec.userCodeUsed
-    // Claiming flips the user code once: a code is accepted by one challenge only.
-    if (!usable || !(await this.d.store.claimUserCode(rec.deviceSignature))) {
+    // Claiming flips the user code once: a code is accepted by one challenge only. The claim and
+    // the challenge's acceptance commit together: a challenge that cannot take the code leaves
+    // it unclaimed.
+    const claimed =
+      usable &&
+      (await this.ctx.units.transaction(async (tx) => {
+        if (!(await tx.device.claimUserCode(rec.deviceSignature))) return false
+        if (!(await tx.device.acceptChallenge(id, rec.deviceSignature))) {
+          throw conflict('The device challenge was already used and can no longer be changed.')
+        }
+        return true
+      }))
+    if (!claimed) {
       if (!(await this.d.store.countFailure(id, MAX_USER_CODE_ATTEMPTS))) throw tooManyAttempts()
       const left = MAX_USER_CODE_ATTEMPTS - ch.failedAttempts - 1
       // The description is meant for the person typing: the verification page may show it as is.
@@ -203,9 +215,6 @@ export class DeviceFlow {
           : 'The user code is invalid, has expired or was already used; no attempts left, start over.',
         400,
       )
-    }
-    if (!(await this.d.store.acceptChallenge(id, rec.deviceSignature))) {
-      throw conflict('The device challenge was already used and can no longer be changed.')
     }
     return { redirect_to: withQuery(this.ctx.settings.deviceVerifyUrl, { device_verifier: this.ctx.codec.encode('device_verifier', id) }) }
   }
@@ -255,7 +264,7 @@ export class DeviceFlow {
     } catch (e) {
       // The login app rejected: the device learns it at its next poll (access_denied).
       const now = await this.ctx.store.getFlow(flow.id)
-      if (now?.loginWasUsed && now.loginError) await this.d.store.decide(rec.deviceSignature, 'denied')
+      if (now?.loginWasUsed && now.loginError) await this.ctx.units.transaction((tx) => tx.device.decide(rec.deviceSignature, 'denied'))
       throw e
     }
     return startConsent(this.ctx, loggedIn, client, out)
@@ -269,23 +278,32 @@ export class DeviceFlow {
     checkNotExpired(this.ctx, flow, 'consent')
     checkCsrf(cookies(consentCsrfCookie(this.ctx.settings.cookies, flow.clientId)), flow.consentCsrf)
     const authTime = decidedConsentAuthTime(flow)
-    if (!(await this.ctx.store.transition(flow.id, CONSENT_DECIDED, { state: FlowState.ConsentUsed, consentWasUsed: true }))) {
-      throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
-    }
-    if (flow.consentError) {
-      await this.d.store.decide(rec.deviceSignature, 'denied')
-      throw deniedError(flow.consentError)
-    }
-    if (rec.expiresAt.getTime() <= this.ctx.now().getTime()) throw requestUnauthorized('The user code has expired, please try again.')
-    const decided = await this.d.store.decide(rec.deviceSignature, {
-      subject: flow.subject,
-      grantedScope: [...flow.grantedScope],
-      grantedAudience: [...flow.grantedAudience],
-      challengeId: consentId,
-      // No authorization request: no nonce, no claims parameter.
-      session: consentedSession(flow, authTime, { nonce: '', claims: '' }),
+    const expired = rec.expiresAt.getTime() <= this.ctx.now().getTime()
+    // The consent verifier is used up and the device code decided in one unit: a verifier is
+    // never spent on a device code that stayed undecided.
+    const outcome = await this.ctx.units.transaction(async (tx) => {
+      if (!(await tx.flows.transition(flow.id, CONSENT_DECIDED, { state: FlowState.ConsentUsed, consentWasUsed: true }))) {
+        throw accessDenied(CONSENT_VERIFIER_UNUSABLE)
+      }
+      if (flow.consentError) {
+        await tx.device.decide(rec.deviceSignature, 'denied')
+        return 'denied'
+      }
+      // The verifier is spent either way; the device code simply runs out.
+      if (expired) return 'expired'
+      const decided = await tx.device.decide(rec.deviceSignature, {
+        subject: flow.subject,
+        grantedScope: [...flow.grantedScope],
+        grantedAudience: [...flow.grantedAudience],
+        challengeId: consentId,
+        // No authorization request: no nonce, no claims parameter.
+        session: consentedSession(flow, authTime, { nonce: '', claims: '' }),
+      })
+      if (!decided) throw accessDenied('The device authorization was already decided.')
+      return 'authorized'
     })
-    if (!decided) throw accessDenied('The device authorization was already decided.')
+    if (outcome === 'denied' && flow.consentError) throw deniedError(flow.consentError)
+    if (outcome === 'expired') throw requestUnauthorized('The user code has expired, please try again.')
     return toPage(this.d.settings.successUrl)
   }
 }

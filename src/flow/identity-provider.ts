@@ -4,6 +4,7 @@
 // (Hydra: a goroutine with a 30 s timeout): the logout never waits for it, and a failure is only
 // logged.
 import type { Config } from '../config/types.js'
+import { OutboundError, unrestrictedOutbound, type OutboundFetcher } from '../outbound/fetcher.js'
 import type { LoginSession } from './model.js'
 
 /** Hydra's context.WithTimeout for the Kratos call. */
@@ -18,11 +19,14 @@ export type SendDelete = (url: string, headers: Record<string, string>, timeoutM
  * The one outbound call: a DELETE of exactly `url` (no redirects), bounded in time; a non-2xx
  * answer is a failure. Its body is never read: it is the identity provider's business.
  */
-export const sendDelete: SendDelete = async (url, headers, timeoutMs) => {
-  const res = await fetch(url, { method: 'DELETE', headers, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) })
-  await res.body?.cancel().catch(() => undefined)
-  if (res.status < 200 || res.status > 299) throw new Error(`the identity provider answered ${res.status}`)
-}
+export const deleteWith =
+  (outbound: OutboundFetcher): SendDelete =>
+  async (url, headers, timeoutMs) => {
+    const res = await outbound.request(url, { method: 'DELETE', headers, timeoutMs, readBody: false })
+    if (res.status < 200 || res.status > 299) throw new Error(`the identity provider answered ${res.status}`)
+  }
+
+export const sendDelete: SendDelete = deleteWith(unrestrictedOutbound)
 
 /** Kratos' admin disableSession URL for a session id, under the configured admin URL's path. */
 export function disableSessionUrl(adminUrl: string, sessionId: string): string {
@@ -44,7 +48,7 @@ export function identityProviderSessions(
     const id = session.identityProviderSessionId
     if (id === '') return
     send(disableSessionUrl(adminUrl, id), headers, TIMEOUT_MS).catch((e: unknown) => {
-      const reason = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError') ? 'no answer within 30 seconds' : e instanceof Error ? e.message : String(e)
+      const reason = e instanceof OutboundError && e.reason === 'timeout' ? 'no answer within 30 seconds' : e instanceof Error ? e.message : String(e)
       // Session ids only: the headers may carry the identity provider's credentials.
       warn({ sid: session.id, identity_provider_session_id: id }, `unable to disable the session at the identity provider: ${reason}`)
     })

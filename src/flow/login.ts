@@ -24,7 +24,7 @@ async function rememberedSession(ctx: FlowContext, cookies: CookieReader, now: D
 async function revokeSession(ctx: FlowContext, cookies: CookieReader, out: CookieInstruction[]): Promise<void> {
   const sid = cookies(ctx.settings.cookies.session)
   if (sid === undefined) return
-  await ctx.store.deleteSession(sid)
+  await ctx.units.transaction((tx) => tx.flows.deleteSession(sid))
   out.push(sessionCookie(ctx, null, 0))
 }
 

@@ -1,7 +1,7 @@
 // The logout app's side of RP-initiated logout (Hydra's /admin/oauth2/auth/requests/logout*):
 // read the request, then accept (the answer leads the browser to the verifier) or reject it.
 import { presentClient } from '../client/present.js'
-import { conflict, invalidRequest, notFound } from '../oauth2/errors.js'
+import { conflict, invalidRequest, notFound, resourceNotFound } from '../oauth2/errors.js'
 import { withQuery } from './context.js'
 import type { LogoutDeps } from './logout.js'
 import type { LogoutRequest } from './logout-store.js'
@@ -15,7 +15,7 @@ export class LogoutAdmin {
       throw invalidRequest("Query parameter 'challenge' is not defined but should have been.")
     }
     const id = this.d.ctx.codec.decode('logout_challenge', challenge)
-    if (id === undefined) throw invalidRequest('The logout challenge is malformed, was altered, or was not issued by this server.')
+    if (id === undefined) throw resourceNotFound()
     const request = await this.d.logouts.getLogoutRequest(id)
     if (!request) throw notFound('The logout request could not be found.')
     return request

@@ -12,7 +12,8 @@ import { newFlowId } from './codec.js'
 import { checkCsrf, csrfCookie, sessionCookie, withQuery, type FlowContext } from './context.js'
 import type { CookieInstruction, CookieReader } from './cookies.js'
 import { idTokenHintClaims } from './id-token-hint.js'
-import type { LogoutRequest, LogoutStore } from './logout-store.js'
+import type { AutocommitStores } from '../unit-of-work.js'
+import type { LogoutRequest } from './logout-store.js'
 import { toSeconds } from './model.js'
 
 export interface LogoutSettings {
@@ -29,7 +30,7 @@ export interface LogoutSettings {
 export interface LogoutDeps {
   ctx: FlowContext
   settings: LogoutSettings
-  logouts: LogoutStore
+  logouts: AutocommitStores['logouts']
   notifier: LogoutNotifier | undefined
   /** urls.identity_provider: ends the identity provider's session too (identity-provider.ts). */
   endIdentityProviderSession?: EndIdentityProviderSession | undefined
@@ -148,9 +149,11 @@ export class LogoutFlow {
       if (request.expiresAt.getTime() < ctx.now().getTime()) throw requestUnauthorized('The logout request has expired, please try again.')
       // Before consuming: a stolen verifier must not burn the victim's logout.
       checkCsrf(cookies(this.d.settings.csrfCookie), request.csrf)
-      if (!(await this.d.logouts.consumeLogoutRequest(id))) throw invalidRequest(LOGOUT_VERIFIER_UNUSABLE)
-
-      const ended = await ctx.store.deleteSession(request.sid)
+      // The verifier is used up and the login session ended together, or neither.
+      const ended = await ctx.units.transaction(async (tx) => {
+        if (!(await tx.logouts.consumeLogoutRequest(id))) throw invalidRequest(LOGOUT_VERIFIER_UNUSABLE)
+        return tx.flows.deleteSession(request.sid)
+      })
       if (ended) this.d.endIdentityProviderSession?.(ended)
       const out = [sessionCookie(ctx, null, 0), { ...csrfCookie(ctx, this.d.settings.csrfCookie, ''), value: null }]
       const clients = await sessionClients(this.d, request.sid)

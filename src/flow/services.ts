@@ -8,30 +8,31 @@ import { LogoutNotifier } from '../oidc/logout-channels.js'
 import type { FrontChannelIssuers } from '../oauth2/authorize-issue.js'
 import type { ClientKeySets } from '../oauth2/client-jwks.js'
 import { pkcePolicy } from '../oauth2/pkce.js'
-import { fetchRequestUri, type FetchRequestObject } from '../oauth2/request-object.js'
+import { fetchRequestUri, requestUriFetcher, type FetchRequestObject } from '../oauth2/request-object.js'
 import { scopeMatcher } from '../oauth2/scopes.js'
+import type { ClientAuthenticator } from '../oauth2/client-auth.js'
+import { PushedAuthorizations, type PushedRequestStore } from '../oauth2/par.js'
+import type { SessionSealer } from '../crypto/session-data.js'
 import { OpaqueTokens } from '../oauth2/tokens/opaque-hmac.js'
 import { LoginConsentAdmin } from './admin.js'
 import { AuthorizationFlow } from './authorize-flow.js'
 import { DeviceFlow } from './device.js'
-import type { DeviceCodes, DeviceStore } from '../oauth2/device-code.js'
+import type { DeviceCodes } from '../oauth2/device-code.js'
 import { FlowCodec } from './codec.js'
 import { flowSettings, type FlowContext } from './context.js'
 import { LogoutFlow, sessionClients, type LogoutDeps } from './logout.js'
 import { LogoutAdmin } from './logout-admin.js'
-import { identityProviderSessions, type SendDelete } from './identity-provider.js'
-import type { LogoutStore } from './logout-store.js'
-import type { SessionStore } from './session-store.js'
+import { deleteWith, identityProviderSessions, type SendDelete } from './identity-provider.js'
+import type { OutboundFetcher } from '../outbound/fetcher.js'
 import { SessionAdmin } from './sessions.js'
 import type { LoginSession } from './model.js'
-import type { FlowStore } from './store.js'
+import type { AutocommitStores, Storage } from '../unit-of-work.js'
 
 export interface FlowDeps {
   config: Readonly<Config>
   clients: Pick<ClientStore, 'get'>
-  store: FlowStore
-  /** Consent and login sessions for the admin session endpoints. */
-  sessions: SessionStore
+  /** Every store, and units of work for the multi-step writes. */
+  storage: Storage
   keyRing: Pick<KeyRing, 'verify'> | undefined
   fetchRequestObject?: FetchRequestObject
   /** Keys of clients registered by jwks_uri (signed request objects); shared with the token endpoint. */
@@ -40,16 +41,19 @@ export interface FlowDeps {
   issuers?: FrontChannelIssuers
   now?: () => Date
   /** Logout requests; without it (and `logoutKeys`) there is no logout endpoint. */
-  logouts?: LogoutStore
+  logouts?: AutocommitStores['logouts']
   /** Signs Back-Channel Logout tokens; without it no back-channel notifications are sent. */
   logoutKeys?: Pick<KeyRing, 'sign'>
   /** Back-channel failures are logged here, never with the token. */
   warn?: (fields: Record<string, unknown>, message: string) => void
-  fetch?: typeof fetch
+  /** Every outbound request (request_uri, back-channel logout, identity provider); unrestricted by default. */
+  outbound?: OutboundFetcher
   /** The identity provider's DELETE (tests record it); identity-provider.ts sendDelete by default. */
   sendDelete?: SendDelete
   /** RFC 8628 device authorizations; without them there is no device verification endpoint. */
-  device?: { store: DeviceStore; codes: DeviceCodes }
+  device?: { store: AutocommitStores['device']; codes: DeviceCodes }
+  /** RFC 9126: where pushed requests are kept, how clients authenticate, how requests are sealed. */
+  pushed?: { store: PushedRequestStore; clientAuth: Pick<ClientAuthenticator, 'authenticate'>; sealer: SessionSealer }
 }
 
 /** Hydra's logout CSRF cookie; serve.cookies.names has no key for it. */
@@ -68,6 +72,8 @@ export interface Flows {
   logoutAdmin?: LogoutAdmin
   /** GET /oauth2/device/verify and the admin device user code endpoint (RFC 8628). */
   device?: DeviceFlow
+  /** POST /oauth2/par (RFC 9126). */
+  pushed?: PushedAuthorizations
 }
 
 export function createFlows(d: FlowDeps): Flows {
@@ -77,7 +83,8 @@ export function createFlows(d: FlowDeps): Flows {
   const ctx: FlowContext = {
     settings: flowSettings(config),
     clients: d.clients,
-    store: d.store,
+    store: d.storage.autocommit.flows,
+    units: d.storage,
     codec: new FlowCodec(hmac),
     opaque: new OpaqueTokens(hmac),
     keyRing: d.keyRing,
@@ -85,7 +92,7 @@ export function createFlows(d: FlowDeps): Flows {
       scopeMatcher: scopeMatcher(config.strategies.scope),
       pkce: pkcePolicy(config),
       allowInsecureRedirects: config.dev,
-      fetchRequestObject: d.fetchRequestObject ?? fetchRequestUri,
+      fetchRequestObject: d.fetchRequestObject ?? (d.outbound ? requestUriFetcher(d.outbound) : fetchRequestUri),
       ...(d.clientKeys ? { clientKeys: d.clientKeys } : {}),
     },
     now: d.now ?? (() => new Date()),
@@ -104,19 +111,38 @@ export function createFlows(d: FlowDeps): Flows {
         },
       })
     : undefined
-  const base = { authorize: new AuthorizationFlow(ctx), admin: new LoginConsentAdmin(ctx), ...(device ? { device } : {}) }
+  const pushed = d.pushed
+    ? new PushedAuthorizations({
+        store: d.pushed.store,
+        clientAuth: d.pushed.clientAuth,
+        sealer: d.pushed.sealer,
+        validation: { ...ctx.validation, getClient: (id) => d.clients.get(id) },
+        lifespanMs: config.oauth2.pushed_authorization_requests.lifespan,
+        now: ctx.now,
+      })
+    : undefined
+  const base = {
+    authorize: new AuthorizationFlow(ctx, pushed),
+    admin: new LoginConsentAdmin(ctx),
+    ...(device ? { device } : {}),
+    ...(pushed ? { pushed } : {}),
+  }
   if (!d.logouts) {
-    return { ...base, sessions: new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now }) }
+    return { ...base, sessions: new SessionAdmin({ store: d.storage.autocommit.sessions, units: d.storage, clients: d.clients, codec: ctx.codec, now: ctx.now }) }
   }
   // Hydra ends the Kratos session on logout and on revocation by sid (consent/strategy_default.go deleteSession).
-  const endIdentityProviderSession = identityProviderSessions(config.urls.identity_provider, d.warn ?? (() => undefined), d.sendDelete)
+  const endIdentityProviderSession = identityProviderSessions(
+    config.urls.identity_provider,
+    d.warn ?? (() => undefined),
+    d.sendDelete ?? (d.outbound ? deleteWith(d.outbound) : undefined),
+  )
   const notifier = d.logoutKeys
     ? new LogoutNotifier({
         issuer: config.urls.self.issuer,
         keys: d.logoutKeys,
         pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
         warn: d.warn ?? (() => undefined),
-        ...(d.fetch ? { fetch: d.fetch } : {}),
+        ...(d.outbound ? { outbound: d.outbound } : {}),
       })
     : undefined
   const logoutDeps: LogoutDeps = {
@@ -135,6 +161,6 @@ export function createFlows(d: FlowDeps): Flows {
   // Back-Channel Logout 1.0 for admin revocation by sid (DELETE /admin/oauth2/auth/sessions/login).
   const backChannelLogout = async (revoked: LoginSession): Promise<void> =>
     logout.backChannel(await sessionClients(logoutDeps, revoked.id), { sid: revoked.id, subject: revoked.subject })
-  const sessions = new SessionAdmin({ store: d.sessions, clients: d.clients, codec: ctx.codec, now: ctx.now, backChannelLogout, endIdentityProviderSession })
+  const sessions = new SessionAdmin({ store: d.storage.autocommit.sessions, units: d.storage, clients: d.clients, codec: ctx.codec, now: ctx.now, backChannelLogout, endIdentityProviderSession })
   return { ...base, sessions, logout, logoutAdmin: new LogoutAdmin(logoutDeps) }
 }

@@ -33,7 +33,8 @@ export interface SessionStore {
   countGrantedConsents(subject: string, loginSessionId?: string): Promise<number>
   /**
    * Forgets the selected consents, and deletes every authorization code, access and refresh
-   * token issued under them, in one transaction: nothing is left half revoked.
+   * token issued under them. Several statements: run it in a unit of work, so nothing is left
+   * half revoked.
    */
   revokeConsents(selector: ConsentSelector): Promise<void>
   /** Deletes every remembered login of the subject. */

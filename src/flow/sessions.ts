@@ -8,7 +8,8 @@ import type { EndIdentityProviderSession } from './identity-provider.js'
 import { stillRemembered } from './consent.js'
 import type { LoginSession } from './model.js'
 import { presentConsentSession } from './present.js'
-import type { ConsentCursor, ConsentSelector, SessionStore } from './session-store.js'
+import type { AutocommitStores, UnitOfWork } from '../unit-of-work.js'
+import type { ConsentCursor, ConsentSelector } from './session-store.js'
 
 /**
  * Where OpenID Connect Back-Channel Logout 1.0 will notify the clients of a login session
@@ -18,7 +19,8 @@ import type { ConsentCursor, ConsentSelector, SessionStore } from './session-sto
 export type BackChannelLogoutHook = (revoked: LoginSession) => Promise<void>
 
 export interface SessionAdminDeps {
-  store: SessionStore
+  store: AutocommitStores['sessions']
+  units: UnitOfWork
   clients: Pick<ClientStore, 'get'>
   codec: FlowCodec
   now: () => Date
@@ -128,13 +130,15 @@ export class SessionAdmin {
 
   /** An unknown subject, client or consent is nothing to do: 204, as in Hydra. */
   async revokeConsentSessions(q: ConsentRevokeQuery): Promise<void> {
-    await this.d.store.revokeConsents(consentSelector(q))
+    const selector = consentSelector(q)
+    await this.d.units.transaction((tx) => tx.sessions.revokeConsents(selector))
   }
 
   /** `sid` wins over `subject` when both are sent, as in Hydra. */
   async revokeLoginSessions(q: LoginRevokeQuery): Promise<void> {
     if (given(q.sid)) {
-      const revoked = await this.d.store.revokeLoginSession(q.sid)
+      const sid = q.sid
+      const revoked = await this.d.units.transaction((tx) => tx.sessions.revokeLoginSession(sid))
       if (revoked) this.d.endIdentityProviderSession?.(revoked)
       if (revoked && this.d.backChannelLogout) await this.d.backChannelLogout(revoked)
       return

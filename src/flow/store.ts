@@ -1,7 +1,5 @@
 // What the login and consent flow needs from storage. The SQL implementation lives in
-// persistence/sql/flow-store.ts.
-import type { AuthorizeCodeStore } from '../oauth2/code-store.js'
-import type { TokenStore } from '../oauth2/store.js'
+// persistence/sql/flow-store.ts. Multi-step writes run in a unit of work (src/unit-of-work.ts).
 import type { Flow, FlowStateValue, LoginSession } from './model.js'
 
 export type FlowChanges = Partial<Omit<Flow, 'id' | 'clientId' | 'requestedAt' | 'requestUrl' | 'request'>>
@@ -25,7 +23,4 @@ export interface FlowStore {
   extendSession(id: string, expiresAt: Date): Promise<void>
   /** Deletes a login session; returns it (for its identity provider session), undefined when there was none. */
   deleteSession(id: string): Promise<LoginSession | undefined>
-
-  /** Runs `fn` with stores bound to one transaction: it all commits or nothing does. */
-  transaction<T>(fn: (tx: { flows: FlowStore; codes: AuthorizeCodeStore; tokens: TokenStore }) => Promise<T>): Promise<T>
 }

@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyReply } from 'fastify'
-import { readLimited } from '../client/fetch-bounded.js'
+import { OutboundError, unrestrictedOutbound } from '../outbound/fetcher.js'
 import { OAuthError, invalidRequest, notFound } from '../oauth2/errors.js'
 import type { ServerStatus } from '../observability/status.js'
 import { html, themedPage } from '../ui/page.js'
@@ -248,11 +248,11 @@ async function relay(tokenEndpoint: string, input: ReturnType<typeof tryInput>, 
   let status: number
   let text: string
   try {
-    const res = await fetch(tokenEndpoint, { method: 'POST', headers, body: form.toString(), redirect: 'manual', signal: AbortSignal.timeout(TRY_TIMEOUT_MS) })
+    const res = await unrestrictedOutbound.request(tokenEndpoint, { method: 'POST', headers, body: form.toString(), timeoutMs: TRY_TIMEOUT_MS, maxBytes: TRY_MAX_BYTES })
     status = res.status
-    text = await readLimited(res.body, TRY_MAX_BYTES)
+    text = res.body.toString('utf8')
   } catch (err) {
-    const reason = err instanceof Error && err.name === 'TimeoutError' ? 'it did not answer within 10 s' : 'the connection failed'
+    const reason = err instanceof OutboundError && err.reason === 'timeout' ? 'it did not answer within 10 s' : 'the connection failed'
     throw new OAuthError('server_error', `The public token endpoint ${tokenEndpoint} could not be reached from the admin listener: ${reason}.`, 502, 'Check urls.self.public and that the public listener runs.')
   }
   let response: unknown = null

@@ -73,6 +73,7 @@ export function planJanitor(o: JanitorPlanOptions): JanitorStep[] {
       { kind: 'requests', target: 'logout', label: 'logout requests', rule: { expiredBefore: notAfter } },
       { kind: 'requests', target: 'device', label: 'device authorization codes', rule: { expiredBefore: notAfter } },
       { kind: 'requests', target: 'device-challenge', label: 'device verifications', rule: { expiredBefore: notAfter } },
+      { kind: 'requests', target: 'par', label: 'pushed authorization requests', rule: { expiredBefore: notAfter } },
     )
   }
   if (o.kinds.includes('grants')) {

@@ -9,10 +9,10 @@ export type JanitorKind = 'tokens' | 'requests' | 'grants'
  * - access, refresh, code: issued tokens and authorization codes
  * - jti: used client-assertion jtis; dpop-jti: presented DPoP proofs (RFC 9449)
  * - flow: login/consent flows; logout: logout requests; device: device authorization codes;
- *   device-challenge: browser device verifications
+ *   device-challenge: browser device verifications; par: pushed authorization requests (RFC 9126)
  * - trust: RFC 7523 trust relationships
  */
-export type JanitorTarget = 'access' | 'refresh' | 'code' | 'jti' | 'dpop-jti' | 'flow' | 'logout' | 'device' | 'device-challenge' | 'trust'
+export type JanitorTarget = 'access' | 'refresh' | 'code' | 'jti' | 'dpop-jti' | 'flow' | 'logout' | 'device' | 'device-challenge' | 'par' | 'trust'
 
 /** When a row of a target counts as garbage. Absent cut-offs do not apply. */
 export interface PurgeRule {

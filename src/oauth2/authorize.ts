@@ -50,7 +50,14 @@ export interface AuthorizeRequest {
 }
 
 export type AuthorizeValidation =
-  | { ok: true; request: AuthorizeRequest; client: Client; target: RedirectTarget }
+  | {
+      ok: true
+      request: AuthorizeRequest
+      client: Client
+      target: RedirectTarget
+      /** The parameters as validated: a request object's claims merged in. */
+      params: AuthorizeParams
+    }
   | { ok: false; error: OAuthError; target?: RedirectTarget }
 
 export interface AuthorizeValidationDeps {
@@ -260,7 +267,7 @@ export async function validateAuthorizeRequest(input: AuthorizeParams, deps: Aut
   const target: RedirectTarget = { redirectUri, responseMode, state: params.get('state') }
   try {
     const request = checkAfterTarget(params, client, target, deps)
-    return { ok: true, request, client, target }
+    return { ok: true, request, client, target, params }
   } catch (e) {
     if (e instanceof OAuthError) return { ok: false, error: e, target }
     throw e

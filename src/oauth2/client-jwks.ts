@@ -4,7 +4,7 @@
 // refetched for an unknown `kid` at most once per cooldown, so a client can rotate its keys but
 // nobody can make us hammer its URI. Only the public members of each key are kept.
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWK, type JWTVerifyGetKey, type LocalJWKSet } from 'jose'
-import { fetchBounded } from '../client/fetch-bounded.js'
+import { unrestrictedOutbound, type OutboundFetcher } from '../outbound/fetcher.js'
 import { publicJwk, type Jwk } from '../jwk/model.js'
 
 /** Why the keys at a jwks_uri cannot be used; the message is safe to show (no key material). */
@@ -15,8 +15,10 @@ export class JwksUriError extends Error {
 export interface ClientKeySetsOptions {
   /** Dev mode: plain http jwks_uris are fetched too. */
   dev: boolean
-  /** GETs exactly `uri`; default: the bounded fetch. Throws an Error with a safe message. */
+  /** GETs exactly `uri`; default: the bounded outbound fetcher. Throws an Error with a safe message. */
   fetch?: (uri: string) => Promise<string>
+  /** The bounded outbound fetcher the default fetch uses (address policy included). */
+  outbound?: OutboundFetcher
   /** Timeout of the default fetch (default 5 s). */
   timeoutMs?: number
   /** How long a fetched set is used (default 5 minutes). */
@@ -57,6 +59,8 @@ export function publicKeySet(text: string): JSONWebKeySet {
   return { keys }
 }
 
+const UNUSABLE_JWKS = 'the keys could not be fetched from it'
+
 export class ClientKeySets {
   private readonly entries = new Map<string, Entry>()
   private readonly inflight = new Map<string, Promise<LocalJWKSet>>()
@@ -67,7 +71,8 @@ export class ClientKeySets {
   private readonly maxEntries: number
 
   constructor(private readonly opts: ClientKeySetsOptions) {
-    this.fetch = opts.fetch ?? ((uri) => fetchBounded(uri, opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}))
+    const outbound = opts.outbound ?? unrestrictedOutbound
+    this.fetch = opts.fetch ?? ((uri) => outbound.getText(uri, { accept: 'application/jwk-set+json, application/json', ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) }))
     this.now = opts.now ?? Date.now
     this.ttlMs = opts.ttlMs ?? 5 * 60_000
     this.cooldownMs = opts.cooldownMs ?? 30_000
@@ -127,8 +132,10 @@ export class ClientKeySets {
     let result: LocalJWKSet | JwksUriError
     try {
       result = createLocalJWKSet(publicKeySet(await this.fetch(href)))
-    } catch (e) {
-      result = e instanceof JwksUriError ? e : new JwksUriError(e instanceof Error ? e.message : 'the request failed')
+    } catch {
+      // One reason for every failure (unreachable, refused, not JSON, no keys): what the URL
+      // answered is never told to whoever presents the assertion. The fetcher logs the cause.
+      result = new JwksUriError(UNUSABLE_JWKS)
     }
     this.entries.delete(href)
     this.entries.set(href, { result, at })

@@ -25,7 +25,7 @@ export interface DeviceAuthorizationResponse {
 
 export interface DeviceAuthorizationDeps {
   clientAuth: Pick<ClientAuthenticator, 'authenticate'>
-  store: DeviceStore
+  store: Pick<DeviceStore, 'create'>
   codes: DeviceCodes
   scopes: ScopeMatcher
   /** The public /oauth2/device/verify URL. */

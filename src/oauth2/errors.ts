@@ -107,6 +107,10 @@ export const unsupportedGrantType = (hint: string): OAuthError =>
 export const notFound = (hint?: string): OAuthError =>
   new OAuthError('Unable to locate the resource', '', 404, hint)
 
+// Hydra's x.ErrNotFound: what its admin API answers for a challenge that does not decode.
+export const resourceNotFound = (): OAuthError =>
+  new OAuthError('Not Found', 'Unable to locate the requested resource', 404)
+
 export const conflict = (hint: string): OAuthError =>
   new OAuthError('Unable to insert or update resource because a resource with that value exists already', '', 409, hint)
 

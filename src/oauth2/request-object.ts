@@ -16,6 +16,7 @@ import { JwksUriError, type ClientKeySets } from './client-jwks.js'
 import { splitSpaces, type AuthorizeParams } from './authorize-params.js'
 import { invalidRequestObject, invalidRequestUri, requestUriNotSupported } from './authorize-errors.js'
 import { invalidRequest } from './errors.js'
+import { unrestrictedOutbound, type OutboundFetcher } from '../outbound/fetcher.js'
 
 /** Fetches the JWT a request_uri points to; throws with a short reason when it cannot. */
 export type FetchRequestObject = (uri: string) => Promise<string>
@@ -25,14 +26,17 @@ const MAX_REQUEST_OBJECT_BYTES = 1024 * 1024
 // object cannot point to another one.
 const NOT_PARAMETERS = new Set(['iss', 'aud', 'exp', 'nbf', 'iat', 'jti', 'request', 'request_uri'])
 
-/** The default fetcher: GET with a timeout, no redirects, 200 only, at most 1 MiB. */
-export const fetchRequestUri: FetchRequestObject = async (uri) => {
-  const res = await fetch(uri, { redirect: 'error', signal: AbortSignal.timeout(5000) })
-  if (res.status !== 200) throw new Error(`status code '200' was expected, but got '${res.status}'`)
-  const text = await res.text()
-  if (Buffer.byteLength(text, 'utf8') > MAX_REQUEST_OBJECT_BYTES) throw new Error('the response is larger than 1 MiB')
-  return text.trim()
-}
+/**
+ * A GET through the bounded outbound fetcher: 5 s, no redirects, 200 only, at most 1 MiB read
+ * (decoded bytes counted as they stream in). Its errors never quote the remote's status or body.
+ */
+export const requestUriFetcher =
+  (outbound: OutboundFetcher): FetchRequestObject =>
+  async (uri) =>
+    (await outbound.getText(uri, { accept: 'application/oauth-authz-req+jwt, application/jwt, */*', timeoutMs: 5000, maxBytes: MAX_REQUEST_OBJECT_BYTES })).trim()
+
+/** The fetcher without the address policy (tests, and servers built without a registry). */
+export const fetchRequestUri: FetchRequestObject = requestUriFetcher(unrestrictedOutbound)
 
 async function loadAssertion(params: AuthorizeParams, client: Client, fetcher?: FetchRequestObject): Promise<string> {
   const location = params.get('request_uri')

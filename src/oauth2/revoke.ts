@@ -1,12 +1,13 @@
 // Token revocation (RFC 7009). Revoking one token revokes everything its grant issued, as in
 // Hydra: the access tokens are deleted, the refresh tokens deactivated.
 import type { Client } from '../client/model.js'
-import type { TokenKind, TokenStore } from './store.js'
+import type { UnitOfWork } from '../unit-of-work.js'
+import type { TokenKind } from './store.js'
 import type { TokenService } from './tokens/service.js'
 
 export interface RevocationDeps {
   tokens: TokenService
-  store: Pick<TokenStore, 'revokeRequest' | 'deleteClientTokens'>
+  units: UnitOfWork
 }
 
 /** RFC 7009 §2.1 hints; RFC 7009 §2.2: an unknown hint is ignored. */
@@ -28,11 +29,12 @@ export class Revocation {
     const kind = hintKind(hint)
     const found = await this.deps.tokens.find(token, kind ? { hint: kind } : {})
     if (!found || found.record.clientId !== client.client_id) return
-    await this.deps.store.revokeRequest(found.record.requestId)
+    const { requestId } = found.record
+    await this.deps.units.transaction((tx) => tx.tokens.revokeRequest(requestId))
   }
 
   /** Admin: removes every access and refresh token issued to a client. */
   async deleteClientTokens(clientId: string): Promise<void> {
-    await this.deps.store.deleteClientTokens(clientId)
+    await this.deps.units.transaction((tx) => tx.tokens.deleteClientTokens(clientId))
   }
 }

@@ -12,46 +12,47 @@ import { activeGrants } from './grants/index.js'
 import type { TrustedJwtVerifier } from '../trust/model.js'
 import { pkcePolicy } from './pkce.js'
 import { IdTokens } from './tokens/id-token.js'
-import type { GrantUnitOfWork } from './unit-of-work.js'
 import { Userinfo } from '../oidc/userinfo.js'
 import { Introspector } from './introspect.js'
 import { Revocation } from './revoke.js'
 import { scopeMatcher } from './scopes.js'
-import type { TokenStore } from './store.js'
 import { TokenEndpoint } from './token.js'
 import type { GrantObserver } from '../observability/observer.js'
 import type { Logger } from '../logging.js'
 import { tokenHookFromConfig } from './token-hook-http.js'
+import type { OutboundFetcher } from '../outbound/fetcher.js'
 import { JwtAccessTokens } from './tokens/jwt.js'
 import { OpaqueTokens } from './tokens/opaque-hmac.js'
 import { SessionCodec } from './tokens/session.js'
 import { TokenService } from './tokens/service.js'
 import { DeviceAuthorization } from './device-authorization.js'
 import { DpopBinding, DpopNonces, DpopVerifier, type DpopReplayStore } from './dpop.js'
-import type { DeviceCodes, DeviceStore } from './device-code.js'
+import type { DeviceCodes } from './device-code.js'
+import type { AutocommitStores, Storage } from '../unit-of-work.js'
 
 export interface OAuth2Deps {
   config: Readonly<Config>
   clients: Pick<ClientStore, 'get'>
   hasher: SecretHasher
-  tokenStore: TokenStore
+  /** Every store: reads and single-statement writes, and units of work for the rest. */
+  storage: Storage
   /** Seals token sessions at rest. */
   /** Seals token sessions at rest (an Aead, or SessionData honouring oauth2.session.encrypt_at_rest). */
   aead: SessionSealer
   /** The server's signing keys; without them only opaque access tokens can be issued. */
   keys: KeyRing | undefined
-  /** Transaction-bound stores for the grants that consume one-time credentials. */
-  units: GrantUnitOfWork
   /** Keys of clients registered by jwks_uri; built from the config (dev allows http) when absent. */
   clientKeys?: ClientKeySets
   /** Verifies JWTs of trusted issuers (RFC 7523 jwt-bearer grant); without it the grant is off. */
   trustedJwts?: TrustedJwtVerifier
   /** RFC 8628 device authorizations; without them the device endpoint and grant are off. */
-  device?: { store: DeviceStore; codes: DeviceCodes }
+  device?: { store: AutocommitStores['device']; codes: DeviceCodes }
   /** RFC 9449: proofs already presented; without it DPoP proofs are not accepted (tokens stay Bearer). */
   dpopReplay?: DpopReplayStore
   /** Told about every grant (metrics, tracing). */
   grantObserver?: GrantObserver
+  /** Every outbound request (jwks_uri, token hooks); an unrestricted bounded fetcher by default. */
+  outbound?: OutboundFetcher
   /** Where client authentication failures are explained to the operator. */
   logger?: Pick<Logger, 'info'>
   now?: () => Date
@@ -103,14 +104,14 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     ? new IdTokens(d.keys, { issuer: config.urls.self.issuer, pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt })
     : undefined
   const tokens = new TokenService({
-    store: d.tokenStore,
+    store: d.storage.autocommit.tokens,
     sessions: new SessionCodec(d.aead),
     opaque,
     jwt,
     strategy: config.strategies.access_token,
     now,
   })
-  const clientKeys = d.clientKeys ?? new ClientKeySets({ dev: config.dev })
+  const clientKeys = d.clientKeys ?? new ClientKeySets({ dev: config.dev, ...(d.outbound ? { outbound: d.outbound } : {}) })
   const hmac = new HmacKeys(config.secrets.system)
   const dpop = d.dpopReplay
     ? new DpopVerifier({
@@ -124,12 +125,17 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     : undefined
   const audiences = assertionAudiences(config)
   // oauth2.token_hook / refresh_token_hook; noTokenHook when neither is configured.
-  const tokenHook = tokenHookFromConfig(config.oauth2, { issuer: config.urls.self.issuer, claims: config.oauth2, now })
+  const tokenHook = tokenHookFromConfig(config.oauth2, {
+    issuer: config.urls.self.issuer,
+    claims: config.oauth2,
+    now,
+    ...(d.outbound ? { outbound: d.outbound } : {}),
+  })
   const clientAuth = new ClientAuthenticator({
     clientKeys,
     clients: d.clients,
     hasher: d.hasher,
-    tokens: d.tokenStore,
+    tokens: d.storage.autocommit.tokens,
     assertionAudiences: audiences,
     now,
     ...(d.logger ? { logger: d.logger } : {}),
@@ -159,7 +165,7 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
         tokens,
         scopes,
         config,
-        units: d.units,
+        storage: d.storage,
         idTokens,
         opaque,
         pkce: pkcePolicy(config),
@@ -183,7 +189,7 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
         }
       : {}),
     introspection: new Introspector({ tokens, scopes, issuer: config.urls.self.issuer }),
-    revocation: new Revocation({ tokens, store: d.tokenStore }),
+    revocation: new Revocation({ tokens, units: d.storage }),
     idTokens,
     userinfo: new Userinfo({
       tokens,

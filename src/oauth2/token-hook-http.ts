@@ -9,7 +9,7 @@
 // For refresh_token grants the refresh hook runs first and the token hook sees its result, as
 // Hydra calls both in that order. Neither the payload (it carries claims) nor the API key is ever
 // logged or put into an error; an error never echoes the hook's answer.
-import { BodyTooLarge, readLimited } from '../client/fetch-bounded.js'
+import { OutboundError, unrestrictedOutbound, type OutboundFetcher, type OutboundResponse } from '../outbound/fetcher.js'
 import { presentClient } from '../client/present.js'
 import type { Config, WebhookConfig } from '../config/types.js'
 import { OAuthError } from './errors.js'
@@ -34,6 +34,8 @@ export interface HttpTokenHookOptions {
   timeoutMs?: number
   /** Largest answer read, in bytes. */
   maxBytes?: number
+  /** The bounded outbound fetcher (address policy included); an unrestricted one by default. */
+  outbound?: OutboundFetcher
   now?: () => Date
 }
 
@@ -126,35 +128,30 @@ export class HttpTokenHook implements TokenHook {
       if (auth.config.in === 'cookie') headers.cookie = `${auth.config.name}=${auth.config.value}`
       else headers[auth.config.name] = auth.config.value
     }
-    const signal = AbortSignal.timeout(this.timeoutMs)
-    const timedOut = (): OAuthError => failure(`The ${name} did not answer within ${this.timeoutMs / 1000} seconds.`, `${hook.kind}: timeout`)
-    let res: Response
+    const outbound = this.opts.outbound ?? unrestrictedOutbound
+    let res: OutboundResponse
     try {
-      res = await fetch(hook.config.url, { method: 'POST', headers, body: JSON.stringify(body), redirect: 'manual', signal })
+      res = await outbound.request(hook.config.url, { method: 'POST', headers, body: JSON.stringify(body), timeoutMs: this.timeoutMs, maxBytes: this.maxBytes })
     } catch (err) {
-      if (signal.aborted) throw timedOut()
-      // The cause's code (ECONNREFUSED, ...) is safe; the message of a bad header could quote the key.
-      const code = (err as { cause?: { code?: unknown } }).cause?.code
-      throw failure(`The ${name} could not be reached.`, `${hook.kind}: ${typeof code === 'string' ? code : 'request failed'}`)
+      // The fetcher's reasons are safe; the message of a bad header could quote the key, so only they are used.
+      const reason = err instanceof OutboundError ? err.reason : 'unreachable'
+      if (reason === 'timeout') throw failure(`The ${name} did not answer within ${this.timeoutMs / 1000} seconds.`, `${hook.kind}: timeout`)
+      if (reason === 'too_large') throw failure(`The ${name} answered with more than ${this.maxBytes} bytes.`, `${hook.kind}: answer too large`)
+      if (reason === 'unreadable') throw failure(`The ${name} answer could not be read.`, `${hook.kind}: body read failed`)
+      if (reason === 'disallowed_address') throw failure(`The ${name} is at an address outbound requests may not reach.`, `${hook.kind}: disallowed address`)
+      // The system error's code (ECONNREFUSED, ...) is safe to keep for the operator.
+      const code = (err instanceof Error ? (err.cause as { code?: unknown } | undefined)?.code : undefined) ?? reason
+      throw failure(`The ${name} could not be reached.`, `${hook.kind}: ${String(code)}`)
     }
     if (res.status !== 200) {
-      // Nothing of a non-200 answer is used (nor shown): drop it unread.
-      await res.body?.cancel().catch(() => undefined)
+      // Nothing of a non-200 answer is used; its status goes to the debug field only.
       if (res.status === 204) return current
       if (res.status === 403) throw new OAuthError('access_denied', DENIED, 403, `The ${name} denied the request.`)
-      throw failure(`The ${name} answered with HTTP status ${res.status}.`, `${hook.kind}: status ${res.status}`)
-    }
-    let text: string
-    try {
-      text = await readLimited(res.body, this.maxBytes)
-    } catch (err) {
-      if (signal.aborted) throw timedOut()
-      if (err instanceof BodyTooLarge) throw failure(`The ${name} answered with more than ${this.maxBytes} bytes.`, `${hook.kind}: answer too large`)
-      throw failure(`The ${name} answer could not be read.`, `${hook.kind}: body read failed`)
+      throw failure(`The ${name} did not answer as expected.`, `${hook.kind}: status ${res.status}`)
     }
     let parsed: unknown
     try {
-      parsed = JSON.parse(text)
+      parsed = JSON.parse(res.body.toString('utf8'))
     } catch {
       throw failure(`The ${name} answered with something that is not JSON.`, `${hook.kind}: invalid JSON`)
     }

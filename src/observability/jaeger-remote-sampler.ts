@@ -4,7 +4,7 @@
 // the current ratio. Imported only by tracing.ts, when tracing is on.
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api'
 import { TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base'
-import { readLimited } from '../client/fetch-bounded.js'
+import { unrestrictedOutbound } from '../outbound/fetcher.js'
 
 // jaegerremote's default polling interval.
 const POLL_INTERVAL_MS = 60_000
@@ -73,11 +73,7 @@ export class JaegerRemoteSampler implements Sampler {
   }
 
   private async fetchRate(): Promise<number | undefined> {
-    const res = await fetch(this.url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
-    if (res.status !== 200) {
-      await res.body?.cancel().catch(() => undefined)
-      throw new Error(`the sampling server answered ${res.status}`)
-    }
-    return samplingRateOf(JSON.parse(await readLimited(res.body, MAX_BODY_BYTES)) as unknown)
+    const text = await unrestrictedOutbound.getText(this.url, { timeoutMs: FETCH_TIMEOUT_MS, maxBytes: MAX_BODY_BYTES })
+    return samplingRateOf(JSON.parse(text) as unknown)
   }
 }

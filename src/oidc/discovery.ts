@@ -20,6 +20,7 @@ export const PUBLIC_ENDPOINTS = {
   revocation_endpoint: '/oauth2/revoke',
   end_session_endpoint: '/oauth2/sessions/logout',
   device_authorization_endpoint: '/oauth2/device/auth',
+  pushed_authorization_request_endpoint: '/oauth2/par',
 } as const
 
 /** The metadata Orthrus serves; field names as in Hydra's `oidcConfiguration` schema. */
@@ -51,6 +52,8 @@ export type DiscoveryDocument = { issuer: string } & Record<keyof typeof PUBLIC_
   registration_endpoint?: string
   /** RFC 9449 §5.1: oauth2.dpop.signing_algorithms. */
   dpop_signing_alg_values_supported: string[]
+  /** RFC 9126 §5: whether every authorization request must be pushed first. */
+  require_pushed_authorization_requests: boolean
 }
 
 /** Grants the token endpoint accepts: the grant registry, in its order. */
@@ -139,5 +142,6 @@ export function discoveryDocument(
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
     dpop_signing_alg_values_supported: [...config.oauth2.dpop.signing_algorithms],
+    require_pushed_authorization_requests: config.oauth2.pushed_authorization_requests.required,
   }
 }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import type { Client } from '../client/model.js'
 import { ID_TOKEN_SET, type KeyRing } from '../jwk/keyring.js'
 import { subjectFor } from './subject.js'
+import { OutboundError, unrestrictedOutbound, type OutboundFetcher } from '../outbound/fetcher.js'
 
 /** Back-Channel Logout 1.0 §2.4: the event that makes a JWT a Logout Token. */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout'
@@ -28,7 +29,8 @@ export interface LogoutNotifierDeps {
   warn: (fields: Record<string, unknown>, message: string) => void
   /** Per request (§2.5 leaves it to the OP; the user must never wait on a slow RP). */
   timeoutMs?: number
-  fetch?: typeof fetch
+  /** The bounded outbound fetcher (address policy included); an unrestricted one by default. */
+  outbound?: OutboundFetcher
 }
 
 /** Front-Channel Logout 1.0 §2: the iframe URLs for the clients of an ended session. */
@@ -73,21 +75,21 @@ export class LogoutNotifier {
   }
 
   private async post(client: Client, session: EndedSession, now: Date): Promise<void> {
-    const doFetch = this.d.fetch ?? fetch
+    const outbound = this.d.outbound ?? unrestrictedOutbound
     try {
       const token = await this.logoutToken(client, session, now)
-      const res = await doFetch(client.backchannel_logout_uri, {
+      const res = await outbound.request(client.backchannel_logout_uri, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ logout_token: token }).toString(),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.d.timeoutMs ?? 5000),
+        timeoutMs: this.d.timeoutMs ?? 5000,
+        // The answer's body is not needed (§2.8): the connection is dropped once the status is in.
+        readBody: false,
       })
       // §2.8: 200 (or 204) means done; anything else is the RP's problem, only logged.
-      if (!res.ok) this.d.warn({ client_id: client.client_id, status: res.status }, 'back-channel logout was refused')
-      await res.body?.cancel()
+      if (res.status < 200 || res.status > 299) this.d.warn({ client_id: client.client_id, status: res.status }, 'back-channel logout was refused')
     } catch (e) {
-      const reason = e instanceof Error ? e.name : 'unknown'
+      const reason = e instanceof OutboundError ? e.reason : 'unknown'
       this.d.warn({ client_id: client.client_id, reason }, 'back-channel logout failed')
     }
   }

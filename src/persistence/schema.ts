@@ -52,6 +52,8 @@ export interface ClientTable {
   skip_consent: Bool
   skip_logout_consent: Bool
   dpop_bound_access_tokens: Bool
+  /** Orthrus addition (migration 0014): RFC 9126 §6. */
+  require_pushed_authorization_requests: Bool
   access_token_strategy: string
   authorization_code_grant_access_token_lifespan: BigInt | null
   authorization_code_grant_id_token_lifespan: BigInt | null
@@ -250,6 +252,18 @@ export interface DeviceChallengeTable {
   expires_at: Instant
 }
 
+/** orthrus_oauth2_par: an RFC 9126 pushed authorization request, keyed by sha256 of its request_uri. */
+export interface PushedAuthorizationRequestTable {
+  signature: string
+  nid: string
+  client_id: string
+  /** The validated authorization request parameters, sealed (or JSON with encrypt_at_rest off). */
+  request_data: string
+  used: Bool
+  requested_at: Instant
+  expires_at: Instant
+}
+
 export interface Database {
   networks: NetworksTable
   hydra_client: ClientTable
@@ -265,6 +279,7 @@ export interface Database {
   hydra_oauth2_trusted_jwt_bearer_issuer: TrustedJwtBearerIssuerTable
   hydra_oauth2_device_auth_codes: DeviceAuthCodeTable
   hydra_oauth2_device_challenge: DeviceChallengeTable
+  orthrus_oauth2_par: PushedAuthorizationRequestTable
 }
 
 // Generated is re-exported so later tables can use auto-increment columns if ever needed.

@@ -34,6 +34,7 @@ const client = (over: Partial<Client> = {}): Client => ({
   post_logout_redirect_uris: ['https://app.example/bye'],
   backchannel_logout_uri: '',
   backchannel_logout_session_required: false,
+  require_pushed_authorization_requests: false,
   metadata: null,
   skip_consent: false,
   skip_logout_consent: false,

@@ -84,7 +84,7 @@ describe('defaults', () => {
       token_endpoint_auth_method: 'client_secret_basic', token_endpoint_auth_signing_alg: '',
       request_object_signing_alg: '', userinfo_signed_response_alg: 'none', allowed_cors_origins: [],
       frontchannel_logout_uri: '', frontchannel_logout_session_required: false, post_logout_redirect_uris: [],
-      backchannel_logout_uri: '', backchannel_logout_session_required: false, metadata: null,
+      backchannel_logout_uri: '', backchannel_logout_session_required: false, require_pushed_authorization_requests: false, metadata: null,
       skip_consent: false, skip_logout_consent: false, access_token_strategy: '', lifespans: emptyLifespans(),
     })
     expect(m).not.toHaveProperty('client_secret')

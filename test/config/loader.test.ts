@@ -149,6 +149,15 @@ describe('dev mode', () => {
     expect(tls.urls.self.issuer).toBe('https://127.0.0.1:4444/')
   })
 
+  it('binds the listeners to 127.0.0.1 unless a host is given; outside dev, every interface', () => {
+    const dev = load({ dev: true }).config.serve
+    expect([dev.public.host, dev.admin.host]).toEqual(['127.0.0.1', '127.0.0.1'])
+    const given = load({ dev: true, env: { SERVE_PUBLIC_HOST: '0.0.0.0' }, file: file('.yaml', 'serve:\n  admin:\n    host: "::"\n') }).config.serve
+    expect([given.public.host, given.admin.host]).toEqual(['0.0.0.0', '::'])
+    const prod = load({ env: PROD_ENV }).config.serve
+    expect([prod.public.host, prod.admin.host]).toEqual(['0.0.0.0', '0.0.0.0'])
+  })
+
   it('is switched on by DEV=true or `dev: true` in the file', () => {
     expect(load({ env: { DEV: 'true' } }).config.dev).toBe(true)
     expect(load({ file: file('.yaml', 'dev: true\n') }).config.dev).toBe(true)

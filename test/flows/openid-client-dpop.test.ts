@@ -40,7 +40,7 @@ for (const t of testDatabases()) {
       expect(tokens.token_type).toBe('dpop')
       const { data: introspected } = await api.introspectOAuth2Token({ token: tokens.access_token })
       expect(introspected).toMatchObject({ active: true, token_type: 'DPoP' })
-      expect((introspected as Record<string, unknown>)['cnf']).toEqual({ jkt: await DPoP.calculateThumbprint() })
+      expect((introspected as unknown as Record<string, unknown>)['cnf']).toEqual({ jkt: await DPoP.calculateThumbprint() })
     })
 
     it('runs the code flow of a public client with PKCE and dpop_jkt, refreshes and reads /userinfo', async () => {

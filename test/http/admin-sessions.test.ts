@@ -143,7 +143,7 @@ for (const t of testDatabases()) {
       expect(await active(tb.accessToken)).toBe(true)
       expect(await active(tb.refreshToken)).toBe(true)
       const codeSignature = new OpaqueTokens(new HmacKeys(env.registry.config.secrets.system)).signatureOf(a.code, AUTHORIZE_CODE_PREFIX)
-      expect(await env.registry.authorizeCodes.get(codeSignature ?? '')).toBeUndefined()
+      expect(await env.registry.storage.autocommit.codes.get(codeSignature ?? '')).toBeUndefined()
       expect((await list('subject=revoker')).json().map((s: { consent_request_id: string }) => s.consent_request_id)).toEqual([b.consentRequestId])
       // The login stays remembered; only the consent for A is forgotten.
       expect(await skips(jar, clientA, 'revoker')).toEqual({ login: true, consent: false })

@@ -108,7 +108,7 @@ for (const t of testDatabases()) {
 
       // What the token endpoint will find.
       const signature = new OpaqueTokens(new HmacKeys(env.registry.config.secrets.system)).signatureOf(code, AUTHORIZE_CODE_PREFIX)
-      const stored = await env.registry.authorizeCodes.get(signature ?? '')
+      const stored = await env.registry.storage.autocommit.codes.get(signature ?? '')
       expect(stored).toMatchObject({
         clientId: client.client_id,
         subject: 'user-1',
@@ -129,8 +129,9 @@ for (const t of testDatabases()) {
         },
       })
       expect(stored?.expiresAt.getTime()).toBeGreaterThan(Date.now())
-      expect(await env.registry.authorizeCodes.invalidate(signature ?? '')).toBe(true)
-      expect(await env.registry.authorizeCodes.invalidate(signature ?? '')).toBe(false)
+      const invalidate = () => env.registry.storage.transaction((tx) => tx.codes.invalidate(signature ?? ''))
+      expect(await invalidate()).toBe(true)
+      expect(await invalidate()).toBe(false)
 
       // Handled requests answer 410 with where to start over.
       const gone = await adminCall(env, 'GET', `/admin/oauth2/auth/requests/login?login_challenge=${encodeURIComponent(challenge)}`)

@@ -350,7 +350,7 @@ for (const t of testDatabases()) {
 
     it('checks the admin accept request', async () => {
       expect((await adminCall(env, 'PUT', '/admin/oauth2/auth/requests/device/accept', { user_code: 'BCDF-GHJK' })).statusCode).toBe(400)
-      expect((await adminCall(env, 'PUT', '/admin/oauth2/auth/requests/device/accept?device_challenge=forged', { user_code: 'BCDF-GHJK' })).statusCode).toBe(400)
+      expect((await adminCall(env, 'PUT', '/admin/oauth2/auth/requests/device/accept?device_challenge=forged', { user_code: 'BCDF-GHJK' })).statusCode).toBe(404)
       const { challenge } = await openVerification(new CookieJar(), `${env.registry.config.urls.self.public}oauth2/device/verify`)
       expect((await submitCode(challenge, '')).statusCode).toBe(400)
       const extra = await adminCall(env, 'PUT', `/admin/oauth2/auth/requests/device/accept?device_challenge=${encodeURIComponent(challenge)}`, {

@@ -25,6 +25,8 @@ const HYDRA_FIELDS = new Set([
   'authorization_response_iss_parameter_supported',
   // RFC 9449 §5.1: the algorithms a DPoP proof may use.
   'dpop_signing_alg_values_supported',
+  // RFC 9126 §5: pushed authorization requests.
+  'pushed_authorization_request_endpoint', 'require_pushed_authorization_requests',
 ])
 
 describe('GET /.well-known/openid-configuration', () => {

@@ -73,6 +73,8 @@ const CASES: Case[] = [
   { what: 'logout accept: malformed challenge', on: 'admin', method: 'PUT', url: '/admin/oauth2/auth/requests/logout/accept?logout_challenge=x' },
   { what: 'logout reject: no challenge', on: 'admin', method: 'PUT', url: '/admin/oauth2/auth/requests/logout/reject' },
   { what: 'device accept: no challenge', on: 'admin', method: 'PUT', url: '/admin/oauth2/auth/requests/device/accept', json: { user_code: 'ABCD-EFGH' } },
+  { what: 'device accept: malformed challenge', on: 'admin', method: 'PUT', url: '/admin/oauth2/auth/requests/device/accept?device_challenge=x', json: { user_code: 'ABCD-EFGH' } },
+  { what: 'logout request: malformed challenge', on: 'admin', method: 'GET', url: '/admin/oauth2/auth/requests/logout?logout_challenge=nonsense' },
   // Sessions.
   { what: 'consent sessions: no subject', on: 'admin', method: 'GET', url: '/admin/oauth2/auth/sessions/consent' },
   { what: 'revoke consent sessions: no subject', on: 'admin', method: 'DELETE', url: '/admin/oauth2/auth/sessions/consent' },

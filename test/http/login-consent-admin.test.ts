@@ -29,9 +29,17 @@ for (const t of testDatabases()) {
 
     it('answers a missing, malformed or unknown challenge clearly', async () => {
       expect(pick(await adminCall(env, 'GET', LOGIN))).toEqual(invalid("Query parameter 'challenge' is not defined but should have been."))
-      expect(pick(await adminCall(env, 'GET', `${LOGIN}?login_challenge=nonsense`))).toEqual(
-        invalid('The login challenge is malformed, was altered, or was not issued by this server.'),
-      )
+      // A challenge that does not decode is Hydra's x.ErrNotFound, not a malformed request.
+      const hydraNotFound = {
+        status: 404,
+        body: { error: 'Not Found', error_description: 'Unable to locate the requested resource', status_code: 404 },
+      }
+      expect(pick(await adminCall(env, 'GET', `${LOGIN}?login_challenge=nonsense`))).toEqual(hydraNotFound)
+      expect(pick(await adminCall(env, 'PUT', `${LOGIN}/accept?login_challenge=nonsense`, { subject: 'u' }))).toEqual(hydraNotFound)
+      expect(pick(await adminCall(env, 'PUT', `${LOGIN}/reject?login_challenge=nonsense`, {}))).toEqual(hydraNotFound)
+      expect(pick(await adminCall(env, 'GET', `${CONSENT}?consent_challenge=nonsense`))).toEqual(hydraNotFound)
+      expect(pick(await adminCall(env, 'PUT', `${CONSENT}/accept?consent_challenge=nonsense`, {}))).toEqual(hydraNotFound)
+      expect(pick(await adminCall(env, 'PUT', `${CONSENT}/reject?consent_challenge=nonsense`, {}))).toEqual(hydraNotFound)
       const codec = new FlowCodec(new HmacKeys(env.registry.config.secrets.system))
       const unknown = codec.encode('login_challenge', newFlowId())
       expect(pick(await adminCall(env, 'GET', `${LOGIN}?login_challenge=${unknown}`))).toEqual({
@@ -45,8 +53,8 @@ for (const t of testDatabases()) {
       const jar = new CookieJar()
       const login = await startFlow(env, jar, clientId)
       const consent = await toConsent(env, jar, await acceptLogin(env, login))
-      expect((await adminCall(env, 'GET', `${CONSENT}?consent_challenge=${login}`)).statusCode).toBe(400)
-      expect((await adminCall(env, 'GET', `${LOGIN}?login_challenge=${consent}`)).statusCode).toBe(400)
+      expect((await adminCall(env, 'GET', `${CONSENT}?consent_challenge=${login}`)).statusCode).toBe(404)
+      expect((await adminCall(env, 'GET', `${LOGIN}?login_challenge=${consent}`)).statusCode).toBe(404)
       // Hydra's `challenge` alias and the routes without /admin work too.
       expect((await adminCall(env, 'GET', `/oauth2/auth/requests/consent?challenge=${consent}`)).statusCode).toBe(200)
     })

@@ -227,7 +227,7 @@ for (const t of testDatabases()) {
     })
 
     it('refuses unknown or altered challenges with 4xx', async () => {
-      expect((await logoutRequest('nope')).statusCode).toBe(400)
+      expect((await logoutRequest('nope')).statusCode).toBe(404)
       expect((await adminCall(env, 'GET', '/admin/oauth2/auth/requests/logout')).statusCode).toBe(400)
       const res = await browse(env, new CookieJar(), '/oauth2/sessions/logout?logout_verifier=x&logout_verifier=y')
       expect(res.statusCode).toBeLessThan(500)

@@ -69,6 +69,7 @@ describe('the route table', () => {
         'device_authorization_endpoint',
         'end_session_endpoint',
         'jwks_uri',
+        'pushed_authorization_request_endpoint',
         'registration_endpoint',
         'revocation_endpoint',
         'token_endpoint',

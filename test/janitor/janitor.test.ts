@@ -2,7 +2,6 @@
 // batch size and limit bound the work.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { Aead } from '../../src/crypto/aead.js'
 import { newFlowId } from '../../src/flow/codec.js'
 import { FlowState, type Flow } from '../../src/flow/model.js'
 import { planJanitor, runJanitor, type JanitorPlanOptions } from '../../src/janitor/janitor.js'
@@ -15,7 +14,6 @@ import { migratedDb, testDatabases } from '../support/databases.js'
 import { sampleClient } from '../support/fixtures.js'
 import { HOUR, ago, bulkInsertAccess, countRows, tokenRow } from './seed.js'
 
-const aead = new Aead(['a-test-system-secret-of-32-chars!'])
 const TTL = { accessToken: HOUR, refreshToken: 720 * HOUR, authCode: 10 * 60_000, loginConsentRequest: 30 * 60_000 }
 
 function flow(clientId: string, over: Partial<Flow>): Flow {
@@ -149,7 +147,7 @@ for (const t of testDatabases()) {
     })
 
     it('--requests removes unhandled and rejected flows and expired logout requests, and keeps used consents', async () => {
-      const flows = new SqlFlowStore(db.kysely, nid, aead)
+      const flows = new SqlFlowStore(db.kysely, nid)
       const denied = { error: 'access_denied', error_description: 'no', error_hint: '', error_debug: '', status_code: 403 }
       const old = ago(2 * HOUR)
       const made = {
@@ -216,6 +214,19 @@ for (const t of testDatabases()) {
       expect(removedOf(results, 'device verifications')).toBe(1)
       expect((await k.selectFrom('hydra_oauth2_device_auth_codes').select('device_code_signature').execute()).map((r) => r.device_code_signature)).toEqual(['d-live'])
       expect((await k.selectFrom('hydra_oauth2_device_challenge').select('id').execute()).map((r) => r.id)).toEqual(['v-live'])
+    })
+
+    it('--requests removes expired pushed authorization requests (RFC 9126)', async () => {
+      if (!(await store.hasTarget('par'))) return
+      const k = db.kysely
+      const par = (signature: string, expiresAt: Date) => ({
+        signature, nid, client_id: clientId, request_data: 'sealed', used: false, requested_at: ago(HOUR), expires_at: expiresAt,
+      })
+      await k.deleteFrom('orthrus_oauth2_par').execute()
+      await k.insertInto('orthrus_oauth2_par').values([par('p-expired', ago(60_000)), par('p-live', ago(-60_000))]).execute()
+      const results = await run(['requests'])
+      expect(removedOf(results, 'pushed authorization requests')).toBe(1)
+      expect((await k.selectFrom('orthrus_oauth2_par').select('signature').execute()).map((r) => r.signature)).toEqual(['p-live'])
     })
 
     it('a table this database does not have is a skip, not a failure', async () => {

@@ -7,7 +7,9 @@ import { ClientAuthenticator, parseBasic } from '../../src/oauth2/client-auth.js
 import { ClientKeySets } from '../../src/oauth2/client-jwks.js'
 import { JWT_BEARER_ASSERTION } from '../../src/oauth2/client-assertion.js'
 import { OAuthError } from '../../src/oauth2/errors.js'
+import { Aead } from '../../src/crypto/aead.js'
 import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
+import { SqlStorage } from '../../src/persistence/sql/storage.js'
 import { SqlTokenStore } from '../../src/persistence/sql/token-store.js'
 import { migratedDb, networkId, testDatabases } from '../support/databases.js'
 import { startJwksServer, type JwksServer } from '../support/jwks-server.js'
@@ -72,7 +74,7 @@ for (const t of testDatabases()) {
       tokens = new SqlTokenStore(m.db.kysely, nid)
       const counting = countingHasher(createHasher({ algorithm: 'pbkdf2', bcrypt: { cost: 4 }, pbkdf2: { iterations: 1000 } }))
       counter = counting.counter
-      service = new ClientService({ clients, hasher: counting.hasher, dev: true, subjectTypes: ['public'] })
+      service = new ClientService({ clients, units: new SqlStorage(m.db, nid, new Aead(['a-test-system-secret-of-32-chars!'])), hasher: counting.hasher, dev: true, subjectTypes: ['public'] })
       auth = new ClientAuthenticator({
         clients,
         hasher: counting.hasher,
@@ -348,19 +350,15 @@ for (const t of testDatabases()) {
         expect((await assert(rotated, 'uri-ok')).method).toBe('private_key_jwt')
       })
 
-      it.each([
-        ['uri-big', /larger than/],
-        ['uri-slow', /no answer within/],
-        ['uri-text', /not valid JSON/],
-        ['uri-redirect', /request failed/],
-        ['uri-missing', /status 404/],
-      ])('refuses %s with a 401 invalid_client and a clear hint', async (id, hint) => {
-        const e = await failure(assert(first, id))
-        expect(e.error).toBe('invalid_client')
-        expect(e.status).toBe(401)
-        expect(e.hint).toMatch(/jwks_uri/)
-        expect(e.hint).toMatch(hint)
-      })
+      it.each(['uri-big', 'uri-slow', 'uri-text', 'uri-redirect', 'uri-missing'])(
+        'refuses %s with a 401 invalid_client and one hint that tells nothing of what the URL answered',
+        async (id) => {
+          const e = await failure(assert(first, id))
+          expect(e.error).toBe('invalid_client')
+          expect(e.status).toBe(401)
+          expect(e.hint).toBe("Unable to fetch the OAuth 2.0 Client's JSON Web Keys from its jwks_uri: the keys could not be fetched from it.")
+        },
+      )
 
       it('does not follow the redirect, and remembers a failure for 30 s', async () => {
         const before = jwks.hits.get('/redirect') ?? 0

@@ -129,7 +129,9 @@ describe('HTTP token hook', () => {
     server.answer = (_req, res) => json(res, 500, { leaked: 'SECRET-IN-BODY' })
     const err = await failure(hook().run(input()))
     expect(err).toMatchObject({ error: 'server_error', status: 500 })
-    expect(err.hint).toContain('HTTP status 500')
+    expect(err.hint).toContain('did not answer as expected')
+    expect(err.hint).not.toContain('500')
+    expect(err.debug).toContain('status 500')
     expect(`${err.message} ${err.hint ?? ''} ${err.debug ?? ''}`).not.toContain('SECRET-IN-BODY')
   })
 

@@ -20,11 +20,11 @@ export async function tokenRequest(env: TestApps, form: Record<string, string>, 
   })
 }
 
-export async function createCcClient(env: TestApps): Promise<{ client_id: string; client_secret: string }> {
+export async function createCcClient(env: TestApps, metadata: Record<string, unknown> = {}): Promise<{ client_id: string; client_secret: string }> {
   const res = await env.admin.inject({
     method: 'POST',
     url: '/admin/clients',
-    payload: { grant_types: ['client_credentials'], response_types: [], scope: 'read write' },
+    payload: { grant_types: ['client_credentials'], response_types: [], scope: 'read write', ...metadata },
   })
   expect(res.statusCode, res.body).toBe(201)
   return res.json() as { client_id: string; client_secret: string }

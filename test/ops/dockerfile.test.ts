@@ -266,6 +266,8 @@ describe('examples/docker-compose', () => {
     const { config } = loadConfig({ dev: true, env: { ...env, SECRETS_SYSTEM: 'x'.repeat(32) } })
     expect(config.urls.self.issuer.replace(/\/$/, '')).toBe('http://127.0.0.1:4444')
     expect(config.dsn).toBe(env.DSN)
+    // --dev alone binds 127.0.0.1, which inside the container the published ports cannot reach.
+    expect([config.serve.public.host, config.serve.admin.host]).toEqual(['0.0.0.0', '0.0.0.0'])
   })
 
   it('publishes the public and admin ports on loopback only, and the login app where urls.login points', () => {

@@ -10,6 +10,7 @@ import type { Db } from '../../src/persistence/db.js'
 import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
 import { SqlAuthorizeCodeStore } from '../../src/persistence/sql/code-store.js'
 import { SqlFlowStore } from '../../src/persistence/sql/flow-store.js'
+import { SqlStorage } from '../../src/persistence/sql/storage.js'
 import { migratedDb, networkId, testDatabases } from '../support/databases.js'
 import { sampleClient } from '../support/fixtures.js'
 
@@ -44,11 +45,13 @@ for (const t of testDatabases()) {
     let cleanup: () => Promise<void>
     let store: SqlFlowStore
     let codes: SqlAuthorizeCodeStore
+    let units: SqlStorage
     let clientId: string
     beforeAll(async () => {
       ;({ db, cleanup } = await migratedDb(t))
       const nid = await networkId(db)
-      store = new SqlFlowStore(db.kysely, nid, aead)
+      store = new SqlFlowStore(db.kysely, nid)
+      units = new SqlStorage(db, nid, aead)
       codes = new SqlAuthorizeCodeStore(db.kysely, nid, aead)
       clientId = (await new SqlClientStore(db.kysely, nid).create(sampleClient())).client_id
     })
@@ -116,7 +119,7 @@ for (const t of testDatabases()) {
         subject: 'u', active: true, challengeId: f.consentChallengeId ?? '', expiresAt: at(600), pkce: { challenge: 'c'.repeat(43), method: 'S256' },
       }
       await expect(
-        store.transaction(async (tx) => {
+        units.transaction(async (tx) => {
           await tx.flows.transition(f.id, CONSENT_DECIDED, { state: FlowState.ConsentUsed })
           await tx.codes.create(code)
           throw new Error('rolled back')
@@ -125,7 +128,7 @@ for (const t of testDatabases()) {
       expect((await store.getFlow(f.id))?.state).toBe(FlowState.ConsentUnused)
       expect(await codes.get(code.signature)).toBeUndefined()
 
-      await store.transaction(async (tx) => {
+      await units.transaction(async (tx) => {
         await tx.flows.transition(f.id, CONSENT_DECIDED, { state: FlowState.ConsentUsed })
         await tx.codes.create(code)
       })

@@ -7,9 +7,6 @@ import { lastingDatabase, testDatabases } from '../support/databases.js'
 import { basic, createCcClient, tokenRequest } from '../observability/helpers.js'
 import { introspect } from '../support/tokens.js'
 
-// ory_at_<key>.<signature>: the row is keyed by the signature.
-const signatureOf = (token: string): string => token.slice(token.lastIndexOf('.') + 1)
-
 describe('oauth2.session.encrypt_at_rest = false', () => {
   it('warns loudly at start-up', () => {
     const env = { DSN: 'memory', URLS_SELF_ISSUER: 'https://auth.example.com/', SECRETS_SYSTEM: 'system-secret-0123456789' }
@@ -38,14 +35,19 @@ for (const t of testDatabases()) {
         await env.close()
       }
     }
-    const issue = async (env: TestApps): Promise<string> => {
-      const cc = await createCcClient(env)
+    // JWT access tokens: their session holds the signing key id, so there is something to seal.
+    const issue = async (env: TestApps, metadata: Record<string, unknown> = { access_token_strategy: 'jwt' }): Promise<string> => {
+      const cc = await createCcClient(env, metadata)
       const res = await tokenRequest(env, { grant_type: 'client_credentials', scope: 'read' }, basic(cc.client_id, cc.client_secret))
       expect(res.statusCode, res.body).toBe(200)
-      return (res.json() as { access_token: string }).access_token
+      const token = (res.json() as { access_token: string }).access_token
+      clientOf.set(token, cc.client_id)
+      return token
     }
+    const clientOf = new Map<string, string>()
+    // Each client here gets one token: its row is found by the client (a JWT's row is keyed by a digest).
     const stored = (env: TestApps, token: string) =>
-      env.registry.db.kysely.selectFrom('hydra_oauth2_access').select('session_data').where('signature', '=', signatureOf(token)).executeTakeFirstOrThrow()
+      env.registry.db.kysely.selectFrom('hydra_oauth2_access').select('session_data').where('client_id', '=', clientOf.get(token) ?? '').executeTakeFirstOrThrow()
     const active = async (env: TestApps, token: string): Promise<boolean> => (await introspect(env, token)).active
 
     it('stores plaintext JSON when off, sealed values when on, and reads both either way', async () => {
@@ -60,6 +62,10 @@ for (const t of testDatabases()) {
       const sealed = await withApps(true, async (env) => {
         const token = await issue(env)
         expect((await stored(env, token)).session_data).toMatch(/^v1\./)
+        // A session that holds nothing (an opaque client_credentials token) has nothing to hide.
+        const opaque = await issue(env, {})
+        expect((await stored(env, opaque)).session_data).toBe('{"ext":{}}')
+        expect(await active(env, opaque)).toBe(true)
         // The row written in plaintext is still read.
         expect(await active(env, plain)).toBe(true)
         return token

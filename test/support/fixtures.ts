@@ -36,6 +36,7 @@ export function sampleClient(overrides: Partial<Client> = {}): Client {
     post_logout_redirect_uris: [],
     backchannel_logout_uri: '',
     backchannel_logout_session_required: true,
+    require_pushed_authorization_requests: false,
     metadata: { tier: 'gold', nested: { a: [1, 2] } },
     skip_consent: false,
     skip_logout_consent: true,

@@ -22,7 +22,7 @@ export async function issueUnderConsent(
   const requestId = randomUUID()
   const issue = async (kind: 'access' | 'refresh') => {
     const t = opaque.generate(kind === 'access' ? ACCESS_TOKEN_PREFIX : REFRESH_TOKEN_PREFIX)
-    await registry.tokenStore.create(
+    await registry.storage.autocommit.tokens.create(
       kind,
       sessions.seal({
         signature: t.signature,

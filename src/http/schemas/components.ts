@@ -8,6 +8,8 @@ export const errorOAuth2 = extend('errorOAuth2', hydra('errorOAuth2'), { request
 export const oAuth2Client = extend('oAuth2Client', hydra('oAuth2Client'), {
   // RFC 9449 §5.2: token requests of this client must carry a DPoP proof.
   dpop_bound_access_tokens: bool('RFC 9449: every access token of this client is DPoP-bound'),
+  // RFC 9126 §6 client metadata.
+  require_pushed_authorization_requests: bool('RFC 9126: authorization requests only through the pushed authorization request endpoint'),
 })
 export const oAuth2Clients = arrayOf(oAuth2Client)
 export const oAuth2ClientTokenLifespans = hydra('oAuth2ClientTokenLifespans')
@@ -28,6 +30,9 @@ export const introspectedOAuth2Token = extend('introspectedOAuth2Token', hydra('
 export const oidcConfiguration = extend('oidcConfiguration', hydra('oidcConfiguration'), {
   // RFC 9449 §5.1: the algorithms a DPoP proof may use.
   dpop_signing_alg_values_supported: strs('RFC 9449: JWS algorithms accepted in DPoP proofs'),
+  // RFC 9126 §5.
+  pushed_authorization_request_endpoint: str('RFC 9126: the pushed authorization request endpoint'),
+  require_pushed_authorization_requests: bool('RFC 9126: whether every authorization request must be pushed first'),
 })
 export const oidcUserInfo = extend('oidcUserInfo', hydra('oidcUserInfo'), {}, { additionalProperties: true })
 export const deviceAuthorization = hydra('deviceAuthorization')

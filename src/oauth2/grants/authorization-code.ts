@@ -31,11 +31,11 @@ export const authorizationCode = defineGrant({
     if (code === undefined || code === '') throw invalidRequest("The request parameter 'code' is missing.")
     const signature = ctx.opaque.signatureOf(code, AUTHORIZE_CODE_PREFIX)
     if (signature === undefined) throw invalidGrant('The authorization code is malformed or was not issued by this server.')
-    const rec = await ctx.units.codes.get(signature)
+    const rec = await ctx.storage.autocommit.codes.get(signature)
     if (!rec) throw invalidGrant('The authorization code could not be found.')
     if (!rec.active) {
       // The code leaked or was replayed: whatever it bought is revoked (RFC 6749 §4.1.2).
-      await ctx.units.transaction((tx) => tx.tokens.revokeRequest(rec.requestId))
+      await ctx.storage.transaction((tx) => tx.tokens.revokeRequest(rec.requestId))
       throw invalidGrant(REUSED)
     }
     const now = ctx.now()
@@ -73,7 +73,7 @@ export const authorizationCode = defineGrant({
       ...(rec.challengeId !== null ? { challengeId: rec.challengeId } : {}),
     })
     const oidc = { ...authenticated, idTokenExtra: hooked.idTokenClaims }
-    const response = await ctx.units.transaction(async (tx) => {
+    const response = await ctx.storage.transaction(async (tx) => {
       // Only one of several concurrent exchanges flips the code; the others count as reuse.
       if (!(await tx.codes.invalidate(signature))) {
         await tx.tokens.revokeRequest(rec.requestId)

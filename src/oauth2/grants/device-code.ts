@@ -72,10 +72,12 @@ export const deviceCode = defineGrant({
       oidc: authenticated,
       challengeId: decision.challengeId,
     })
-    if (!(await device.store.consume(signature))) throw invalidGrant(USED)
     const oidc = { ...authenticated, idTokenExtra: hooked.idTokenClaims }
-    const response = await ctx.units.transaction((tx) =>
-      issueUserTokens(ctx.tokens.withStore(tx.tokens), {
+    // Consuming the code and storing its tokens commit together: a failure in between leaves
+    // the code authorized for the next poll, never used up without tokens.
+    const response = await ctx.storage.transaction(async (tx) => {
+      if (!(await tx.device.consume(signature))) return undefined
+      return issueUserTokens(ctx.tokens.withStore(tx.tokens), {
         client,
         subject: decision.subject,
         // The consent challenge names the family, so revoking the consent revokes these tokens.
@@ -91,8 +93,9 @@ export const deviceCode = defineGrant({
         oidc,
         lifespans,
         issueRefresh: mayRefresh(client, decision.grantedScope),
-      }),
-    )
+      })
+    })
+    if (!response) throw invalidGrant(USED)
     return withIdToken(response, ctx.idTokens, {
       client,
       subject: decision.subject,

@@ -11,9 +11,9 @@ import type { PkcePolicy } from '../pkce.js'
 import type { ScopeMatcher } from '../scopes.js'
 import type { IdTokens } from '../tokens/id-token.js'
 import type { OpaqueTokens } from '../tokens/opaque-hmac.js'
-import type { GrantUnitOfWork } from '../unit-of-work.js'
+import type { AutocommitStores, Storage } from '../../unit-of-work.js'
 import type { TokenHook } from '../token-hook.js'
-import type { DeviceCodes, DeviceStore } from '../device-code.js'
+import type { DeviceCodes } from '../device-code.js'
 import type { KeyRing } from '../../jwk/keyring.js'
 import type { TrustedJwtVerifier } from '../../trust/model.js'
 import type { AccessTokenResponse, TokenService } from '../tokens/service.js'
@@ -46,8 +46,8 @@ export interface GrantContext {
   tokens: TokenService
   scopes: ScopeMatcher
   config: Pick<Readonly<Config>, 'ttl' | 'oauth2'>
-  /** Stores bound to one transaction per request: a grant's writes commit together. */
-  units: GrantUnitOfWork
+  /** Reads outside a transaction; a grant's writes go through one unit of work, so they commit together. */
+  storage: Storage
   /** Absent without a key ring; then no ID token can be issued. */
   idTokens: IdTokens | undefined
   /** Checks presented authorization codes. */
@@ -69,7 +69,7 @@ export interface GrantServices {
   /** JWTs from issuers trusted through /admin/trust/grants/jwt-bearer/issuers; absent when off. */
   trustedJwts?: TrustedJwtVerifier
   /** RFC 8628 device authorizations; absent when off. */
-  device?: { store: DeviceStore; codes: DeviceCodes }
+  device?: { store: AutocommitStores['device']; codes: DeviceCodes }
 }
 
 /** The client lifespan fields (client/model.ts) that override ttl.* for this grant's tokens. */
@@ -100,7 +100,7 @@ export interface GrantModule<D = unknown> {
   issues: { refreshToken: boolean; idToken: boolean }
   lifespans: GrantLifespanKeys
   /**
-   * 'transaction': consumes a one-time credential and issues in one transaction (ctx.units);
+   * 'transaction': consumes a one-time credential and issues in one unit of work (ctx.storage.transaction);
    * 'single-write': issues with one insert, nothing to consume.
    */
   unitOfWork: 'transaction' | 'single-write'

@@ -37,7 +37,7 @@ export const refreshToken = defineGrant({
     const rec = await ctx.tokens.findRefresh(presented)
     if (!rec) throw invalidGrant('The refresh token is malformed or not known.')
     if (!rec.active) {
-      await ctx.units.transaction((tx) => tx.tokens.revokeRequest(rec.requestId))
+      await ctx.storage.transaction((tx) => tx.tokens.revokeRequest(rec.requestId))
       throw invalidGrant(UNUSABLE)
     }
     if (rec.clientId !== client.client_id) {
@@ -81,7 +81,7 @@ export const refreshToken = defineGrant({
       ...(rec.challengeId !== null ? { challengeId: rec.challengeId } : {}),
     })
     const oidc = rec.session.oidc ? { ...rec.session.oidc, idTokenExtra: hooked.idTokenClaims } : undefined
-    const response = await ctx.units.transaction(async (tx) => {
+    const response = await ctx.storage.transaction(async (tx) => {
       if (!(await tx.tokens.useRefresh(rec.signature, now, grace))) {
         // Lost a race for the same token, or a reuse beyond the grace rules: treat as a leak.
         await tx.tokens.revokeRequest(rec.requestId)

@@ -66,7 +66,8 @@ export interface FoundToken {
 }
 
 export interface TokenServiceDeps {
-  store: TokenStore
+  /** Reads, and the inserts of what it issues (a unit's token store, see withStore). */
+  store: Pick<TokenStore, 'get' | 'create'>
   sessions: SessionCodec
   opaque: OpaqueTokens
   /** Absent until the server has a key ring; then only opaque tokens can be issued. */
@@ -183,7 +184,7 @@ export class TokenService {
   }
 
   /** The same service writing through `store`, e.g. one bound to a transaction. */
-  withStore(store: TokenStore): TokenService {
+  withStore(store: Pick<TokenStore, 'get' | 'create'>): TokenService {
     return new TokenService({ ...this.deps, store, now: this.now })
   }
 

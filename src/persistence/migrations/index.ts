@@ -10,6 +10,7 @@ import { logoutRequests } from './0007_logout_requests.js'
 import { trustJwtBearer } from './0008_trust_jwt_bearer.js'
 import { deviceCodes } from './0009_device_codes.js'
 import { dpop } from './0013_dpop.js'
+import { pushedAuthorizationRequests } from './0014_pushed_authorization_requests.js'
 
 // Append only: a migration that has shipped is never edited, a change is a new step.
 const STEPS: Array<[string, (d: Dialect) => Migration]> = [
@@ -23,6 +24,7 @@ const STEPS: Array<[string, (d: Dialect) => Migration]> = [
   ['0008_trust_jwt_bearer', trustJwtBearer],
   ['0009_device_codes', deviceCodes],
   ['0013_dpop', dpop],
+  ['0014_pushed_authorization_requests', pushedAuthorizationRequests],
 ]
 
 /** Every migration this build knows, in order. */

@@ -21,3 +21,17 @@ export async function insertUnlessTaken(insert: () => Promise<unknown>): Promise
     throw e
   }
 }
+
+/**
+ * True when a driver error says the transaction lost a race and may simply run again:
+ * PostgreSQL serialization_failure (40001) and deadlock_detected (40P01), MySQL/MariaDB
+ * ER_LOCK_DEADLOCK (1213) and ER_LOCK_WAIT_TIMEOUT (1205), SQLite busy or locked (another
+ * connection, e.g. the writer thread, held the write lock past busy_timeout).
+ */
+export function isRetryableConflict(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false
+  const err = e as { code?: unknown; errno?: unknown }
+  if (err.code === '40001' || err.code === '40P01') return true
+  if (err.errno === 1213 || err.errno === 1205 || err.code === 'ER_LOCK_DEADLOCK' || err.code === 'ER_LOCK_WAIT_TIMEOUT') return true
+  return typeof err.code === 'string' && (err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED'))
+}

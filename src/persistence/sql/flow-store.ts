@@ -1,15 +1,10 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
-import type { SessionSealer } from '../../crypto/session-data.js'
 import type { FlowChanges, FlowStore } from '../../flow/store.js'
 import { FlowState, type DeniedError, type Flow, type FlowStateValue, type LoginSession } from '../../flow/model.js'
 import type { AuthorizeRequest } from '../../oauth2/authorize.js'
-import type { AuthorizeCodeStore } from '../../oauth2/code-store.js'
-import type { TokenStore } from '../../oauth2/store.js'
 import { toBool, toDate, toNumber } from '../db.js'
 import type { AuthenticationSessionTable, Database, OAuth2FlowTable } from '../schema.js'
-import { SqlAuthorizeCodeStore } from './code-store.js'
 import { insertUnlessTaken } from './errors.js'
-import { SqlTokenStore } from './token-store.js'
 
 type Row = Selectable<OAuth2FlowTable>
 type Column = keyof OAuth2FlowTable
@@ -111,7 +106,6 @@ export class SqlFlowStore implements FlowStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly nid: string,
-    private readonly sessions: SessionSealer,
   ) {}
 
   async createFlow(flow: Flow): Promise<void> {
@@ -226,17 +220,6 @@ export class SqlFlowStore implements FlowStore {
       .executeTakeFirst()
     await this.db.deleteFrom('hydra_oauth2_authentication_session').where('nid', '=', this.nid).where('id', '=', id).execute()
     return row && loginSessionOf(row)
-  }
-
-  transaction<T>(fn: (tx: { flows: FlowStore; codes: AuthorizeCodeStore; tokens: TokenStore }) => Promise<T>): Promise<T> {
-    // The token store writes directly here (no group commit), so its rows share the transaction.
-    return this.db.transaction().execute((trx) =>
-      fn({
-        flows: new SqlFlowStore(trx, this.nid, this.sessions),
-        codes: new SqlAuthorizeCodeStore(trx, this.nid, this.sessions),
-        tokens: new SqlTokenStore(trx, this.nid),
-      }),
-    )
   }
 }
 

@@ -27,6 +27,7 @@ const TABLES: Record<JanitorTarget, TargetTable> = {
   logout: { table: 'hydra_oauth2_logout_request', key: 'challenge' },
   device: { table: 'hydra_oauth2_device_auth_codes', key: 'device_code_signature' },
   'device-challenge': { table: 'hydra_oauth2_device_challenge', key: 'id' },
+  par: { table: 'orthrus_oauth2_par', key: 'signature' },
   trust: { table: 'hydra_oauth2_trusted_jwt_bearer_issuer', key: 'id' },
 }
 

@@ -67,36 +67,31 @@ export class SqlSessionStore implements SessionStore {
     return eb.and(conditions)
   }
 
+  // Several statements: called on a store bound to a unit of work, so they commit together.
   async revokeConsents(s: ConsentSelector): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      // A sub-select rather than a list of ids: no bound-parameter limit however many consents a
-      // subject has. MySQL allows it because the statement's own table is never the sub-select's.
-      const consentIds = () =>
-        trx
-          .selectFrom('hydra_oauth2_flow')
-          .select('consent_challenge_id')
-          .where((eb) => this.selected(eb, s))
-          .$narrowType<{ consent_challenge_id: string }>()
-      // Codes first: a concurrent exchange that has not consumed its code yet now cannot.
-      await trx
-        .deleteFrom('hydra_oauth2_code')
-        .where('nid', '=', this.nid)
-        .where('challenge_id', 'in', consentIds())
-        .execute()
-      for (const table of TOKEN_TABLES) {
-        // Token rows name their consent in challenge_id; request_id too where the grant reused
-        // the consent id as its request id (as Hydra does).
-        await trx
-          .deleteFrom(table)
-          .where('nid', '=', this.nid)
-          .where((eb) => eb.or([eb('challenge_id', 'in', consentIds()), eb('request_id', 'in', consentIds())]))
-          .execute()
-      }
-      await trx
-        .deleteFrom('hydra_oauth2_flow')
+    // A sub-select rather than a list of ids: no bound-parameter limit however many consents a
+    // subject has. MySQL allows it because the statement's own table is never the sub-select's.
+    const consentIds = () =>
+      this.db
+        .selectFrom('hydra_oauth2_flow')
+        .select('consent_challenge_id')
         .where((eb) => this.selected(eb, s))
+        .$narrowType<{ consent_challenge_id: string }>()
+    // Codes first: a concurrent exchange that has not consumed its code yet now cannot.
+    await this.db.deleteFrom('hydra_oauth2_code').where('nid', '=', this.nid).where('challenge_id', 'in', consentIds()).execute()
+    for (const table of TOKEN_TABLES) {
+      // Token rows name their consent in challenge_id; request_id too where the grant reused
+      // the consent id as its request id (as Hydra does).
+      await this.db
+        .deleteFrom(table)
+        .where('nid', '=', this.nid)
+        .where((eb) => eb.or([eb('challenge_id', 'in', consentIds()), eb('request_id', 'in', consentIds())]))
         .execute()
-    })
+    }
+    await this.db
+      .deleteFrom('hydra_oauth2_flow')
+      .where((eb) => this.selected(eb, s))
+      .execute()
   }
 
   async revokeSubjectLoginSessions(subject: string): Promise<void> {
@@ -108,16 +103,14 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async revokeLoginSession(sid: string): Promise<LoginSession | undefined> {
-    return this.db.transaction().execute(async (trx) => {
-      const row = await trx
+    const row = await this.db
         .selectFrom('hydra_oauth2_authentication_session')
         .selectAll()
         .where('nid', '=', this.nid)
         .where('id', '=', sid)
         .executeTakeFirst()
-      if (!row) return undefined
-      await trx.deleteFrom('hydra_oauth2_authentication_session').where('nid', '=', this.nid).where('id', '=', sid).execute()
-      return loginSessionOf(row)
-    })
+    if (!row) return undefined
+    await this.db.deleteFrom('hydra_oauth2_authentication_session').where('nid', '=', this.nid).where('id', '=', sid).execute()
+    return loginSessionOf(row)
   }
 }
