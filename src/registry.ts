@@ -119,12 +119,17 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     })
     const hasher = createHasher(config.oauth2.hashers)
     // Every outbound request of the server goes through this one bounded fetcher (src/outbound/).
-    const outbound = new OutboundFetcher({ log: (fields, message) => logger.info(fields, message) })
+    const outbound = new OutboundFetcher({
+      disallowPrivateIpRanges: config.clients.http.disallow_private_ip_ranges,
+      privateIpExceptionUrls: config.clients.http.private_ip_exception_urls,
+      log: (fields, message) => logger.info(fields, message),
+    })
     const clientService = new ClientService({
       clients,
       units: storage,
       hasher,
       fetchSector: sectorFetcher(outbound),
+      outbound,
       dev: config.dev,
       subjectTypes: [...config.oidc.subject_identifiers.supported_types],
     })
@@ -136,8 +141,14 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       dev: config.dev,
       subjectTypes: [...config.oidc.subject_identifiers.supported_types],
       defaultScope: [...config.oidc.dynamic_client_registration.default_scope],
+      policy: {
+        grantTypes: [...config.oidc.dynamic_client_registration.allowed_grant_types],
+        scopes: [...config.oidc.dynamic_client_registration.allowed_scopes],
+        audiences: [...config.oidc.dynamic_client_registration.allowed_audiences],
+      },
       publicUrl: config.urls.self.public,
       fetchSector: sectorFetcher(outbound),
+      outbound,
     })
     const keyAlgorithm = opts.keyAlgorithm ?? 'RS256'
     const hsm = config.hsm.enabled ? openHsm(config) : undefined

@@ -92,6 +92,16 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'oidc.subject_identifiers.pairwise.salt': 'Salt of pairwise subject identifiers (at least 8 characters).',
   'oidc.dynamic_client_registration.enabled': 'Serve RFC 7591 dynamic client registration at /oauth2/register.',
   'oidc.dynamic_client_registration.default_scope': 'Scope of clients registered without one.',
+  'oidc.dynamic_client_registration.allowed_grant_types':
+    'Orthrus: grant types a dynamically registered client may have (registration and its own PUT); another is refused with `invalid_client_metadata`. Default: the browser grants only. Clients created through the admin API are not limited.',
+  'oidc.dynamic_client_registration.allowed_scopes':
+    'Orthrus: scopes a dynamically registered client may have; another is refused with `invalid_client_metadata`. Default: `default_scope`.',
+  'oidc.dynamic_client_registration.allowed_audiences':
+    'Orthrus: audiences a dynamically registered client may have; another is refused with `invalid_client_metadata`. Default: none.',
+  'clients.http.disallow_private_ip_ranges':
+    'Outbound requests (request_uri, jwks_uri, sector_identifier_uri, back-channel logout, token hooks, identity provider) reach only public addresses: the host is resolved once, loopback, private, link-local, unique-local, CGNAT, metadata and reserved ranges (IPv4 and IPv6) are refused, and the connection goes to the address checked. Client URLs at such addresses are refused at registration too. Recommended in production.',
+  'clients.http.private_ip_exception_urls':
+    'URLs exempt from `clients.http.disallow_private_ip_ranges` (e.g. token hooks on an internal network): globs matched against the URL without query, where `*` stops at `.` and `/` and `**` does not.',
   'tracing.provider': 'Tracing: `otel` (OTLP/HTTP), `zipkin`, or `jaeger` (over OTLP).',
   'tracing.service_name': 'Service name of the spans.',
   'tracing.providers.otlp.server_url': 'OTLP/HTTP collector: `host:port` or an http(s) URL.',

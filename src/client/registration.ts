@@ -8,8 +8,11 @@ import { randomId, randomSecret } from '../crypto/random.js'
 import { OAuthError } from '../oauth2/errors.js'
 import { isPublicClient, type Client, type ClientMetadata } from './model.js'
 import { presentClient } from './present.js'
+import { checkRegistrationPolicy, type RegistrationPolicy } from './registration-policy.js'
 import type { RegistrationTokens } from './registration-token.js'
 import { checkSectorIdentifier, type SectorFetcher } from './sector-identifier.js'
+import { checkServerCalledUris } from './outbound-uris.js'
+import type { OutboundFetcher } from '../outbound/fetcher.js'
 import type { ClientStore } from './store.js'
 import { validateClientMetadata } from './validate.js'
 
@@ -26,9 +29,13 @@ export interface DynamicRegistrationDeps {
   subjectTypes: string[]
   /** oidc.dynamic_client_registration.default_scope */
   defaultScope: string[]
+  /** oidc.dynamic_client_registration.allowed_*: what a registrant may give itself. */
+  policy: RegistrationPolicy
   /** The public base URL (urls.self.public). */
   publicUrl: string
   fetchSector: SectorFetcher
+  /** The outbound address policy registered URLs are checked against (clients.http.*). */
+  outbound?: OutboundFetcher
   now?: () => Date
 }
 
@@ -74,6 +81,9 @@ export class DynamicRegistration {
       defaultScope: this.deps.defaultScope,
       ...(existing ? { existing } : {}),
     })
+    // On registration and on the client's own update alike: a PUT must not widen what POST refused.
+    checkRegistrationPolicy(meta, this.deps.policy)
+    await checkServerCalledUris(meta, this.deps.outbound)
     await checkSectorIdentifier(meta.sector_identifier_uri, meta.redirect_uris, {
       dev: this.deps.dev,
       fetch: this.deps.fetchSector,

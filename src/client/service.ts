@@ -10,6 +10,8 @@ import { isPublicClient, type Client, type ClientMetadata } from './model.js'
 import { presentClient } from './present.js'
 import { checkSectorIdentifier, fetchSectorDocument, type SectorFetcher } from './sector-identifier.js'
 import type { UnitOfWork } from '../unit-of-work.js'
+import { checkServerCalledUris } from './outbound-uris.js'
+import type { OutboundFetcher } from '../outbound/fetcher.js'
 import type { ClientListQuery, ClientStore, Page } from './store.js'
 import { validateClientMetadata, validateLifespans } from './validate.js'
 
@@ -22,6 +24,8 @@ export interface ClientServiceDeps {
   subjectTypes: string[]
   /** Fetches sector_identifier_uri documents (default: a bounded GET); tests inject their own. */
   fetchSector?: SectorFetcher
+  /** The outbound address policy registered URLs are checked against (clients.http.*). */
+  outbound?: OutboundFetcher
   now?: () => Date
 }
 
@@ -54,6 +58,7 @@ export class ClientService {
       subjectTypes: this.deps.subjectTypes,
       ...(existing ? { existing } : {}),
     })
+    await checkServerCalledUris(meta, this.deps.outbound)
     // As Hydra does for admin-created clients too: the document must list every redirect_uri.
     await checkSectorIdentifier(meta.sector_identifier_uri, meta.redirect_uris, {
       dev: this.deps.dev,

@@ -140,6 +140,12 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
     },
     oauth2: { ...oauth2(get, opt, warnings), ...webhooks(opt) },
     oidc: oidc(get, opt, warnings),
+    clients: {
+      http: {
+        disallow_private_ip_ranges: get('clients.http.disallow_private_ip_ranges'),
+        private_ip_exception_urls: get('clients.http.private_ip_exception_urls'),
+      },
+    },
   }
 }
 
@@ -357,6 +363,10 @@ function oidc(get: Get, opt: Opt, warnings: string[]): Config['oidc'] {
     dynamic_client_registration: {
       enabled: get('oidc.dynamic_client_registration.enabled'),
       default_scope: get('oidc.dynamic_client_registration.default_scope'),
+      allowed_grant_types: get('oidc.dynamic_client_registration.allowed_grant_types'),
+      // Unset: the scopes a registrant may name are the ones it gets when it names none.
+      allowed_scopes: opt<string[]>('oidc.dynamic_client_registration.allowed_scopes') ?? get('oidc.dynamic_client_registration.default_scope'),
+      allowed_audiences: get('oidc.dynamic_client_registration.allowed_audiences'),
     },
   }
 }

@@ -298,6 +298,28 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'oidc.dynamic_client_registration.enabled', kind: 'boolean', default: false },
   // Hydra's DefaultClientScope fallback (driver/config/provider.go).
   { path: 'oidc.dynamic_client_registration.default_scope', kind: 'string[]', default: ['offline_access', 'offline', 'openid'] },
+  // Orthrus' registration policy (src/client/registration-policy.ts): what an anonymous registrant
+  // may give itself. Browser grants only by default; scopes default to default_scope.
+  {
+    path: 'oidc.dynamic_client_registration.allowed_grant_types',
+    kind: 'enum[]',
+    values: [
+      'authorization_code',
+      'refresh_token',
+      'implicit',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ],
+    default: ['authorization_code', 'refresh_token', 'implicit'],
+  },
+  { path: 'oidc.dynamic_client_registration.allowed_scopes', kind: 'string[]' },
+  { path: 'oidc.dynamic_client_registration.allowed_audiences', kind: 'string[]', default: [] },
+
+  // Outbound requests (src/outbound/fetcher.ts): only public addresses, except for URLs matching the globs.
+  { path: 'clients.http.disallow_private_ip_ranges', kind: 'boolean', default: false },
+  { path: 'clients.http.private_ip_exception_urls', kind: 'string[]', default: [] },
 
   // Hydra tolerates table columns it does not know only when this is set (src/registry.ts checkUnknownMigrations).
   { path: 'db.ignore_unknown_table_columns', kind: 'boolean', default: false },
@@ -349,8 +371,6 @@ export const IGNORED_HYDRA_KEYS: readonly string[] = [
   'version',
   'sqa.opt_out',
   'cgroups.v1.auto_max_procs_enabled',
-  'clients.http.disallow_private_ip_ranges',
-  'clients.http.private_ip_exception_urls',
 ]
 
 /** Sections whose schema allows any key (`additionalProperties: true`): unknown keys get a notice. */

@@ -175,7 +175,18 @@ export interface Config {
   }
   oidc: {
     subject_identifiers: { supported_types: Array<'public' | 'pairwise'>; pairwise: { salt?: string } }
-    dynamic_client_registration: { enabled: boolean; default_scope: string[] }
+    dynamic_client_registration: {
+      enabled: boolean
+      default_scope: string[]
+      /** Orthrus: what a dynamically registered client may name (src/client/registration-policy.ts). */
+      allowed_grant_types: string[]
+      allowed_scopes: string[]
+      allowed_audiences: string[]
+    }
+  }
+  /** Outbound HTTP requests (src/outbound/fetcher.ts). */
+  clients: {
+    http: { disallow_private_ip_ranges: boolean; private_ip_exception_urls: string[] }
   }
 }
 

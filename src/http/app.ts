@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { accessLogWriter, type AccessEntry, type Logger } from '../logging.js'
-import { installErrorHandling } from './errors.js'
+import { invalidRequest } from '../oauth2/errors.js'
+import { frameworkErrors, installErrorHandling } from './errors.js'
 import { httpsServerFactory, type TlsMaterial } from './tls.js'
 
 export interface AppOptions {
@@ -35,6 +36,7 @@ export function createApp(opts: AppOptions): FastifyInstance {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
+    frameworkErrors: frameworkErrors({ exposeDebug: opts.exposeDebug }),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     trustProxy: opts.trustProxy ?? false,
@@ -86,14 +88,38 @@ export function acceptJsonOnly(app: FastifyInstance): void {
     }
   })
   app.removeAllContentTypeParsers()
+  addJsonParser(app, ['application/json', 'application/json-patch+json', 'application/merge-patch+json'])
+}
+
+/** How deep a JSON body may nest: more than any metadata, context or key needs, far below the stack. */
+export const MAX_JSON_DEPTH = 64
+
+/** Whether `value` nests arrays and objects deeper than `limit` (walked without recursion). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number]
+    if (v === null || typeof v !== 'object') continue
+    if (depth >= limit) return true
+    for (const child of Object.values(v)) stack.push([child, depth + 1])
+  }
+  return false
+}
+
+/**
+ * Fastify's JSON parser (prototype poisoning refused) for `types`, where an empty body is no body
+ * and a document nested deeper than MAX_JSON_DEPTH is refused: copying, validating or serialising
+ * such a value later would exhaust the stack (a client stored with it would break every listing).
+ */
+export function addJsonParser(app: FastifyInstance, types: string[]): void {
   const json = app.getDefaultJsonParser('error', 'error')
-  app.addContentTypeParser(
-    ['application/json', 'application/json-patch+json', 'application/merge-patch+json'],
-    { parseAs: 'string' },
-    (request, body, done) => {
-      const text = typeof body === 'string' ? body : body.toString('utf8')
-      if (text.trim() === '') return done(null, undefined)
-      json(request, text, done)
-    },
-  )
+  app.addContentTypeParser(types, { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8')
+    if (text.trim() === '') return done(null, undefined)
+    json(request, text, (err, value) => {
+      if (err) return done(err)
+      if (nestedDeeperThan(value, MAX_JSON_DEPTH)) return done(invalidRequest(`The request body nests JSON deeper than ${MAX_JSON_DEPTH} levels.`))
+      done(null, value)
+    })
+  })
 }

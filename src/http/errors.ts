@@ -45,6 +45,25 @@ export function sendError(reply: FastifyReply, err: OAuthError, opts: { exposeDe
     .send(errorBody(err, { exposeDebug: opts.exposeDebug, requestId: String(reply.request.id) }))
 }
 
+/**
+ * Fastify's option `frameworkErrors`: the router's own refusals, which happen before any route,
+ * hook or error handler (a path segment that is not valid percent-encoding, a path parameter over
+ * maxParamLength), answered by the same renderer instead of Fastify's bare JSON, without echoing
+ * the path.
+ */
+export function frameworkErrors(opts: { exposeDebug: boolean }) {
+  return (e: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const err =
+      e.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new OAuthError('invalid_request', 'The request URL has a path segment that is too long.', 414)
+        : e.code === 'FST_ERR_BAD_URL'
+          ? invalidRequest('The request URL has a path segment that is not valid percent-encoding.')
+          : serverError(e.message)
+    reply.header('x-request-id', request.id)
+    sendError(reply, err, opts)
+  }
+}
+
 export function installErrorHandling(app: FastifyInstance, opts: ErrorRendering): void {
   app.setErrorHandler((raw: FastifyError | OAuthError, request: FastifyRequest, reply: FastifyReply) => {
     let err = raw instanceof OAuthError ? raw : fromFastify(raw)

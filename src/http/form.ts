@@ -26,6 +26,10 @@ export function parseForm(text: string): Record<string, string | string[]> {
  * interpreting it, so that the route can answer a wrong content type in the OAuth 2.0 error shape.
  */
 export function acceptForms(app: FastifyInstance): void {
+  // Only forms are parsed here: a JSON or text body reaches the catch-all below and is not read,
+  // as Go's ParseForm ignores it (a JSON object given to POST /oauth2/auth must not become its
+  // parameters with numbers or objects for values).
+  app.removeAllContentTypeParsers()
   app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) => {
     done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')))
   })

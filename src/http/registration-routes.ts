@@ -2,6 +2,7 @@
 // oidc.dynamic_client_registration.enabled is set; otherwise the paths are unknown routes (404).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { REGISTRATION_PATH, type DynamicRegistration } from '../client/registration.js'
+import { addJsonParser } from './app.js'
 import { paramOf, type Route, type RouteGroup } from './route-table.js'
 import { errorOAuth2, oAuth2Client, pathParams } from './schemas/components.js'
 
@@ -14,12 +15,7 @@ const noStore = (reply: FastifyReply): FastifyReply =>
 /** RFC 7591 §3.1: the metadata is a JSON document. Any other body is a 415 in the error shape. */
 function acceptJson(app: FastifyInstance): void {
   app.removeAllContentTypeParsers()
-  const json = app.getDefaultJsonParser('error', 'error')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8')
-    if (text.trim() === '') return done(null, undefined)
-    json(request, text, done)
-  })
+  addJsonParser(app, ['application/json'])
 }
 
 const ID = pathParams({ id: 'The client id' })

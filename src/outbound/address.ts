@@ -40,7 +40,8 @@ function parseV4(text: string): number | undefined {
   if (parts.length !== 4) return undefined
   let n = 0
   for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined
+    // No leading zeros: 010 means 8 to some parsers and 10 to others.
+    if (!/^(0|[1-9]\d{0,2})$/.test(p)) return undefined
     const octet = Number(p)
     if (octet > 255) return undefined
     n = n * 256 + octet

@@ -65,6 +65,8 @@ export interface OutboundOptions {
   log?: (fields: Record<string, unknown>, message: string) => void
   /** Name resolution (default: the system resolver); tests point names at addresses. */
   resolve?: (hostname: string) => Promise<LookupAddress[]>
+  /** Which addresses the policy lets through (default: public unicast only); tests narrow it. */
+  allowAddress?: (ip: string) => boolean
 }
 
 export interface OutboundRequest {
@@ -170,10 +172,12 @@ export class OutboundFetcher {
   private readonly destinations = new Map<string, Slots>()
   private readonly exceptions: RegExp[]
   private readonly resolve: (hostname: string) => Promise<LookupAddress[]>
+  private readonly allowAddress: (ip: string) => boolean
 
   constructor(private readonly opts: OutboundOptions = {}) {
     this.exceptions = (opts.privateIpExceptionUrls ?? []).map(exceptionMatcher)
     this.resolve = opts.resolve ?? systemResolve
+    this.allowAddress = opts.allowAddress ?? isPublicAddress
   }
 
   /** Whether requests to `url` are held to public addresses. */
@@ -200,7 +204,7 @@ export class OutboundFetcher {
     if (!this.restricts(url)) return
     const literal = ipLiteral(url.hostname)
     if (literal !== undefined) {
-      if (!isPublicAddress(literal)) throw disallowed()
+      if (!this.allowAddress(literal)) throw disallowed()
       return
     }
     let addresses: LookupAddress[]
@@ -209,7 +213,7 @@ export class OutboundFetcher {
     } catch {
       return
     }
-    if (addresses.length > 0 && !addresses.some((a) => isPublicAddress(a.address))) throw disallowed()
+    if (addresses.length > 0 && !addresses.some((a) => this.allowAddress(a.address))) throw disallowed()
   }
 
   /** GETs exactly `uri` and returns its body as UTF-8; anything but 200 is a failure. */
@@ -263,7 +267,7 @@ export class OutboundFetcher {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundError('invalid_url', 'the URL must use http or https')
     const restricted = this.restricts(url)
     const literal = ipLiteral(url.hostname)
-    if (restricted && literal !== undefined && !isPublicAddress(literal)) throw disallowed()
+    if (restricted && literal !== undefined && !this.allowAddress(literal)) throw disallowed()
 
     const timeoutMs = req.timeoutMs ?? this.opts.timeoutMs ?? OUTBOUND_TIMEOUT_MS
     const maxBytes = req.maxBytes ?? this.opts.maxBytes ?? OUTBOUND_MAX_BYTES
@@ -376,7 +380,7 @@ export class OutboundFetcher {
       this.resolve(hostname).then(
         (all) => {
           const family = typeof options.family === 'number' ? options.family : 0
-          const allowed = all.filter((a) => isPublicAddress(a.address) && (family === 0 || a.family === family))
+          const allowed = all.filter((a) => this.allowAddress(a.address) && (family === 0 || a.family === family))
           if (allowed.length === 0) {
             const err = disallowed()
             return callback(err as NodeJS.ErrnoException, '', 0)

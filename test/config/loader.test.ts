@@ -84,7 +84,13 @@ describe('defaults', () => {
       paths: { session: '/' },
     })
     expect(config.oidc.subject_identifiers.supported_types).toEqual(['public'])
-    expect(config.oidc.dynamic_client_registration).toEqual({ enabled: false, default_scope: ['offline_access', 'offline', 'openid'] })
+    expect(config.oidc.dynamic_client_registration).toEqual({
+      enabled: false,
+      default_scope: ['offline_access', 'offline', 'openid'],
+      allowed_grant_types: ['authorization_code', 'refresh_token', 'implicit'],
+      allowed_scopes: ['offline_access', 'offline', 'openid'],
+      allowed_audiences: [],
+    })
     expect(config.secrets).toEqual({ system: [SECRET], cookie: [SECRET], pagination: [SECRET] })
   })
 

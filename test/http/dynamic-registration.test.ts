@@ -46,7 +46,13 @@ for (const t of testDatabases()) {
     let env: TestApps
     let sector: Awaited<ReturnType<typeof sectorServer>>
     beforeAll(async () => {
-      env = await testApps(t, { ...ENABLED, OIDC_SUBJECT_IDENTIFIERS_SUPPORTED_TYPES: 'public,pairwise', OIDC_SUBJECT_IDENTIFIERS_PAIRWISE_SALT: 'a-long-enough-pairwise-salt' })
+      env = await testApps(t, {
+        ...ENABLED,
+        OIDC_SUBJECT_IDENTIFIERS_SUPPORTED_TYPES: 'public,pairwise',
+        OIDC_SUBJECT_IDENTIFIERS_PAIRWISE_SALT: 'a-long-enough-pairwise-salt',
+        // Machine clients are allowed here explicitly; the default policy is tested below.
+        OIDC_DYNAMIC_CLIENT_REGISTRATION_ALLOWED_GRANT_TYPES: 'authorization_code,refresh_token,implicit,client_credentials',
+      })
       sector = await sectorServer({ '/sector.json': [REDIRECT, 'http://127.0.0.1:9998/cb'], '/other.json': ['https://elsewhere.example/cb'], '/object.json': { uris: [REDIRECT] } })
     })
     afterAll(async () => {
@@ -237,6 +243,86 @@ for (const t of testDatabases()) {
       }
       // Only the registered document is ever fetched.
       expect(sector.hits).toEqual(['/sector.json', '/other.json', '/object.json', '/missing.json'])
+    })
+  })
+
+  describe(`dynamic client registration policy on ${t.name}`, () => {
+    let env: TestApps
+    beforeAll(async () => {
+      env = await testApps(t, ENABLED)
+    })
+    afterAll(async () => env.close())
+
+    const register = (payload: object) => env.public.inject({ method: 'POST', url: '/oauth2/register', payload })
+    const refused = (res: { statusCode: number; json: () => { error: string; error_description: string } }, named: string) => {
+      expect(res.statusCode).toBe(400)
+      expect(res.json().error).toBe('invalid_client_metadata')
+      expect(res.json().error_description).toContain(named)
+    }
+
+    it('gives an anonymous registrant the browser grants, the default scope and no audience only', async () => {
+      for (const grant of ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:token-exchange']) {
+        refused(await register({ grant_types: [grant], response_types: [] }), `"${grant}"`)
+      }
+      refused(await register({ redirect_uris: [REDIRECT], scope: 'openid admin:all' }), '"admin:all"')
+      refused(await register({ redirect_uris: [REDIRECT], audience: ['https://api.example.com'] }), '"https://api.example.com"')
+
+      const ok = await register({ redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'refresh_token', 'implicit'], response_types: ['code', 'id_token'], scope: 'openid offline' })
+      expect(ok.statusCode, ok.body).toBe(201)
+      expect(ok.json()).toMatchObject({ scope: 'openid offline', audience: [] })
+      // Nothing was created by the refused attempts: no machine client can get a token.
+      const token = await env.public.inject({
+        method: 'POST',
+        url: '/oauth2/token',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${ok.json().client_id}:${ok.json().client_secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        payload: 'grant_type=client_credentials',
+      })
+      expect(token.statusCode).not.toBe(200)
+    })
+
+    it('holds on the client’s own update, and not for clients an administrator creates', async () => {
+      const reg = (await register({ redirect_uris: [REDIRECT] })).json()
+      const put = (payload: object) =>
+        env.public.inject({ method: 'PUT', url: `/oauth2/register/${reg.client_id}`, headers: { authorization: `Bearer ${reg.registration_access_token}` }, payload })
+      refused(await put({ client_id: reg.client_id, redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'client_credentials'] }), '"client_credentials"')
+      refused(await put({ client_id: reg.client_id, redirect_uris: [REDIRECT], scope: 'openid payments' }), '"payments"')
+      refused(await put({ client_id: reg.client_id, redirect_uris: [REDIRECT], audience: ['https://api.example.com'] }), '"https://api.example.com"')
+      const stored = (await env.admin.inject({ method: 'GET', url: `/admin/clients/${reg.client_id}` })).json()
+      expect(stored).toMatchObject({ grant_types: ['authorization_code'], scope: 'offline_access offline openid', audience: [] })
+
+      const admin = await env.admin.inject({
+        method: 'POST',
+        url: '/admin/clients',
+        payload: { grant_types: ['client_credentials'], response_types: [], scope: 'payments', audience: ['https://api.example.com'] },
+      })
+      expect(admin.statusCode, admin.body).toBe(201)
+    })
+
+    it('follows the configured lists', async () => {
+      const custom = await testApps(t, {
+        ...ENABLED,
+        OIDC_DYNAMIC_CLIENT_REGISTRATION_ALLOWED_GRANT_TYPES: 'client_credentials',
+        OIDC_DYNAMIC_CLIENT_REGISTRATION_ALLOWED_SCOPES: 'read,write',
+        OIDC_DYNAMIC_CLIENT_REGISTRATION_ALLOWED_AUDIENCES: 'https://api.example.com',
+      })
+      try {
+        const res = await custom.public.inject({
+          method: 'POST',
+          url: '/oauth2/register',
+          payload: { grant_types: ['client_credentials'], response_types: [], scope: 'read', audience: ['https://api.example.com'] },
+        })
+        expect(res.statusCode, res.body).toBe(201)
+        const browser = await custom.public.inject({ method: 'POST', url: '/oauth2/register', payload: { redirect_uris: [REDIRECT], scope: 'read' } })
+        refused(browser, '"authorization_code"')
+        // default_scope is still filled in for a registrant naming none, and must then be allowed.
+        const none = await custom.public.inject({ method: 'POST', url: '/oauth2/register', payload: { grant_types: ['client_credentials'], response_types: [] } })
+        refused(none, '"offline_access"')
+      } finally {
+        await custom.close()
+      }
     })
   })
 }
