@@ -1,4 +1,5 @@
-// `create|get|list|update|delete|import oauth2-client`: the admin API's client endpoints from the shell.
+// `create|get|list|update|delete|import oauth2-client`, `rotate oauth2-client-secret` and
+// `delete oauth2-client-rotated-secrets`: the admin API's client endpoints from the shell.
 import { Option } from 'commander'
 import type { Command } from 'commander'
 import { addEndpointOption, adminRequest, asArray, asObject, parseNextPageToken } from './endpoint.js'
@@ -205,6 +206,36 @@ export function registerClientCommands(program: Command): void {
         await deleteEach(context(opts), ids, clientPath, 'client')
       }),
     )
+
+  // Hydra's CLI has no commands for its secret rotation operations; these follow its naming.
+  const rotate = verb(program, 'rotate', 'Rotate secrets')
+    .command('oauth2-client-secret')
+    .description('Give an OAuth 2.0 client a new generated secret; its previous secrets stay valid until their deletion')
+    .argument('<id>', 'client id')
+  addEndpointOption(rotate, 'admin')
+  addFormatOption(rotate)
+  rotate.action(
+    runAction(async (id: string, opts: Opts) => {
+      const { endpoint, format } = context(opts)
+      const res = await adminRequest(endpoint, 'POST', `${clientPath(id)}/secrets/rotate`)
+      // The new secret is shown this once, as after create.
+      printResult(format, asObject(res.body, 'the client'), ITEM_COLUMNS)
+    }),
+  )
+
+  const deleteRotated = verb(program, 'delete', 'Delete resources')
+    .command('oauth2-client-rotated-secrets')
+    .description("Delete an OAuth 2.0 client's rotated secrets: only its current secret authenticates afterwards")
+    .argument('<id>', 'client id')
+  addEndpointOption(deleteRotated, 'admin')
+  addFormatOption(deleteRotated)
+  deleteRotated.action(
+    runAction(async (id: string, opts: Opts) => {
+      const { endpoint, format } = context(opts)
+      const res = await adminRequest(endpoint, 'DELETE', `${clientPath(id)}/secrets/rotate`)
+      printResult(format, withoutSecret(asObject(res.body, 'the client')), ITEM_COLUMNS)
+    }),
+  )
 
   noun(verb(program, 'import', 'Import resources'), 'oauth2-client', 'Create OAuth 2.0 clients from JSON files (an object or an array each), or stdin')
     .argument('[file...]', 'JSON file(s); "-" or none reads stdin')

@@ -38,6 +38,7 @@ export const MODULES_BY_COMMAND: Readonly<Record<string, readonly ModuleName[]>>
   perform: ['performClientCredentials', 'performAuthorizationCode', 'performDeviceCode'],
   introspect: ['tokens'],
   revoke: ['tokens'],
+  rotate: ['clients'],
   janitor: ['janitor'],
   secrets: ['secrets'],
   // The scripts complete every command, so they are made from the whole program.

@@ -21,6 +21,9 @@ export type LifespanField = (typeof LIFESPAN_FIELDS)[number]
 /** Lifespans in milliseconds; null means "use the global ttl". */
 export type Lifespans = Record<LifespanField, number | null>
 
+/** How many previous secrets a rotation keeps valid, as Hydra does. */
+export const MAX_ROTATED_SECRETS = 5
+
 export interface JsonWebKeySet {
   keys: Array<Record<string, unknown>>
 }
@@ -78,6 +81,11 @@ export interface Client extends Omit<ClientMetadata, 'client_secret'> {
   nid: string
   /** Hash of the client secret ('' for public clients). */
   secret_hash: string
+  /**
+   * Hashes of previous secrets, newest first (at most MAX_ROTATED_SECRETS): they still
+   * authenticate the client until the rotated secrets are deleted or a new secret is set.
+   */
+  rotated_secret_hashes: string[]
   /** Hash of the dynamic-registration access token, '' when none. */
   registration_access_token_hash: string
   created_at: Date

@@ -65,6 +65,7 @@ export function toMetadata(c: Client): ClientMetadata {
     pk: _pk,
     nid: _nid,
     secret_hash: _secretHash,
+    rotated_secret_hashes: _rotated,
     registration_access_token_hash: _registration,
     created_at: _created,
     updated_at: _updated,

@@ -112,6 +112,7 @@ export class DynamicRegistration {
       pk: randomId(),
       nid: '',
       secret_hash: secret === undefined ? '' : await this.deps.hasher.hash(secret),
+      rotated_secret_hashes: [],
       registration_access_token_hash: signature,
       created_at: now,
       updated_at: now,
@@ -157,6 +158,8 @@ export class DynamicRegistration {
       ...rest,
       client_id: existing.client_id,
       secret_hash: secretHash,
+      // A secret that changed (or went away) ends the validity of the rotated ones.
+      rotated_secret_hashes: secretHash === existing.secret_hash ? existing.rotated_secret_hashes : [],
       registration_access_token_hash: signature,
       updated_at: this.now(),
     })

@@ -6,7 +6,7 @@ const loadPatch = (): typeof JsonPatch => createRequire(import.meta.url)('fast-j
 import type { SecretHasher } from '../crypto/hasher.js'
 import { randomId, randomSecret } from '../crypto/random.js'
 import { invalidRequest, notFound } from '../oauth2/errors.js'
-import { isPublicClient, type Client, type ClientMetadata } from './model.js'
+import { isPublicClient, MAX_ROTATED_SECRETS, type Client, type ClientMetadata } from './model.js'
 import { presentClient } from './present.js'
 import { checkSectorIdentifier, fetchSectorDocument, type SectorFetcher } from './sector-identifier.js'
 import type { UnitOfWork } from '../unit-of-work.js'
@@ -77,6 +77,7 @@ export class ClientService {
       pk: randomId(),
       nid: '',
       secret_hash: hash,
+      rotated_secret_hashes: [],
       registration_access_token_hash: '',
       created_at: now,
       updated_at: now,
@@ -129,6 +130,32 @@ export class ClientService {
     return this.store({ ...existing, lifespans, updated_at: this.now() })
   }
 
+  /**
+   * POST /admin/clients/{id}/secrets/rotate: a new generated secret (shown this once) replaces
+   * the current one, whose hash joins the rotated ones (newest first, at most
+   * MAX_ROTATED_SECRETS): the previous secrets keep authenticating until they are deleted.
+   */
+  async rotateSecret(id: string): Promise<ClientView> {
+    const existing = await this.get(id)
+    checkRotatable(existing)
+    const rotated = existing.secret_hash === '' ? existing.rotated_secret_hashes : [existing.secret_hash, ...existing.rotated_secret_hashes]
+    const secret = randomSecret()
+    const client = await this.store({
+      ...existing,
+      secret_hash: await this.deps.hasher.hash(secret),
+      rotated_secret_hashes: rotated.slice(0, MAX_ROTATED_SECRETS),
+      updated_at: this.now(),
+    })
+    return { client, secret }
+  }
+
+  /** DELETE /admin/clients/{id}/secrets/rotate: only the current secret authenticates from now on. */
+  async deleteRotatedSecrets(id: string): Promise<Client> {
+    const existing = await this.get(id)
+    checkRotatable(existing)
+    return this.store({ ...existing, rotated_secret_hashes: [], updated_at: this.now() })
+  }
+
   async delete(id: string): Promise<void> {
     if (!(await this.deps.units.transaction((tx) => tx.clients.delete(id)))) throw notFound(`The OAuth 2.0 client "${id}" does not exist.`)
   }
@@ -141,6 +168,8 @@ export class ClientService {
       ...rest,
       client_id: existing.client_id,
       secret_hash: hash,
+      // As Hydra: setting a new secret (or none) ends the validity of the rotated ones.
+      rotated_secret_hashes: hash === existing.secret_hash ? existing.rotated_secret_hashes : [],
       updated_at: this.now(),
     })
     return { client, ...(secret !== undefined ? { secret } : {}) }
@@ -150,5 +179,13 @@ export class ClientService {
     const saved = await this.deps.clients.update(c)
     if (!saved) throw notFound(`The OAuth 2.0 client "${c.client_id}" does not exist.`)
     return saved
+  }
+}
+
+/** Only clients that authenticate with their secret have one to rotate (400 otherwise, as Hydra). */
+function checkRotatable(c: Client): void {
+  const method = c.token_endpoint_auth_method
+  if (method !== 'client_secret_basic' && method !== 'client_secret_post') {
+    throw invalidRequest(`The client is configured to use the "${method}" authentication method, which does not support client secret rotation.`)
   }
 }

@@ -4,6 +4,7 @@
 import { errors } from 'jose'
 import { ID_TOKEN_SET, type KeyRing } from '../jwk/keyring.js'
 import { invalidRequest } from '../oauth2/errors.js'
+import { isIdToken } from '../oidc/token-kind.js'
 
 export async function idTokenHintClaims(
   keyRing: Pick<KeyRing, 'verify'> | undefined,
@@ -21,6 +22,8 @@ export async function idTokenHintClaims(
     if (!(e instanceof errors.JWTExpired)) throw failed
     claims = e.payload
   }
+  // A logout token or a signed userinfo answer verifies with the same keys: not a hint.
+  if (!isIdToken(hint, claims)) throw failed
   if (typeof claims.sub !== 'string' || claims.sub === '') {
     throw invalidRequest(
       'Failed to validate OpenID Connect request because provided id token from id_token_hint does not have a subject.',

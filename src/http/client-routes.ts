@@ -105,6 +105,26 @@ export function clientAdminRoutes(service: ClientService): RouteGroup {
       responses: { '200': oAuth2Client, default: errorOAuth2 },
       handler: async (request) => presentClient(await service.setLifespans(idOf(request), request.body)),
     },
+    {
+      ...client,
+      method: 'POST',
+      url: '/clients/:id/secrets/rotate',
+      operationId: 'rotateOAuth2ClientSecret',
+      summary: 'Give a client a new generated secret (shown once); its previous secrets stay valid until deleted',
+      params: ID,
+      responses: { '200': oAuth2Client, '400': errorOAuth2, '404': errorOAuth2, default: errorOAuth2 },
+      handler: async (request) => view(await service.rotateSecret(idOf(request))),
+    },
+    {
+      ...client,
+      method: 'DELETE',
+      url: '/clients/:id/secrets/rotate',
+      operationId: 'deleteRotatedOAuth2ClientSecrets',
+      summary: "End the validity of a client's rotated secrets; only its current secret authenticates",
+      params: ID,
+      responses: { '200': oAuth2Client, '400': errorOAuth2, '404': errorOAuth2, default: errorOAuth2 },
+      handler: async (request) => presentClient(await service.deleteRotatedSecrets(idOf(request))),
+    },
   ]
   return { admin: true, routes }
 }

@@ -21,14 +21,16 @@ export class SecretVerifier {
     private readonly maxEntries = DEFAULT_MAX_ENTRIES,
   ) {}
 
-  // The stored hash and updated_at are part of the key: a rotated secret (or any change to the
-  // client) makes every earlier entry unreachable.
+  // The stored hashes and updated_at are part of the key: a rotation, deleting the rotated
+  // secrets, or any other change to the client makes every earlier entry unreachable. Other
+  // instances follow once their client cache (CachedClientStore) has read the changed row.
   private keyFor(client: Client, presented: string): string {
     return createHmac('sha256', this.pepper)
-      .update(JSON.stringify([client.nid, client.client_id, client.secret_hash, client.updated_at.getTime(), presented]))
+      .update(JSON.stringify([client.nid, client.client_id, client.secret_hash, client.rotated_secret_hashes, client.updated_at.getTime(), presented]))
       .digest('base64url')
   }
 
+  /** Whether `presented` is the client's secret or one of its rotated, still valid, previous ones. */
   async verify(client: Client, presented: string): Promise<boolean> {
     if (client.secret_hash === '') return false
     const key = this.keyFor(client, presented)
@@ -39,13 +41,18 @@ export class SecretVerifier {
     }
     let check = this.pending.get(key)
     if (!check) {
-      check = this.hasher.verify(presented, client.secret_hash).finally(() => this.pending.delete(key))
+      check = this.matchesAny(presented, [client.secret_hash, ...client.rotated_secret_hashes]).finally(() => this.pending.delete(key))
       this.pending.set(key, check)
     }
     const ok = await check
     // Failures are never remembered: each wrong guess costs the guesser a full hash.
     if (ok) this.remember(key)
     return ok
+  }
+
+  private async matchesAny(presented: string, hashes: readonly string[]): Promise<boolean> {
+    for (const hash of hashes) if (await this.hasher.verify(presented, hash)) return true
+    return false
   }
 
   private remember(key: string): void {

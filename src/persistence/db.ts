@@ -3,6 +3,7 @@ import type { Database } from './schema.js'
 import { parseDsn, type Dialect, type DsnTarget } from './dsn.js'
 import { SQLITE_PRAGMAS, SqliteWriter, sqliteParams } from './sqlite-writer.js'
 import { WriteBatcher } from './write-batch.js'
+import { InsertCombiner } from './insert-combiner.js'
 
 export interface Db {
   kysely: Kysely<Database>
@@ -11,8 +12,8 @@ export interface Db {
   schema?: string
   /**
    * Runs a single-statement write that may be committed together with others: group commit on
-   * SQLite (off the event loop for a database file, see sqlite-writer.ts), a plain statement
-   * elsewhere. Only for writes whose callers need no transaction of their own. Resolves once the
+   * SQLite (off the event loop for a database file, see sqlite-writer.ts), concurrent one-row
+   * inserts combined into one statement on PostgreSQL and MySQL (insert-combiner.ts). Only for writes whose callers need no transaction of their own. Resolves once the
    * write is committed.
    */
   batchedWrite(query: CompiledQuery): Promise<void>
@@ -53,7 +54,11 @@ export async function openDb(dsn: string): Promise<Db> {
 }
 
 function batchedWriter(t: DsnTarget, kysely: Kysely<Database>): { run(q: CompiledQuery): Promise<void>; close(): Promise<void> } {
-  if (t.dialect !== 'sqlite') return { run: async (q) => void (await kysely.executeQuery(q)), close: async () => undefined }
+  if (t.dialect !== 'sqlite') {
+    // Concurrent single-row inserts of one shape share one multi-row INSERT (insert-combiner.ts).
+    const combiner = new InsertCombiner(kysely, t.dialect === 'postgres' ? 'numbered' : 'question')
+    return { run: (q) => combiner.run(q), close: async () => undefined }
+  }
   if (t.filename === ':memory:' || t.filename === '') {
     // One connection only: group commit on the event loop.
     const batcher = new WriteBatcher(kysely)

@@ -13,6 +13,9 @@ function migrator(db: Db): Migrator {
     provider: migrationProvider(db.dialect),
     migrationTableName: 'orthrus_migration',
     migrationLockTableName: 'orthrus_migration_lock',
+    // Numbers are reserved ahead for work in progress, so a database may have applied a later
+    // step before an earlier one ships: a missing earlier step is applied, not refused.
+    allowUnorderedMigrations: true,
     // Without a schema Kysely finds the bookkeeping tables of any schema on the server.
     ...(db.schema ? { migrationTableSchema: db.schema } : {}),
   })

@@ -55,6 +55,8 @@ export interface ClientTable {
   /** Orthrus addition (migration 0014): RFC 9126 §6. */
   require_pushed_authorization_requests: Bool
   access_token_strategy: string
+  /** JSON array of previous secret hashes, newest first; NULL when none. */
+  rotated_secrets: string | null
   authorization_code_grant_access_token_lifespan: BigInt | null
   authorization_code_grant_id_token_lifespan: BigInt | null
   authorization_code_grant_refresh_token_lifespan: BigInt | null

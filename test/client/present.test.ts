@@ -43,6 +43,7 @@ const client = (over: Partial<Client> = {}): Client => ({
   pk: 'pk-uuid',
   nid: 'nid-uuid',
   secret_hash: '$pbkdf2-sha256$i=1000,l=32$c2FsdHNhbHRzYWx0c2FsdA$aGFzaA',
+  rotated_secret_hashes: ['$pbkdf2-sha256$i=1000,l=32$b2xkc2FsdA$b2xkaGFzaA'],
   registration_access_token_hash: 'registration-hash',
   created_at: new Date('2024-05-01T10:00:00Z'),
   updated_at: new Date('2024-05-02T11:30:00.250Z'),
@@ -78,7 +79,7 @@ describe('presentClient', () => {
 
   it('never shows storage internals', () => {
     const text = JSON.stringify(presentClient(full, { secret: 's' }))
-    for (const key of ['pk', 'nid', 'secret_hash', 'registration_access_token_hash']) {
+    for (const key of ['pk', 'nid', 'secret_hash', 'rotated_secret_hashes', 'registration_access_token_hash']) {
       expect(presentClient(full)).not.toHaveProperty(key)
     }
     for (const value of ['pk-uuid', 'nid-uuid', 'registration-hash', '$pbkdf2']) expect(text).not.toContain(value)
@@ -123,7 +124,7 @@ describe('presentClient', () => {
 describe('toMetadata', () => {
   it('is the stored client without secret or bookkeeping', () => {
     const m = toMetadata(full)
-    for (const key of ['pk', 'nid', 'secret_hash', 'registration_access_token_hash', 'created_at', 'updated_at', 'client_secret']) {
+    for (const key of ['pk', 'nid', 'secret_hash', 'rotated_secret_hashes', 'registration_access_token_hash', 'created_at', 'updated_at', 'client_secret']) {
       expect(m).not.toHaveProperty(key)
     }
     expect(m).toMatchObject({ client_id: 'c1', metadata: { tier: 'gold' }, lifespans: full.lifespans })

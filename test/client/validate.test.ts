@@ -28,6 +28,7 @@ const stored = (over: Partial<Client> = {}): Client => ({
   pk: 'pk',
   nid: 'nid',
   secret_hash: 'hash',
+  rotated_secret_hashes: [],
   registration_access_token_hash: '',
   created_at: new Date(0),
   updated_at: new Date(0),

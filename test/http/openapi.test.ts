@@ -59,6 +59,8 @@ const HYDRA_OPERATION_IDS: Array<[string, string]> = [
   ['PATCH /admin/clients/{id}', 'patchOAuth2Client'],
   ['DELETE /admin/clients/{id}', 'deleteOAuth2Client'],
   ['PUT /admin/clients/{id}/lifespans', 'setOAuth2ClientLifespans'],
+  ['POST /admin/clients/{id}/secrets/rotate', 'rotateOAuth2ClientSecret'],
+  ['DELETE /admin/clients/{id}/secrets/rotate', 'deleteRotatedOAuth2ClientSecrets'],
   ['GET /admin/keys/{set}', 'getJsonWebKeySet'],
   ['POST /admin/keys/{set}', 'createJsonWebKeySet'],
   ['PUT /admin/keys/{set}', 'setJsonWebKeySet'],
@@ -83,8 +85,6 @@ const HYDRA_OPERATION_IDS: Array<[string, string]> = [
 ]
 // Routes other work may not have added yet: checked only when present.
 const OPTIONAL: Array<[string, string]> = [
-  ['POST /admin/clients/{id}/secrets/rotate', 'rotateOAuth2ClientSecret'],
-  ['DELETE /admin/clients/{id}/secrets/rotate', 'deleteRotatedOAuth2ClientSecrets'],
   ['GET /admin/trust/grants/jwt-bearer/issuers', 'listTrustedOAuth2JwtGrantIssuers'],
   ['POST /admin/trust/grants/jwt-bearer/issuers', 'trustOAuth2JwtGrantIssuer'],
   ['GET /admin/trust/grants/jwt-bearer/issuers/{id}', 'getTrustedOAuth2JwtGrantIssuer'],

@@ -11,8 +11,8 @@ interface Doc {
   paths: Record<string, Record<string, { operationId: string; deprecated?: boolean; responses: Record<string, unknown> }>>
 }
 
-// Hydra operations Orthrus does not serve (yet): verifiable credentials, and client secret rotation.
-const NOT_ROUTED = new Set(['POST /credentials', 'POST /admin/clients/{id}/secrets/rotate', 'DELETE /admin/clients/{id}/secrets/rotate'])
+// Hydra operations Orthrus does not serve (yet): verifiable credentials.
+const NOT_ROUTED = new Set(['POST /credentials'])
 
 const ROUTER_404 = 'The requested route does not exist.'
 

@@ -22,6 +22,7 @@ for (const t of testDatabases()) {
       const c = sampleClient({
         jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }] },
         lifespans: { ...sampleClient().lifespans, client_credentials_grant_access_token_lifespan: 3_600_000 },
+        rotated_secret_hashes: ['$pbkdf2-sha256$i=1000,l=32$b25l$b25l', '$2a$10$abcdefghijklmnopqrstuu0123456789012345678901234567890'],
       })
       await store.create(c)
       const got = await store.get(c.client_id)

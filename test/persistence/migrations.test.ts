@@ -43,5 +43,21 @@ for (const t of testDatabases()) {
       expect(await migrateDown(db, 3)).toEqual([])
       expect(await migrateUp(db)).toEqual(before.map((m) => m.name))
     })
+
+    it('applies an earlier step a database lacks after a later one was applied', async () => {
+      const created = await t.create()
+      drop = created.drop
+      db = await openDb(created.dsn)
+      await migrateUp(db)
+      // As if this database had been migrated by a build without 0012 but with a later step.
+      const table = db.schema ? sql.table(`${db.schema}.orthrus_migration`) : sql.table('orthrus_migration')
+      await sql`alter table hydra_client drop column rotated_secrets`.execute(db.kysely)
+      await sql`delete from ${table} where name = '0012_client_rotated_secrets'`.execute(db.kysely)
+      expect(await pendingMigrations(db)).toEqual(['0012_client_rotated_secrets'])
+      expect(await migrateUp(db)).toEqual(['0012_client_rotated_secrets'])
+      await sql`select rotated_secrets from hydra_client`.execute(db.kysely)
+      // Rolling back undoes the step applied last first.
+      expect(await migrateDown(db, 1)).toEqual(['0012_client_rotated_secrets'])
+    })
   })
 }

@@ -9,6 +9,7 @@ export function sampleClient(overrides: Partial<Client> = {}): Client {
     client_id: randomUUID(),
     client_name: 'sample',
     secret_hash: '$pbkdf2-sha256$i=1000,l=32$c2FsdA$aGFzaA',
+    rotated_secret_hashes: [],
     redirect_uris: ['https://app.example.com/cb'],
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],

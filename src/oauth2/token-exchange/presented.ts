@@ -3,6 +3,7 @@
 // RFC 8693 §2.2.2: a token that is invalid "for any reason" or unacceptable by policy makes the
 // request invalid, so every failure here is `invalid_request`.
 import { errors as joseErrors, type JWTPayload } from 'jose'
+import { isIdToken } from '../../oidc/token-kind.js'
 import type { Client } from '../../client/model.js'
 import { ID_TOKEN_SET, type KeyRing } from '../../jwk/keyring.js'
 import type { TrustedJwtVerifier } from '../../trust/model.js'
@@ -92,6 +93,8 @@ async function orthrusIdToken(param: Param, token: string, client: Client, d: Pr
     if (e instanceof joseErrors.JWTExpired) throw invalidRequest(`The ${param} is an expired ID token.`)
     throw invalid
   }
+  // Logout tokens and signed userinfo answers are signed with the ID token keys too.
+  if (!isIdToken(token, claims)) throw invalid
   if (claims.iss !== d.issuer || typeof claims.sub !== 'string' || claims.sub === '' || typeof claims.exp !== 'number') throw invalid
   // OpenID Connect Core §2: the ID token is for its audience (the client it was issued to).
   const aud = strings(claims.aud)

@@ -2,6 +2,7 @@
 // are stored like opaque tokens, by a digest of their signature, so they can be revoked and
 // introspected; resource servers may also verify them offline against /.well-known/jwks.json.
 import { randomUUID } from 'node:crypto'
+import { mayBeAccessToken } from '../../oidc/token-kind.js'
 import { decodeProtectedHeader, type JWTPayload } from 'jose'
 import { sha384Hex } from '../../crypto/hmac.js'
 import { ACCESS_TOKEN_SET, type KeyRing } from '../../jwk/keyring.js'
@@ -111,8 +112,8 @@ export class JwtAccessTokens {
   async verify(token: string): Promise<boolean> {
     if (!looksLikeJwt(token)) return false
     try {
-      await this.keys.verify(ACCESS_TOKEN_SET, token)
-      return true
+      const { payload } = await this.keys.verify(ACCESS_TOKEN_SET, token)
+      return mayBeAccessToken(token, payload)
     } catch {
       return false
     }
