@@ -195,6 +195,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       dpopReplay: new SqlDpopReplayStore(db.kysely, nid),
       grantObserver: observability.grantObserver,
       logger,
+      credentialNonces: aead,
       outbound,
     })
     const flows = createFlows({

@@ -32,11 +32,6 @@ export function raw(body: Body, field: string): unknown {
   return Object.hasOwn(body, field) ? body[field] : undefined
 }
 
-export function isSet(body: Body, field: string): boolean {
-  const v = raw(body, field)
-  return v !== undefined && v !== null
-}
-
 const wrongType = (field: string, expected: string, value: unknown) =>
   invalidClientMetadata(`Field ${field} must be ${expected}, got ${jsonType(value)}.`)
 

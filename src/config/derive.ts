@@ -96,6 +96,7 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
           device_authorization_url: publicRef('webfinger.oidc_discovery.device_authorization_url'),
           client_registration_url: publicRef('webfinger.oidc_discovery.client_registration_url'),
           userinfo_url: publicRef('webfinger.oidc_discovery.userinfo_url'),
+          verifiable_credentials_url: publicRef('webfinger.oidc_discovery.verifiable_credentials_url'),
         }),
         supported_claims: get('webfinger.oidc_discovery.supported_claims'),
         supported_scope: get('webfinger.oidc_discovery.supported_scope'),
@@ -132,6 +133,7 @@ export function build(values: Map<string, unknown>, cwd: string, warnings: strin
       id_token: get('ttl.id_token'),
       auth_code: get('ttl.auth_code'),
       device_user_code: get('ttl.device_user_code'),
+      vc_nonce: get('ttl.vc_nonce'),
     },
     strategies: {
       scope: get('strategies.scope'),

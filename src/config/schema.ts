@@ -255,6 +255,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'ttl.id_token', kind: 'duration', default: '1h' },
   { path: 'ttl.auth_code', kind: 'duration', default: '10m' },
   { path: 'ttl.device_user_code', kind: 'duration', default: '10m' },
+  { path: 'ttl.vc_nonce', kind: 'duration', default: '1h' },
 
   { path: 'strategies.scope', kind: 'enum', values: ['exact', 'wildcard'], default: 'wildcard' },
   { path: 'strategies.access_token', kind: 'enum', values: ['opaque', 'jwt'], default: 'opaque' },
@@ -343,6 +344,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'webfinger.oidc_discovery.device_authorization_url', kind: 'uri-reference' },
   { path: 'webfinger.oidc_discovery.client_registration_url', kind: 'uri-reference' },
   { path: 'webfinger.oidc_discovery.userinfo_url', kind: 'uri-reference' },
+  { path: 'webfinger.oidc_discovery.verifiable_credentials_url', kind: 'uri-reference' },
   { path: 'webfinger.oidc_discovery.supported_claims', kind: 'string[]', default: [] },
   { path: 'webfinger.oidc_discovery.supported_scope', kind: 'string[]', default: [] },
 

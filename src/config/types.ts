@@ -78,6 +78,7 @@ export interface Config {
       device_authorization_url?: string
       client_registration_url?: string
       userinfo_url?: string
+      verifiable_credentials_url?: string
       supported_claims: string[]
       supported_scope: string[]
     }
@@ -136,6 +137,8 @@ export interface Config {
     id_token: number
     auth_code: number
     device_user_code: number
+    /** How long a verifiable-credential proof nonce (c_nonce) may be used. */
+    vc_nonce: number
   }
   strategies: {
     scope: 'exact' | 'wildcard'

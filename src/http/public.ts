@@ -16,6 +16,7 @@ import { openApiRoutes } from './openapi.js'
 import { installEdge, listenerEdgeOptions } from './proxy.js'
 import { otherListenerHint } from './other-listener.js'
 import { parRoutes } from './par-routes.js'
+import { credentialsRoutes } from './credentials-routes.js'
 import { registrationRoutes } from './registration-routes.js'
 import { discoveryEndpoints, pathsWhere, registerRoutes, servedRoutes, type RouteGroup, type ServedRoute } from './route-table.js'
 import { userinfoRoutes } from './userinfo-routes.js'
@@ -51,6 +52,7 @@ export function publicRouteTable(deps: PublicDeps, opts: PublicAppOptions = {}):
     groups.push(devicePublicRoutes({ authorization: deps.oauth2.deviceAuthorization, flow: deps.flows.device, signer, cookies, ...replaced }))
   }
   if (deps.flows.pushed) groups.push(parRoutes(deps.flows.pushed))
+  if (deps.oauth2.credentials) groups.push(credentialsRoutes(deps.oauth2.credentials))
   if (opts.devUi) groups.push(devUiRoutes(opts.devUi))
   // Off by default: an open registration endpoint lets anyone create clients.
   if (config.oidc.dynamic_client_registration.enabled && deps.dynamicRegistration) groups.push(registrationRoutes(deps.dynamicRegistration))

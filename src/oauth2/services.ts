@@ -13,6 +13,9 @@ import type { TrustedJwtVerifier } from '../trust/model.js'
 import { pkcePolicy } from './pkce.js'
 import { IdTokens } from './tokens/id-token.js'
 import { Userinfo } from '../oidc/userinfo.js'
+import { VerifiableCredentials } from '../oidc/verifiable-credentials.js'
+import type { Aead } from '../crypto/aead.js'
+import type { AccessTokenResponse } from './tokens/service.js'
 import { Introspector } from './introspect.js'
 import { Revocation } from './revoke.js'
 import { scopeMatcher } from './scopes.js'
@@ -56,6 +59,8 @@ export interface OAuth2Deps {
   /** Where client authentication failures are explained to the operator. */
   logger?: Pick<Logger, 'info'>
   now?: () => Date
+  /** Seals the verifiable-credential nonces (always sealed, whatever encrypt_at_rest says); without it /credentials is off. */
+  credentialNonces?: Pick<Aead, 'seal' | 'open'>
 }
 
 export interface OAuth2 {
@@ -74,6 +79,8 @@ export interface OAuth2 {
   userinfo: Userinfo
   /** RFC 9449 proof checks; absent without a replay store. */
   dpop?: DpopVerifier
+  /** Hydra's POST /credentials; absent without `credentialNonces`. */
+  credentials?: VerifiableCredentials
 }
 
 /**
@@ -140,10 +147,23 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     now,
     ...(d.logger ? { logger: d.logger } : {}),
   })
+  const credentials = d.credentialNonces
+    ? new VerifiableCredentials({
+        tokens,
+        clients: d.clients,
+        keys: d.keys,
+        aead: d.credentialNonces,
+        issuer: config.urls.self.issuer,
+        pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
+        nonceLifespanMs: config.ttl.vc_nonce,
+        now,
+      })
+    : undefined
   return {
     tokens,
     clientAuth,
     clientKeys,
+    ...(credentials ? { credentials } : {}),
     token: new TokenEndpoint({
       grants: activeGrants({
         issuer: config.urls.self.issuer,
@@ -173,6 +193,7 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
         now,
       },
       ...(d.grantObserver ? { observer: d.grantObserver } : {}),
+      ...(credentials ? { extendResponse: (r: AccessTokenResponse) => credentials.extendTokenResponse(r) } : {}),
     }),
     ...(d.device
       ? {

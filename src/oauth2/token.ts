@@ -78,6 +78,8 @@ export interface TokenEndpointDeps {
   binding?: TokenRequestBinding
   /** Told about every grant of a supported type (metrics, tracing); none by default. */
   observer?: GrantObserver
+  /** Adds to every successful response (the verifiable-credential nonce); none by default. */
+  extendResponse?: (response: AccessTokenResponse) => AccessTokenResponse
 }
 
 export class TokenEndpoint {
@@ -90,11 +92,6 @@ export class TokenEndpoint {
     // The form is checked before the grant is known: a parameter any grant repeats may repeat.
     this.repeatable = new Set(deps.grants.flatMap((g) => g.module.repeatable ?? []))
     this.observer = deps.observer
-  }
-
-  /** The grant types this endpoint serves. */
-  get grantTypes(): string[] {
-    return [...this.grants.keys()]
   }
 
   async handle(req: TokenRequest): Promise<AccessTokenResponse> {
@@ -143,6 +140,8 @@ export class TokenEndpoint {
       const response = await grant.handle({ ...grantRequest, dpopJkt: jkt }, binding.bind(this.deps.context, jkt, client))
       return binding.finish(response, jkt)
     }
-    return this.observer ? this.observer.grant(grantType, run) : run()
+    const extend = this.deps.extendResponse
+    const complete = extend ? async () => extend(await run()) : run
+    return this.observer ? this.observer.grant(grantType, complete) : complete()
   }
 }

@@ -5,6 +5,7 @@ import { AUTH_SIGNING_ALGS } from '../client/auth.js'
 import { REGISTRATION_PATH } from '../client/registration.js'
 import type { Config } from '../config/types.js'
 import { RESPONSE_MODES_SUPPORTED, RESPONSE_TYPES_SUPPORTED } from '../oauth2/response-mode.js'
+import { CREDENTIALS_SUPPORTED } from './verifiable-credentials.js'
 
 /**
  * The endpoints, by metadata name and the path Hydra serves them at under the public URL. The served
@@ -21,6 +22,7 @@ export const PUBLIC_ENDPOINTS = {
   end_session_endpoint: '/oauth2/sessions/logout',
   device_authorization_endpoint: '/oauth2/device/auth',
   pushed_authorization_request_endpoint: '/oauth2/par',
+  credentials_endpoint_draft_00: '/credentials',
 } as const
 
 /** The metadata Orthrus serves; field names as in Hydra's `oidcConfiguration` schema. */
@@ -54,6 +56,9 @@ export type DiscoveryDocument = { issuer: string } & Record<keyof typeof PUBLIC_
   dpop_signing_alg_values_supported: string[]
   /** RFC 9126 §5: whether every authorization request must be pushed first. */
   require_pushed_authorization_requests: boolean
+  /** Hydra's verifiable credentials (draft 00): the endpoint (when routed or overridden) and what it issues. */
+  credentials_endpoint_draft_00?: string
+  credentials_supported_draft_00?: typeof CREDENTIALS_SUPPORTED
 }
 
 /** Grants the token endpoint accepts: the grant registry, in its order. */
@@ -82,6 +87,7 @@ function overriddenEndpoints(config: Readonly<Config>): Record<string, string> {
     authorization_endpoint: o.auth_url,
     token_endpoint: o.token_url,
     userinfo_endpoint: o.userinfo_url,
+    credentials_endpoint_draft_00: o.verifiable_credentials_url,
     jwks_uri: o.jwks_url,
     device_authorization_endpoint: o.device_authorization_url,
     registration_endpoint: o.client_registration_url,
@@ -143,5 +149,6 @@ export function discoveryDocument(
     backchannel_logout_session_supported: true,
     dpop_signing_alg_values_supported: [...config.oauth2.dpop.signing_algorithms],
     require_pushed_authorization_requests: config.oauth2.pushed_authorization_requests.required,
+    ...('credentials_endpoint_draft_00' in endpoints ? { credentials_supported_draft_00: structuredClone(CREDENTIALS_SUPPORTED) } : {}),
   }
 }

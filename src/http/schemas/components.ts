@@ -18,6 +18,9 @@ export const jsonWebKey = hydra('jsonWebKey')
 export const jsonWebKeySet = hydra('jsonWebKeySet')
 export const createJsonWebKeySet = hydra('createJsonWebKeySet')
 export const oAuth2TokenExchange = extend('oAuth2TokenExchange', hydra('oAuth2TokenExchange'), {
+  // Hydra's verifiable credentials: the proof nonce when userinfo_credential_draft_00 was granted.
+  c_nonce_draft_00: str('Nonce for the proof of POST /credentials'),
+  c_nonce_expires_in_draft_00: int('Seconds the nonce stays valid'),
   // RFC 8693 §2.2.1: the token exchange grant names the type of the token it issued.
   issued_token_type: str('RFC 8693: the type of the issued token'),
 })

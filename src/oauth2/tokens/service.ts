@@ -24,6 +24,9 @@ export interface AccessTokenResponse {
   refresh_token?: string
   /** Only when `openid` was granted (OpenID Connect Core §3.1.3.3). */
   id_token?: string
+  /** Hydra's verifiable credentials (oidc/verifiable-credentials.ts): the proof nonce and its lifetime in seconds. */
+  c_nonce_draft_00?: string
+  c_nonce_expires_in_draft_00?: number
 }
 
 /** What a grant decided a token is about: shown to the token hook, then issued as it is. */
