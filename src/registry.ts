@@ -28,7 +28,7 @@ import { SqlPushedRequestStore } from './persistence/sql/par-store.js'
 import { DeviceCodes } from './oauth2/device-code.js'
 import { userCodeFormat } from './oauth2/user-code.js'
 import { HmacKeys } from './crypto/hmac.js'
-import { createObservability, type Observability } from './observability/index.js'
+import { createObservability, startConfiguredTracing, type Observability } from './observability/index.js'
 import type { MetricsGatherer } from './observability/metrics.js'
 import { TrustService } from './trust/service.js'
 import { TrustVerifier } from './trust/verifier.js'
@@ -84,14 +84,22 @@ export interface RegistryOptions {
 
 export async function createRegistry(config: Readonly<Config>, opts: RegistryOptions = {}): Promise<Registry> {
   const logger = opts.logger ?? createLogger(config.log)
-  const db = await openDb(config.dsn)
+  // Tracing first, so the database opens with its query spans.
+  const tracing = await startConfiguredTracing({ config, logger })
+  let db: Db
+  try {
+    db = await openDb(config.dsn, tracing ? { instrument: tracing.instrumentDb } : {})
+  } catch (e) {
+    await tracing?.shutdown()
+    throw e
+  }
   let closeHsm = (): void => undefined
   try {
-    // First: with tracing on it puts its query plugin on db.kysely, before any store takes it.
-    const observability = await createObservability({
+    const observability = createObservability({
       config,
       db,
       logger,
+      tracing,
       ...(opts.metricsGatherer ? { metricsGatherer: opts.metricsGatherer } : {}),
     })
     const pending = await pendingMigrations(db)
@@ -109,12 +117,19 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     if (!network) throw new StartupError('the database has no network row; it was not created by "orthrus migrate sql"')
     const nid = network.id
     const clients = new CachedClientStore(new SqlClientStore(db.kysely, nid), opts.clientCacheTtlMs ?? 5000)
+    // Bound once the OAuth 2.0 services (which hold the secret cache) exist.
+    let forgetSecrets: (id: string) => void = () => {}
     const aead = new Aead(config.secrets.system)
     // Token, code and device sessions: sealed unless oauth2.session.encrypt_at_rest is false.
     const sessionData = new SessionData(aead, config.oauth2.session.encrypt_at_rest)
     const storage = new SqlStorage(db, nid, sessionData, {
       clients,
-      clientWritten: (id) => clients.forget(id),
+      // A client written (deleted) by a unit: its cached copy and verified secrets go at once;
+      // other instances drop theirs within the cache's TTL (client/cached-store.ts).
+      clientWritten: (id) => {
+        clients.forget(id)
+        forgetSecrets(id)
+      },
       onRetry: (attempt, e) => logger.debug({ attempt, code: (e as { code?: unknown }).code }, 'retrying a unit of work after a transaction conflict'),
     })
     const hasher = createHasher(config.oauth2.hashers)
@@ -198,6 +213,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       credentialNonces: aead,
       outbound,
     })
+    forgetSecrets = (id) => oauth2.clientAuth.forgetClient(nid, id)
     const flows = createFlows({
       config,
       clients,
@@ -241,6 +257,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
   } catch (e) {
     closeHsm()
     await db.close()
+    await tracing?.shutdown()
     throw e
   }
 }

@@ -92,6 +92,11 @@ export class ClientAuthenticator {
     this.now = deps.now ?? (() => new Date())
   }
 
+  /** Drops what was remembered about a client's secret (the client was deleted or changed). */
+  forgetClient(nid: string, clientId: string): void {
+    this.secrets.forget(nid, clientId)
+  }
+
   /** The client the request authenticates as; throws invalid_client or invalid_request. */
   async authenticate(req: ClientAuthRequest): Promise<AuthenticatedClient> {
     const { form } = req

@@ -7,6 +7,8 @@ import type { Client } from '../client/model.js'
 
 const DEFAULT_MAX_ENTRIES = 10_000
 
+const clientKey = (nid: string, clientId: string): string => JSON.stringify([nid, clientId])
+
 export class SecretVerifier {
   // Keys are HMACs under a key that lives only in this process: the cache never holds a
   // secret, nor a fast unsalted hash of one that could be brute-forced from a memory dump.
@@ -15,6 +17,9 @@ export class SecretVerifier {
   private readonly verified = new Map<string, true>()
   /** Concurrent checks of the same presented secret share one hash computation. */
   private readonly pending = new Map<string, Promise<boolean>>()
+  /** The remembered keys of each client (by nid and client id), so a deleted client is forgotten at once. */
+  private readonly byClient = new Map<string, Set<string>>()
+  private readonly clientOf = new Map<string, string>()
 
   constructor(
     private readonly hasher: SecretHasher,
@@ -46,7 +51,7 @@ export class SecretVerifier {
     }
     const ok = await check
     // Failures are never remembered: each wrong guess costs the guesser a full hash.
-    if (ok) this.remember(key)
+    if (ok) this.remember(key, clientKey(client.nid, client.client_id))
     return ok
   }
 
@@ -55,14 +60,43 @@ export class SecretVerifier {
     return false
   }
 
-  private remember(key: string): void {
+  /**
+   * Forgets every verified secret of a client (deleted or changed through this process). Other
+   * processes never reach their entries for a deleted client either: a check starts from the
+   * client read, which their client cache refreshes within its TTL, and a client recreated
+   * under the same id has another hash and updated_at, so another key.
+   */
+  forget(nid: string, clientId: string): void {
+    const id = clientKey(nid, clientId)
+    for (const key of this.byClient.get(id) ?? []) {
+      this.verified.delete(key)
+      this.clientOf.delete(key)
+    }
+    this.byClient.delete(id)
+  }
+
+  private remember(key: string, client: string): void {
     this.verified.delete(key)
     this.verified.set(key, true)
+    this.clientOf.set(key, client)
+    let keys = this.byClient.get(client)
+    if (!keys) this.byClient.set(client, (keys = new Set()))
+    keys.add(key)
     while (this.verified.size > this.maxEntries) {
       const oldest = this.verified.keys().next().value
       if (oldest === undefined) break
-      this.verified.delete(oldest)
+      this.drop(oldest)
     }
+  }
+
+  private drop(key: string): void {
+    this.verified.delete(key)
+    const client = this.clientOf.get(key)
+    this.clientOf.delete(key)
+    if (client === undefined) return
+    const keys = this.byClient.get(client)
+    keys?.delete(key)
+    if (keys?.size === 0) this.byClient.delete(client)
   }
 
   /** Number of remembered verifications (for tests and metrics). */

@@ -23,12 +23,19 @@ export interface Observability {
   shutdown(): Promise<void>
 }
 
+export interface TracingOptions {
+  config: Readonly<Config>
+  logger: Logger
+  /** Where OTEL_* variables are read from (default process.env). */
+  env?: NodeJS.ProcessEnv
+}
+
 export interface ObservabilityOptions {
   config: Readonly<Config>
   db: Db
   logger: Logger
-  /** Where OTEL_* variables are read from (default process.env). */
-  env?: NodeJS.ProcessEnv
+  /** From startConfiguredTracing, started before the database opened (its instrumentDb went to openDb). */
+  tracing: Tracing | undefined
   /** In a cluster worker: scrapes answer with every worker's metrics (src/cluster/). */
   metricsGatherer?: MetricsGatherer
 }
@@ -65,36 +72,38 @@ export function poolStatsOf(db: Db): (() => PoolStats | undefined) | undefined {
 }
 
 /**
- * Builds metrics, and tracing when configured. With tracing on, `db.kysely` and `db.batchedWrite`
- * are replaced by traced ones here, so this must run before anything keeps a reference to them.
+ * Starts tracing when the configuration (or OTEL_*) asks for it; undefined otherwise. Runs before
+ * the database opens: openDb takes the returned instrumentDb, so every query is traced.
  */
-export async function createObservability(opts: ObservabilityOptions): Promise<Observability> {
+export async function startConfiguredTracing(opts: TracingOptions): Promise<Tracing | undefined> {
+  // Hydra's `tracing` section (src/config/schema.ts), when the configuration carries it.
+  const decision = decideTracing(opts.config.tracing, opts.env ?? process.env)
+  if (decision.notice) opts.logger.info(decision.notice)
+  if (!decision.settings) return undefined
+  const { settings } = decision
+  const { startTracing } = await import('./tracing.js')
+  const tracing = startTracing(settings, (message) => opts.logger.warn(message))
+  opts.logger.info(
+    {
+      service_name: settings.serviceName,
+      exporter: settings.export.kind,
+      ...(settings.export.url ? { traces_url: settings.export.url } : {}),
+      sampling_ratio: settings.samplingRatio,
+    },
+    `tracing with OpenTelemetry (${settings.export.kind === 'zipkin' ? 'Zipkin' : 'OTLP over HTTP'})`,
+  )
+  return tracing
+}
+
+/** Builds metrics, joined with the tracing started by startConfiguredTracing (if any). */
+export function createObservability(opts: ObservabilityOptions): Observability {
   const poolStats = poolStatsOf(opts.db)
   const metrics = new Metrics({
     dialect: opts.db.dialect,
     ...(poolStats ? { poolStats } : {}),
     ...(opts.metricsGatherer ? { gatherer: opts.metricsGatherer } : {}),
   })
-  // Hydra's `tracing` section (src/config/schema.ts), when the configuration carries it.
-  const tracingConfig = opts.config.tracing
-  const decision = decideTracing(tracingConfig, opts.env ?? process.env)
-  if (decision.notice) opts.logger.info(decision.notice)
-  let tracing: Tracing | undefined
-  if (decision.settings) {
-    const { settings } = decision
-    const { startTracing } = await import('./tracing.js')
-    tracing = startTracing(settings, (message) => opts.logger.warn(message))
-    tracing.traceDb(opts.db)
-    opts.logger.info(
-      {
-        service_name: settings.serviceName,
-        exporter: settings.export.kind,
-        ...(settings.export.url ? { traces_url: settings.export.url } : {}),
-        sampling_ratio: settings.samplingRatio,
-      },
-      `tracing with OpenTelemetry (${settings.export.kind === 'zipkin' ? 'Zipkin' : 'OTLP over HTTP'})`,
-    )
-  }
+  const { tracing } = opts
   let stopped: Promise<void> | undefined
   return {
     metrics,

@@ -9,7 +9,7 @@ import { ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter } from 
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span } from '@opentelemetry/api'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify'
 import type { Kysely } from 'kysely'
-import type { Db } from '../persistence/db.js'
+import type { DbInstrumentation } from '../persistence/db.js'
 import { VERSION } from '../version.js'
 import { hookList } from './http-hooks.js'
 import type { GrantObserver } from './observer.js'
@@ -23,10 +23,10 @@ export interface Tracing extends GrantObserver {
   /** Installs the request spans on an app; call before any route is registered. */
   instrument(app: FastifyInstance, listener: 'public' | 'admin'): void
   /**
-   * Puts a span on every query of `db` from here on: the Kysely plugin on `db.kysely` (replaced
-   * by a traced instance), precompiled queries run on it, and `db.batchedWrite`.
+   * For openDb: a span on every query of the database, through the Kysely plugin on the instance
+   * the Db hands out, precompiled queries run on it, and its batched writes.
    */
-  traceDb(db: Db): void
+  instrumentDb: DbInstrumentation
   /** Exports what is buffered and stops. */
   shutdown(): Promise<void>
 }
@@ -130,12 +130,11 @@ export function startTracing(settings: TracingSettings, onError: (message: strin
       )
     },
 
-    traceDb(db) {
-      const plugin = new QueryTracingPlugin(tracer, db.dialect)
-      const traced = db.kysely.withPlugin(plugin)
+    instrumentDb(raw) {
+      const plugin = new QueryTracingPlugin(tracer, raw.dialect)
+      const traced = raw.kysely.withPlugin(plugin)
       plugin.traceCompiledQueries(traced as unknown as Kysely<never>)
-      db.kysely = traced
-      db.batchedWrite = plugin.traceBatchedWrites(db.batchedWrite)
+      return { kysely: traced, batchedWrite: plugin.traceBatchedWrites(raw.batchedWrite) }
     },
 
     async shutdown() {

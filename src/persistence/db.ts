@@ -2,21 +2,36 @@ import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type Compile
 import type { Database } from './schema.js'
 import { parseDsn, type Dialect, type DsnTarget } from './dsn.js'
 import { SQLITE_PRAGMAS, SqliteWriter, sqliteParams } from './sqlite-writer.js'
-import { WriteBatcher } from './write-batch.js'
 import { InsertCombiner } from './insert-combiner.js'
 
-export interface Db {
+export type BatchedWrite = (query: CompiledQuery) => Promise<void>
+
+/**
+ * Instruments a database as it opens (tracing: a query plugin and spans around batched writes):
+ * given the raw Kysely instance, its dialect and batched write, returns what the Db hands out.
+ */
+export type DbInstrumentation = (raw: { kysely: Kysely<Database>; dialect: Dialect; batchedWrite: BatchedWrite }) => {
   kysely: Kysely<Database>
+  batchedWrite: BatchedWrite
+}
+
+export interface OpenDbOptions {
+  instrument?: DbInstrumentation
+}
+
+export interface Db {
+  readonly kysely: Kysely<Database>
   dialect: Dialect
   /** PostgreSQL schema the tables live in (from search_path); undefined elsewhere. */
   schema?: string
   /**
-   * Runs a single-statement write that may be committed together with others: group commit on
-   * SQLite (off the event loop for a database file, see sqlite-writer.ts), concurrent one-row
-   * inserts combined into one statement on PostgreSQL and MySQL (insert-combiner.ts). Only for writes whose callers need no transaction of their own. Resolves once the
+   * Runs a single-statement write that may be committed together with others: group commit off
+   * the event loop for a SQLite database file (sqlite-writer.ts), concurrent one-row inserts
+   * combined into one statement on PostgreSQL and MySQL (insert-combiner.ts), a plain statement
+   * on in-memory SQLite (no fsync to share). Only for writes whose callers need no transaction of their own. Resolves once the
    * write is committed.
    */
-  batchedWrite(query: CompiledQuery): Promise<void>
+  readonly batchedWrite: BatchedWrite
   /** The driver's connection pool (pg or mysql2), for pool metrics; undefined for SQLite. */
   pool?: unknown
   /** Checks that the database answers (used by /health/ready). */
@@ -24,21 +39,24 @@ export interface Db {
   close(): Promise<void>
 }
 
-export async function openDb(dsn: string): Promise<Db> {
+export async function openDb(dsn: string, opts: OpenDbOptions = {}): Promise<Db> {
   const target = parseDsn(dsn)
   const { dialect, pool } = await dialectFor(target)
-  const kysely = new Kysely<Database>({ dialect })
+  const raw = new Kysely<Database>({ dialect })
   let closed = false
   let schema: string | undefined
   if (target.dialect === 'postgres') {
-    const r = await sql<{ s: string }>`select current_schema() as s`.execute(kysely)
+    const r = await sql<{ s: string }>`select current_schema() as s`.execute(raw)
     schema = r.rows[0]?.s
   }
-  const batchedWrite = batchedWriter(target, kysely)
+  const writer = batchedWriter(target, raw)
+  const { kysely, batchedWrite } = opts.instrument
+    ? opts.instrument({ kysely: raw, dialect: target.dialect, batchedWrite: writer.run })
+    : { kysely: raw, batchedWrite: writer.run }
   return {
     kysely,
     dialect: target.dialect,
-    batchedWrite: batchedWrite.run,
+    batchedWrite,
     ...(pool ? { pool } : {}),
     ...(schema ? { schema } : {}),
     async ping() {
@@ -47,8 +65,8 @@ export async function openDb(dsn: string): Promise<Db> {
     async close() {
       if (closed) return
       closed = true
-      await batchedWrite.close()
-      await kysely.destroy()
+      await writer.close()
+      await raw.destroy()
     },
   }
 }
@@ -60,9 +78,7 @@ function batchedWriter(t: DsnTarget, kysely: Kysely<Database>): { run(q: Compile
     return { run: (q) => combiner.run(q), close: async () => undefined }
   }
   if (t.filename === ':memory:' || t.filename === '') {
-    // One connection only: group commit on the event loop.
-    const batcher = new WriteBatcher(kysely)
-    return { run: (q) => batcher.run((k) => k.executeQuery(q)).then(() => undefined), close: async () => undefined }
+    return { run: async (q) => void (await kysely.executeQuery(q)), close: async () => undefined }
   }
   // Started on the first write, so commands that never batch a write start no thread.
   let writer: SqliteWriter | undefined

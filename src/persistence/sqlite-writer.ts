@@ -27,6 +27,7 @@ const prepare = (sql) => {
   }
   return st
 }
+const MAX_BATCH = workerData.maxBatch
 const failure = (id, e) => ({ id, error: { message: String(e && e.message), code: e && e.code } })
 const alone = (w) => {
   try {
@@ -42,17 +43,23 @@ parentPort.on('message', (first) => {
     return
   }
   let writes = first
-  // Everything that arrived while the previous commit waited for the disk joins this batch.
-  for (let m = receiveMessageOnPort(parentPort); m; m = receiveMessageOnPort(parentPort)) {
+  let closing = false
+  // Everything that arrived while the previous commit waited for the disk joins this batch; a
+  // commit carries at most MAX_BATCH writes, a longer queue is committed in slices.
+  while (writes.length < MAX_BATCH) {
+    const m = receiveMessageOnPort(parentPort)
+    if (!m) break
     if (m.message === 'close') {
-      parentPort.postMessage(run(writes))
-      db.close()
-      parentPort.close()
-      return
+      closing = true
+      break
     }
     writes = writes.concat(m.message)
   }
-  parentPort.postMessage(run(writes))
+  for (let i = 0; i < writes.length; i += MAX_BATCH) parentPort.postMessage(run(writes.slice(i, i + MAX_BATCH)))
+  if (closing) {
+    db.close()
+    parentPort.close()
+  }
 })
 function run(writes) {
   if (writes.length === 1) return [alone(writes[0])]
@@ -87,6 +94,12 @@ interface Waiter {
  * busy timeout absorbs brief writer contention; FULL makes a commit return only once it is on
  * disk (better-sqlite3 would default to NORMAL in WAL mode).
  */
+/**
+ * The most writes one commit carries: a burst is committed in slices, so no caller waits for an
+ * unbounded transaction and the writer's memory stays small.
+ */
+export const MAX_WRITE_BATCH = 256
+
 export const SQLITE_PRAGMAS: readonly string[] = ['journal_mode = WAL', 'busy_timeout = 5000', 'synchronous = FULL', 'foreign_keys = ON']
 
 /** better-sqlite3 binds neither booleans nor Dates. */
@@ -111,6 +124,8 @@ export class SqliteWriter {
   private queue: Write[] = []
   private nextId = 1
   private closing: Promise<void> | undefined
+  /** The most writes one commit has carried so far (never above MAX_WRITE_BATCH). */
+  largestBatch = 0
   private readonly driver = createRequire(import.meta.url).resolve('better-sqlite3')
 
   constructor(private readonly filename: string) {}
@@ -132,7 +147,7 @@ export class SqliteWriter {
     if (this.worker) return this.worker
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { filename: this.filename, driver: this.driver, pragmas: SQLITE_PRAGMAS },
+      workerData: { filename: this.filename, driver: this.driver, pragmas: SQLITE_PRAGMAS, maxBatch: MAX_WRITE_BATCH },
       // It only holds a batch of statements at a time.
       resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
     })
@@ -147,10 +162,12 @@ export class SqliteWriter {
     const batch = this.queue
     if (batch.length === 0) return
     this.queue = []
-    this.thread().postMessage(batch)
+    const thread = this.thread()
+    for (let i = 0; i < batch.length; i += MAX_WRITE_BATCH) thread.postMessage(batch.slice(i, i + MAX_WRITE_BATCH))
   }
 
   private settle(outcomes: Outcome[]): void {
+    this.largestBatch = Math.max(this.largestBatch, outcomes.length)
     for (const o of outcomes) {
       const w = this.waiting.get(o.id)
       if (!w) continue

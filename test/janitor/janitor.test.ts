@@ -52,6 +52,8 @@ for (const t of testDatabases()) {
       ;({ db, cleanup } = await migratedDb(t))
       nid = (await firstNetwork(db))!
       clientId = (await new SqlClientStore(db.kysely, nid).create(sampleClient())).client_id
+      // seed.ts's default client id: token rows reference their client.
+      await new SqlClientStore(db.kysely, nid).create(sampleClient({ client_id: 'janitor-client' }))
     })
     afterAll(async () => cleanup())
     beforeEach(async () => {

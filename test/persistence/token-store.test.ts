@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StoredToken } from '../../src/oauth2/store.js'
+import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
 import { SqlTokenStore } from '../../src/persistence/sql/token-store.js'
 import type { Db } from '../../src/persistence/db.js'
 import { migratedDb, networkId, testDatabases } from '../support/databases.js'
+import { sampleClient } from '../support/fixtures.js'
 
 const seconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000)
 
@@ -39,6 +41,9 @@ for (const t of testDatabases()) {
       cleanup = m.cleanup
       const nid = await networkId(db)
       store = new SqlTokenStore(db.kysely, nid)
+      // Token rows reference their client (deleting a client cascades to its tokens).
+      const clients = new SqlClientStore(db.kysely, nid)
+      for (const id of ['client-a', 'doomed', 'survivor']) await clients.create(sampleClient({ client_id: id }))
     })
     afterAll(async () => cleanup())
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDb, type Db } from '../../src/persistence/db.js'
 import { isUniqueViolation } from '../../src/persistence/sql/errors.js'
+import { MAX_WRITE_BATCH, SqliteWriter } from '../../src/persistence/sqlite-writer.js'
 import { migratedDb, testDatabases } from '../support/databases.js'
 
 for (const t of testDatabases()) {
@@ -85,5 +86,22 @@ describe('batched writes on a SQLite file (writer thread)', () => {
     const n = await sql<{ n: number }>`select count(*) as n from batch_probe`.execute(again.kysely)
     expect(Number(n.rows[0]?.n)).toBe(50)
     await again.close()
+  })
+
+  it('commits a burst in slices of at most MAX_WRITE_BATCH writes', async () => {
+    const file = join(dir, 'burst.sqlite')
+    const setup = await openDb(`sqlite://${file}`)
+    await sql`create table batch_probe (id varchar(64) primary key, n integer)`.execute(setup.kysely)
+    const writer = new SqliteWriter(file)
+    const burst = Array.from({ length: MAX_WRITE_BATCH * 3 + 17 }, (_, i) =>
+      writer.run(sql`insert into batch_probe (id, n) values (${`b-${i}`}, ${4})`.compile(setup.kysely)),
+    )
+    expect(await Promise.all(burst)).toEqual(burst.map(() => 1))
+    expect(writer.largestBatch).toBeGreaterThan(1)
+    expect(writer.largestBatch).toBeLessThanOrEqual(MAX_WRITE_BATCH)
+    await writer.close()
+    const n = await sql<{ n: number }>`select count(*) as n from batch_probe`.execute(setup.kysely)
+    expect(Number(n.rows[0]?.n)).toBe(burst.length)
+    await setup.close()
   })
 })

@@ -9,6 +9,7 @@ import { tokenChallengeIndex } from './0006_token_challenge_index.js'
 import { logoutRequests } from './0007_logout_requests.js'
 import { trustJwtBearer } from './0008_trust_jwt_bearer.js'
 import { deviceCodes } from './0009_device_codes.js'
+import { clientCascades } from './0010_client_cascades.js'
 import { clientRotatedSecrets } from './0012_client_rotated_secrets.js'
 import { dpop } from './0013_dpop.js'
 import { pushedAuthorizationRequests } from './0014_pushed_authorization_requests.js'
@@ -24,6 +25,7 @@ const STEPS: Array<[string, (d: Dialect) => Migration]> = [
   ['0007_logout_requests', logoutRequests],
   ['0008_trust_jwt_bearer', trustJwtBearer],
   ['0009_device_codes', deviceCodes],
+  ['0010_client_cascades', clientCascades],
   ['0012_client_rotated_secrets', clientRotatedSecrets],
   ['0013_dpop', dpop],
   ['0014_pushed_authorization_requests', pushedAuthorizationRequests],

@@ -9,6 +9,17 @@ import { keysetPage } from './keyset-page.js'
 
 type Row = Selectable<ClientTable>
 
+/** Every table whose rows belong to one client (by nid + client_id) and go with it. */
+export const CLIENT_OWNED_TABLES = [
+  'hydra_oauth2_access',
+  'hydra_oauth2_refresh',
+  'hydra_oauth2_code',
+  'hydra_oauth2_device_auth_codes',
+  'hydra_oauth2_flow',
+  'hydra_oauth2_logout_request',
+  'orthrus_oauth2_par',
+] as const
+
 const list = (v: string): string[] => {
   const parsed: unknown = JSON.parse(v)
   return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : []
@@ -152,13 +163,22 @@ export class SqlClientStore implements ClientStore {
     return this.get(id)
   }
 
+  /**
+   * Deletes the client and everything issued to it, in one transaction: its tokens, codes,
+   * device authorizations, login/consent flows (with their remembered consents) and logout
+   * requests. The foreign keys cascade as well; the explicit deletes keep this true where they
+   * are not enforced (SQLite without foreign keys, or a database older than the cascades).
+   */
   async delete(id: string): Promise<boolean> {
-    const res = await this.db
-      .deleteFrom('hydra_client')
-      .where('nid', '=', this.nid)
-      .where('id', '=', id)
-      .executeTakeFirst()
-    return Number(res.numDeletedRows) > 0
+    const run = async (trx: Kysely<Database>): Promise<boolean> => {
+      for (const table of CLIENT_OWNED_TABLES) {
+        await trx.deleteFrom(table).where('nid', '=', this.nid).where('client_id', '=', id).execute()
+      }
+      const res = await trx.deleteFrom('hydra_client').where('nid', '=', this.nid).where('id', '=', id).executeTakeFirst()
+      return Number(res.numDeletedRows) > 0
+    }
+    // Inside a unit of work the store is already bound to its transaction.
+    return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run)
   }
 
   async list(q: ClientListQuery): Promise<Page<Client>> {
