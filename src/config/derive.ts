@@ -184,6 +184,8 @@ function listener(prefix: string, get: Get, opt: Opt, warnings: string[], dev: b
     port: get(`${prefix}.port`),
     socket: { owner: get(`${prefix}.socket.owner`), group: get(`${prefix}.socket.group`), mode: get(`${prefix}.socket.mode`) },
     request_log: { disable_for_health: get(`${prefix}.request_log.disable_for_health`) },
+    timeouts: { header: get(`${prefix}.timeouts.header`), read: get(`${prefix}.timeouts.read`), idle: get(`${prefix}.timeouts.idle`) },
+    max_connections: get(`${prefix}.max_connections`),
     tls: tls(prefix, 'serve', opt),
     cors,
   }

@@ -128,6 +128,13 @@ function listenerKeys(prefix: string, port: number): KeySpec[] {
     // 493 is 0o755, ory/x's default socket mode.
     { path: `${prefix}.socket.mode`, kind: 'integer', default: 493, min: 0, max: 511 },
     { path: `${prefix}.request_log.disable_for_health`, kind: 'boolean', default: false },
+    // Orthrus: slow-client limits (src/http/app.ts). Headers within 10 s, the whole request within
+    // 30 s, idle keep-alive connections closed after 72 s (Fastify's default), at most 4096 open
+    // connections; 0 switches a limit off.
+    { path: `${prefix}.timeouts.header`, kind: 'duration', default: '10s' },
+    { path: `${prefix}.timeouts.read`, kind: 'duration', default: '30s' },
+    { path: `${prefix}.timeouts.idle`, kind: 'duration', default: '72s' },
+    { path: `${prefix}.max_connections`, kind: 'integer', default: 4096, min: 0 },
     ...tlsKeys(prefix),
     // CORS defaults: Hydra's driver/config/serve.go, narrowed to the methods an API uses.
     { path: `${prefix}.cors.enabled`, kind: 'boolean', default: false },

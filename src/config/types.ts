@@ -36,6 +36,10 @@ export interface ListenerConfig {
   port: number
   socket?: { owner?: string; group?: string; mode?: number }
   request_log: { disable_for_health: boolean }
+  /** Orthrus: milliseconds; 0 is no limit. */
+  timeouts: { header: number; read: number; idle: number }
+  /** Orthrus: open connections at most; 0 is no limit. */
+  max_connections: number
   tls: TlsConfig
   cors: CorsConfig
 }

@@ -16,6 +16,8 @@ export interface AppOptions {
   trustProxy?: false | ((address: string, hop: number) => boolean)
   /** Serve HTTPS with this certificate and key (src/http/tls.ts). */
   https?: TlsMaterial
+  /** Slow-client limits (serve.*.timeouts, serve.*.max_connections): milliseconds, 0 = none. */
+  limits?: { header: number; read: number; idle: number; maxConnections: number }
   /** For a route this listener lacks: a hint naming the listener that has it (http/other-listener.ts). */
   notFoundHint?: (url: string) => string | undefined
   /** Installs metrics and tracing hooks (src/observability); runs before any route is added. */
@@ -41,7 +43,9 @@ export function createApp(opts: AppOptions): FastifyInstance {
     onConstructorPoisoning: 'error',
     trustProxy: opts.trustProxy ?? false,
     ...(opts.https ? { serverFactory: httpsServerFactory(opts.https) } : {}),
+    ...(opts.limits ? { requestTimeout: opts.limits.read, keepAliveTimeout: opts.limits.idle } : {}),
   })
+  if (opts.limits) applyLimits(app, opts.limits)
   installErrorHandling(app, { exposeDebug: opts.exposeDebug, logger: opts.logger, ...(opts.notFoundHint ? { notFoundHint: opts.notFoundHint } : {}) })
   opts.instrument?.(app, opts.name)
 
@@ -60,6 +64,24 @@ export function createApp(opts: AppOptions): FastifyInstance {
     done()
   })
   return app
+}
+
+/**
+ * A body trickled a byte at a time, or headers that never end, would hold a connection for ever:
+ * Node answers 408 and closes once the headers or the whole request take longer than allowed.
+ * Node checks these deadlines only every connectionsCheckingInterval (30 s by default), so the
+ * check runs at a fraction of the shortest one. Connections over maxConnections are closed at once.
+ */
+function applyLimits(app: FastifyInstance, limits: NonNullable<AppOptions['limits']>): void {
+  const server = app.server
+  // headersTimeout must not exceed requestTimeout (Node refuses the pair otherwise).
+  server.headersTimeout = limits.read > 0 && (limits.header === 0 || limits.header > limits.read) ? limits.read : limits.header
+  if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections
+  const shortest = Math.min(...[limits.header, limits.read].filter((ms) => ms > 0))
+  if (Number.isFinite(shortest)) {
+    // Not a public property: the interval node:http reads when the server starts listening.
+    ;(server as unknown as { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(100, Math.min(1000, Math.floor(shortest / 4)))
+  }
 }
 
 /** One line per request; the query string is left out on purpose: it can carry codes, tokens and challenges. */

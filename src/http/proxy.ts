@@ -86,9 +86,13 @@ export function requireTlsTermination(app: FastifyInstance, tls: Pick<TlsConfig,
 }
 
 /** The createApp options a listener's configuration asks for: proxy trust and HTTPS. */
-export function listenerEdgeOptions(listener: 'public' | 'admin', config: Pick<ListenerConfig, 'tls'>): Pick<AppOptions, 'trustProxy' | 'https'> {
+export function listenerEdgeOptions(
+  listener: 'public' | 'admin',
+  config: Pick<ListenerConfig, 'tls'> & Partial<Pick<ListenerConfig, 'timeouts' | 'max_connections'>>,
+): Pick<AppOptions, 'trustProxy' | 'https' | 'limits'> {
   const https = loadTls(listener, config.tls)
-  return { trustProxy: trustProxyOf(config.tls), ...(https ? { https } : {}) }
+  const limits = config.timeouts ? { ...config.timeouts, maxConnections: config.max_connections ?? 0 } : undefined
+  return { trustProxy: trustProxyOf(config.tls), ...(https ? { https } : {}), ...(limits ? { limits } : {}) }
 }
 
 /** The edge hooks of a listener, installed right after createApp and before any route: the TLS-termination guard and CORS. */
