@@ -11,6 +11,7 @@ import { openDb, type Db } from './persistence/db.js'
 import { migrateUp, pendingMigrations, unknownAppliedMigrations } from './persistence/migrate.js'
 import { CachedClientStore } from './client/cached-store.js'
 import { SqlClientStore } from './persistence/sql/client-store.js'
+import { SqlDpopReplayStore } from './persistence/sql/dpop-store.js'
 import { createOAuth2, type OAuth2 } from './oauth2/services.js'
 import { Aead } from './crypto/aead.js'
 import { SessionData } from './crypto/session-data.js'
@@ -206,6 +207,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       keys,
       trustedJwts,
       device,
+      dpopReplay: new SqlDpopReplayStore(db.kysely, nid),
       grantObserver: observability.grantObserver,
       logger,
       credentialNonces: aead,

@@ -123,7 +123,7 @@ export function registerJanitorCommand(program: Command): void {
     )
     .option('-e, --read-from-env', 'Read the DSN from the DSN environment variable')
     .option('-c, --config <file...>', 'Read the DSN (and ttl.* lifespans) from a configuration file')
-    .option('--tokens', 'Remove expired access and refresh tokens, authorization codes and used assertion jtis')
+    .option('--tokens', 'Remove expired access and refresh tokens, authorization codes, used assertion jtis and used DPoP proof jtis')
     .option('--requests', 'Remove unhandled or rejected login/consent requests, expired logout requests and device codes')
     .option('--grants', 'Remove expired trust relationships (RFC 7523 jwt-bearer issuers)')
     .option('--keep-if-younger <duration>', 'Keep rows younger than this, e.g. 24h', '0s')

@@ -69,6 +69,8 @@ export interface ClientMetadata {
   /** '' means the global `strategies.access_token`. */
   access_token_strategy: '' | 'opaque' | 'jwt'
   lifespans: Lifespans
+  /** RFC 9449 §5.2: every token request must carry a DPoP proof (absent means false). */
+  dpop_bound_access_tokens?: boolean
 }
 
 /** A stored client. The secret is only ever a hash here. */

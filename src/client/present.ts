@@ -51,6 +51,7 @@ export function presentClient(c: Client, opts: { secret?: string } = {}): Record
   // RFC 9126 §6 client metadata, an Orthrus addition to Hydra's client: shown when set.
   if (c.require_pushed_authorization_requests) out.require_pushed_authorization_requests = true
   if (c.access_token_strategy !== '') out.access_token_strategy = c.access_token_strategy
+  if (c.dpop_bound_access_tokens === true) out.dpop_bound_access_tokens = true
   for (const field of LIFESPAN_FIELDS) {
     const ms = c.lifespans[field]
     out[field] = ms === null ? null : formatDuration(ms)

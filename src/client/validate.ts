@@ -223,5 +223,6 @@ export function validateClientMetadata(input: unknown, ctx: ValidationContext): 
     ...adminOnly(body, ctx),
   }
   if (secret !== undefined) metadata.client_secret = secret
+  if (readBoolean(body, 'dpop_bound_access_tokens')) metadata.dpop_bound_access_tokens = true
   return metadata
 }

@@ -320,6 +320,11 @@ function oauth2(get: Get, opt: Opt, warnings: string[]): Config['oauth2'] {
       user_code: userCode(opt),
     },
     client_credentials: { default_grant_allowed_scope: get('oauth2.client_credentials.default_grant_allowed_scope') },
+    dpop: {
+      signing_algorithms: [...new Set(get<string[]>('oauth2.dpop.signing_algorithms'))],
+      proof_lifespan: get('oauth2.dpop.proof_lifespan'),
+      require_nonce: get('oauth2.dpop.require_nonce'),
+    },
     grant: {
       refresh_token: {
         rotation_grace_period: capped('oauth2.grant.refresh_token.rotation_grace_period', get('oauth2.grant.refresh_token.rotation_grace_period'), maxGrace, warnings),

@@ -294,6 +294,10 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'oauth2.grant.jwt.iat_optional', kind: 'boolean', default: false },
   { path: 'oauth2.grant.jwt.max_ttl', kind: 'duration', default: '720h' },
   { path: 'oauth2.grant.jwt.omit_assertion_audience', kind: 'boolean', default: true },
+  // Orthrus addition: DPoP, RFC 9449 (src/oauth2/dpop.ts).
+  { path: 'oauth2.dpop.signing_algorithms', kind: 'enum[]', values: ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512', 'EdDSA'], default: ['ES256', 'ES384', 'ES512', 'PS256', 'RS256', 'EdDSA'] },
+  { path: 'oauth2.dpop.proof_lifespan', kind: 'duration', default: '1m' },
+  { path: 'oauth2.dpop.require_nonce', kind: 'boolean', default: false },
   webhookKey('oauth2.token_hook'),
   webhookKey('oauth2.refresh_token_hook'),
 

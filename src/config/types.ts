@@ -169,6 +169,8 @@ export interface Config {
     /** RFC 8628; milliseconds. */
     device_authorization: { token_polling_interval: number; user_code: UserCodeConfig }
     client_credentials: { default_grant_allowed_scope: boolean }
+    /** RFC 9449 (Orthrus addition); proof_lifespan in milliseconds. */
+    dpop: { signing_algorithms: string[]; proof_lifespan: number; require_nonce: boolean }
     grant: {
       refresh_token: { rotation_grace_period: number; rotation_grace_reuse_count: number }
       jwt: { jti_optional: boolean; iat_optional: boolean; max_ttl: number; omit_assertion_audience: boolean }

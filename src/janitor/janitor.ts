@@ -57,6 +57,7 @@ export function planJanitor(o: JanitorPlanOptions): JanitorStep[] {
         rule: { expiredBefore: notAfter, ...lifespan(undefined, o.ttl.authCode) },
       },
       { kind: 'tokens', target: 'jti', label: 'used assertion jtis', rule: { expiredBefore: notAfter } },
+      { kind: 'tokens', target: 'dpop-jti', label: 'used DPoP proof jtis', rule: { expiredBefore: notAfter } },
     )
   }
   if (o.kinds.includes('requests')) {

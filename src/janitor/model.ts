@@ -7,12 +7,12 @@ export type JanitorKind = 'tokens' | 'requests' | 'grants'
 /**
  * One table the janitor sweeps.
  * - access, refresh, code: issued tokens and authorization codes
- * - jti: used client-assertion jtis
+ * - jti: used client-assertion jtis; dpop-jti: presented DPoP proofs (RFC 9449)
  * - flow: login/consent flows; logout: logout requests; device: device authorization codes;
  *   device-challenge: browser device verifications; par: pushed authorization requests (RFC 9126)
  * - trust: RFC 7523 trust relationships
  */
-export type JanitorTarget = 'access' | 'refresh' | 'code' | 'jti' | 'flow' | 'logout' | 'device' | 'device-challenge' | 'par' | 'trust'
+export type JanitorTarget = 'access' | 'refresh' | 'code' | 'jti' | 'dpop-jti' | 'flow' | 'logout' | 'device' | 'device-challenge' | 'par' | 'trust'
 
 /** When a row of a target counts as garbage. Absent cut-offs do not apply. */
 export interface PurgeRule {

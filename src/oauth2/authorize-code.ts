@@ -38,7 +38,11 @@ export async function issueAuthorizeCode(
     requestedAudience: [...r.audience],
     grantedAudience: [...g.grantedAudience],
     // RFC 6749 §4.1.3: the token request must repeat redirect_uri if the authorization request had it.
-    form: r.redirectUriParam === '' ? {} : { redirect_uri: r.redirectUriParam },
+    form: {
+      ...(r.redirectUriParam === '' ? {} : { redirect_uri: r.redirectUriParam }),
+      // RFC 9449 §10: the token request must prove this key.
+      ...(r.dpopJkt !== undefined ? { dpop_jkt: r.dpopJkt } : {}),
+    },
     session: g.session,
     subject: g.subject,
     active: true,

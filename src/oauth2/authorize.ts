@@ -45,6 +45,8 @@ export interface AuthorizeRequest {
   codeChallenge: string
   /** '' when the request used no PKCE. */
   codeChallengeMethod: '' | 'S256' | 'plain'
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code is bound to. */
+  dpopJkt?: string
 }
 
 export type AuthorizeValidation =
@@ -194,6 +196,11 @@ function checkAfterTarget(
   const maxAge = checkMaxAge(params.get('max_age'))
   const claims = checkClaims(params.get('claims'))
   const pkce = checkPkceRequest(params.get('code_challenge'), params.get('code_challenge_method'), isPublicClient(client), deps.pkce)
+  const dpopJkt = params.get('dpop_jkt')
+  // A SHA-256 JWK thumbprint (RFC 7638), base64url without padding.
+  if (dpopJkt !== '' && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) {
+    throw invalidRequest("The request parameter 'dpop_jkt' must be the base64url SHA-256 thumbprint of a JWK.")
+  }
   return {
     clientId: client.client_id,
     responseTypes,
@@ -214,6 +221,7 @@ function checkAfterTarget(
     claims,
     codeChallenge: pkce?.challenge ?? '',
     codeChallengeMethod: pkce?.method ?? '',
+    ...(dpopJkt !== '' ? { dpopJkt } : {}),
   }
 }
 

@@ -20,6 +20,8 @@ export interface IntrospectionResponse {
   ext?: Record<string, unknown>
   /** RFC 8693 §4.1, for tokens issued by a token exchange. */
   act?: ActClaim
+  /** RFC 9449 §6.2: the key a DPoP-bound token is bound to. */
+  cnf?: { jkt: string }
 }
 
 export interface IntrospectorDeps {
@@ -61,10 +63,12 @@ export class Introspector {
     out.nbf = seconds(r.requestedAt)
     if (r.grantedAudience.length > 0) out.aud = [...r.grantedAudience]
     out.iss = this.issuer
-    if (found.kind === 'access') out.token_type = 'Bearer'
+    // RFC 9449 §6.2: a bound access token is a DPoP token.
+    if (found.kind === 'access') out.token_type = r.session.cnf ? 'DPoP' : 'Bearer'
     out.token_use = found.kind === 'access' ? 'access_token' : 'refresh_token'
     if (Object.keys(r.session.ext).length > 0) out.ext = r.session.ext
     if (r.session.act) out.act = r.session.act
+    if (r.session.cnf) out.cnf = { jkt: r.session.cnf.jkt }
     return out
   }
 }

@@ -29,6 +29,7 @@ import { OpaqueTokens } from './tokens/opaque-hmac.js'
 import { SessionCodec } from './tokens/session.js'
 import { TokenService } from './tokens/service.js'
 import { DeviceAuthorization } from './device-authorization.js'
+import { DpopBinding, DpopNonces, DpopVerifier, type DpopReplayStore } from './dpop.js'
 import type { DeviceCodes } from './device-code.js'
 import type { AutocommitStores, Storage } from '../unit-of-work.js'
 
@@ -49,6 +50,8 @@ export interface OAuth2Deps {
   trustedJwts?: TrustedJwtVerifier
   /** RFC 8628 device authorizations; without them the device endpoint and grant are off. */
   device?: { store: AutocommitStores['device']; codes: DeviceCodes }
+  /** RFC 9449: proofs already presented; without it DPoP proofs are not accepted (tokens stay Bearer). */
+  dpopReplay?: DpopReplayStore
   /** Told about every grant (metrics, tracing). */
   grantObserver?: GrantObserver
   /** Every outbound request (jwks_uri, token hooks); an unrestricted bounded fetcher by default. */
@@ -74,6 +77,8 @@ export interface OAuth2 {
   idTokens: IdTokens | undefined
   /** OpenID Connect Core §5.3. */
   userinfo: Userinfo
+  /** RFC 9449 proof checks; absent without a replay store. */
+  dpop?: DpopVerifier
   /** Hydra's POST /credentials; absent without `credentialNonces`. */
   credentials?: VerifiableCredentials
 }
@@ -114,6 +119,17 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     now,
   })
   const clientKeys = d.clientKeys ?? new ClientKeySets({ dev: config.dev, ...(d.outbound ? { outbound: d.outbound } : {}) })
+  const hmac = new HmacKeys(config.secrets.system)
+  const dpop = d.dpopReplay
+    ? new DpopVerifier({
+        algorithms: config.oauth2.dpop.signing_algorithms,
+        lifespanMs: config.oauth2.dpop.proof_lifespan,
+        requireNonce: config.oauth2.dpop.require_nonce,
+        nonces: new DpopNonces(hmac, now),
+        replay: d.dpopReplay,
+        now,
+      })
+    : undefined
   const audiences = assertionAudiences(config)
   // oauth2.token_hook / refresh_token_hook; noTokenHook when neither is configured.
   const tokenHook = tokenHookFromConfig(config.oauth2, {
@@ -157,6 +173,14 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
         ...(d.device ? { device: d.device } : {}),
       }),
       clientAuth,
+      ...(dpop
+        ? {
+            binding: new DpopBinding({
+              verifier: dpop,
+              tokenEndpointUrls: [appendPath(config.urls.self.public, '/oauth2/token'), appendPath(config.urls.self.issuer, '/oauth2/token')],
+            }),
+          }
+        : {}),
       context: {
         tokens,
         scopes,
@@ -194,6 +218,10 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
       keys: d.keys,
       issuer: config.urls.self.issuer,
       pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
+      ...(dpop
+        ? { dpop, userinfoUrls: [appendPath(config.urls.self.public, '/userinfo'), appendPath(config.urls.self.issuer, '/userinfo')] }
+        : {}),
     }),
+    ...(dpop ? { dpop } : {}),
   }
 }

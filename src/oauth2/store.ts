@@ -13,6 +13,8 @@ export interface TokenSession {
   oidc?: OidcSession
   /** RFC 8693 §4.1: who acts for the subject (tokens issued by a token exchange). */
   act?: ActClaim
+  /** RFC 9449 §6: the thumbprint of the DPoP key the token is bound to. */
+  cnf?: { jkt: string }
 }
 
 /** One row of hydra_oauth2_access or hydra_oauth2_refresh. */

@@ -52,6 +52,8 @@ export type DiscoveryDocument = { issuer: string } & Record<keyof typeof PUBLIC_
   backchannel_logout_session_supported: boolean
   /** RFC 8414 §2 / OIDC Discovery §3: webfinger's client_registration_url, else ours when dynamic registration is on. */
   registration_endpoint?: string
+  /** RFC 9449 §5.1: oauth2.dpop.signing_algorithms. */
+  dpop_signing_alg_values_supported: string[]
   /** RFC 9126 §5: whether every authorization request must be pushed first. */
   require_pushed_authorization_requests: boolean
   /** Hydra's verifiable credentials (draft 00): the endpoint (when routed or overridden) and what it issues. */
@@ -145,6 +147,7 @@ export function discoveryDocument(
     frontchannel_logout_session_supported: true,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
+    dpop_signing_alg_values_supported: [...config.oauth2.dpop.signing_algorithms],
     require_pushed_authorization_requests: config.oauth2.pushed_authorization_requests.required,
     ...('credentials_endpoint_draft_00' in endpoints ? { credentials_supported_draft_00: structuredClone(CREDENTIALS_SUPPORTED) } : {}),
   }

@@ -8,6 +8,8 @@ import { ID_TOKEN_SET, type KeyRing } from '../jwk/keyring.js'
 import { OAuthError, serverError } from '../oauth2/errors.js'
 import type { OidcSession } from '../oauth2/tokens/oidc-session.js'
 import type { TokenService } from '../oauth2/tokens/service.js'
+import { DpopVerifier } from '../oauth2/dpop.js'
+import type { HttpRequestFacts } from '../oauth2/token.js'
 import { subjectFor } from './subject.js'
 
 export interface UserinfoDeps {
@@ -17,6 +19,16 @@ export interface UserinfoDeps {
   /** urls.self.issuer, exactly as configured. */
   issuer: string
   pairwiseSalt: string | undefined
+  /** RFC 9449: checks proofs of DPoP-bound tokens; without it a bound token is refused. */
+  dpop?: DpopVerifier
+  /** This endpoint's URLs as configured, which a proof's htu may name besides the request's own. */
+  userinfoUrls?: readonly string[]
+}
+
+/** How the token came: its Authorization scheme and the request (for a DPoP proof). */
+export interface Presentation {
+  scheme: 'Bearer' | 'DPoP'
+  http: HttpRequestFacts
 }
 
 export type UserinfoResponse = { type: 'json'; claims: Record<string, unknown> } | { type: 'jwt'; token: string }
@@ -40,14 +52,27 @@ const insufficientScope = (): OAuthError => {
 const DROPPED = new Set(['nonce', 'at_hash', 'c_hash', 'exp', 'sid', 'jti'])
 const PROTECTED = new Set(['iss', 'sub', 'aud', 'iat', 'auth_time', 'rat', 'acr', 'amr', ...DROPPED])
 
+// RFC 9449 §7.1: errors about DPoP tokens are challenges of the DPoP scheme, naming the algorithms.
+function dpopError(error: string, description: string, algs: readonly string[], headers: Readonly<Record<string, string>> = {}): OAuthError {
+  const quoted = description.replaceAll('"', "'")
+  return new OAuthError(error, description, 401, undefined, undefined, {
+    ...headers,
+    'www-authenticate': `DPoP error="${error}", error_description="${quoted}", algs="${algs.join(' ')}"`,
+  })
+}
+
 export class Userinfo {
   constructor(private readonly deps: UserinfoDeps) {}
 
-  async answer(accessToken: string): Promise<UserinfoResponse> {
-    if (accessToken === '') throw invalidToken()
+  async answer(accessToken: string, presentation?: Presentation): Promise<UserinfoResponse> {
+    const scheme = presentation?.scheme ?? 'Bearer'
+    const algs = this.deps.dpop?.algorithms ?? []
+    const refuse = (): OAuthError => (scheme === 'DPoP' ? dpopError('invalid_token', INVALID_TOKEN, algs) : invalidToken())
+    if (accessToken === '') throw refuse()
     const found = await this.deps.tokens.find(accessToken, { hint: 'access', verifyJwt: true })
-    if (!found || found.kind !== 'access' || !this.deps.tokens.isActive(found.record)) throw invalidToken()
+    if (!found || found.kind !== 'access' || !this.deps.tokens.isActive(found.record)) throw refuse()
     const r = found.record
+    await this.checkBinding(accessToken, r.session.cnf?.jkt, scheme, presentation?.http, algs)
     // OpenID Connect Core §5.3: the token must have been issued for an OpenID request.
     if (!r.grantedScope.includes('openid')) throw insufficientScope()
     const client = await this.deps.clients.get(r.clientId)
@@ -63,6 +88,37 @@ export class Userinfo {
       { typ: 'JWT' },
     )
     return { type: 'jwt', token }
+  }
+
+  /** RFC 9449 §7: a bound token needs the DPoP scheme and a proof by its key, with `ath`. */
+  private async checkBinding(
+    accessToken: string,
+    bound: string | undefined,
+    scheme: 'Bearer' | 'DPoP',
+    http: HttpRequestFacts | undefined,
+    algs: readonly string[],
+  ): Promise<void> {
+    if (bound === undefined && scheme === 'Bearer') return
+    if (bound === undefined) throw dpopError('invalid_token', 'The access token is not DPoP-bound; present it with the Bearer scheme.', algs)
+    if (scheme !== 'DPoP') {
+      throw dpopError('invalid_token', 'The access token is DPoP-bound; present it with the DPoP scheme and a DPoP proof.', algs)
+    }
+    const verifier = this.deps.dpop
+    if (!verifier || !http) throw dpopError('invalid_token', 'DPoP-bound access tokens are not accepted here.', algs)
+    try {
+      const proof = DpopVerifier.proofOf(http)
+      if (proof === undefined) throw dpopError('invalid_dpop_proof', 'A DPoP proof is required with a DPoP-bound access token.', algs)
+      const { jkt } = await verifier.verify(proof, {
+        method: http.method,
+        urls: [http.url, ...(this.deps.userinfoUrls ?? [])],
+        accessToken,
+        nonce: false,
+      })
+      if (jkt !== bound) throw dpopError('invalid_dpop_proof', 'The DPoP proof was signed by another key than the one the access token is bound to.', algs)
+    } catch (e) {
+      if (e instanceof OAuthError && e.status !== 401) throw dpopError(e.error, `${e.description}${e.hint ? ` ${e.hint}` : ''}`, algs, e.headers)
+      throw e
+    }
   }
 
   private claims(

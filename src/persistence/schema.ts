@@ -51,6 +51,7 @@ export interface ClientTable {
   registration_access_token_signature: string
   skip_consent: Bool
   skip_logout_consent: Bool
+  dpop_bound_access_tokens: Bool
   /** Orthrus addition (migration 0014): RFC 9126 §6. */
   require_pushed_authorization_requests: Bool
   access_token_strategy: string
@@ -115,6 +116,13 @@ export interface OAuth2RefreshTable extends OAuth2TokenTable {
 
 /** Used client-assertion jtis: signature is sha256(jti) in hex. */
 export interface OAuth2JtiTable {
+  signature: string
+  nid: string
+  expires_at: Instant
+}
+
+/** orthrus_dpop_jti: DPoP proofs already presented (RFC 9449 §11.1), until they expire. */
+export interface DpopJtiTable {
   signature: string
   nid: string
   expires_at: Instant
@@ -264,6 +272,7 @@ export interface Database {
   hydra_oauth2_access: OAuth2TokenTable
   hydra_oauth2_refresh: OAuth2RefreshTable
   hydra_oauth2_jti_blacklist: OAuth2JtiTable
+  orthrus_dpop_jti: DpopJtiTable
   hydra_jwk: JwkTable
   hydra_oauth2_flow: OAuth2FlowTable
   hydra_oauth2_authentication_session: AuthenticationSessionTable

@@ -23,6 +23,8 @@ const HYDRA_FIELDS = new Set([
   'token_endpoint_auth_signing_alg_values_supported', 'revocation_endpoint_auth_methods_supported',
   // RFC 9207 §3: the authorization response carries `iss`.
   'authorization_response_iss_parameter_supported',
+  // RFC 9449 §5.1: the algorithms a DPoP proof may use.
+  'dpop_signing_alg_values_supported',
   // RFC 9126 §5: pushed authorization requests.
   'pushed_authorization_request_endpoint', 'require_pushed_authorization_requests',
 ])

@@ -63,6 +63,7 @@ for (const t of testDatabases()) {
         'hydra_oauth2_refresh',
         'hydra_oauth2_code',
         'hydra_oauth2_jti_blacklist',
+        'orthrus_dpop_jti',
         'hydra_oauth2_flow',
         'hydra_oauth2_logout_request',
         'hydra_oauth2_trusted_jwt_bearer_issuer',
@@ -74,7 +75,7 @@ for (const t of testDatabases()) {
     const run = (kinds: JanitorKind[], over: Partial<JanitorPlanOptions> = {}, limit = 100_000, batchSize = 100, s: JanitorStore = store) =>
       runJanitor(s, planJanitor({ kinds, now: new Date(), keepIfYounger: 0, ttl: TTL, ...over }), { limit, batchSize })
 
-    const signatures = async (table: 'hydra_oauth2_access' | 'hydra_oauth2_refresh' | 'hydra_oauth2_code' | 'hydra_oauth2_jti_blacklist') =>
+    const signatures = async (table: 'hydra_oauth2_access' | 'hydra_oauth2_refresh' | 'hydra_oauth2_code' | 'hydra_oauth2_jti_blacklist' | 'orthrus_dpop_jti') =>
       (await db.kysely.selectFrom(table).select('signature').orderBy('signature').execute()).map((r) => r.signature)
 
     it('--tokens removes expired and revoked tokens, codes and jtis and keeps valid ones', async () => {
@@ -103,9 +104,16 @@ for (const t of testDatabases()) {
         { signature: 'j-expired', nid, expires_at: ago(60_000) },
         { signature: 'j-valid', nid, expires_at: ago(-60_000) },
       ]).execute()
+      await k.insertInto('orthrus_dpop_jti').values([
+        { signature: 'd-expired', nid, expires_at: ago(60_000) },
+        { signature: 'd-valid', nid, expires_at: ago(-60_000) },
+      ]).execute()
 
       const results = await run(['tokens'], { ttl: { ...TTL, refreshToken: -1 } })
-      expect(results.map((r) => r.step.kind)).toEqual(['tokens', 'tokens', 'tokens', 'tokens'])
+      // The fifth step: presented DPoP proofs (RFC 9449), kept until they expire.
+      expect(results.map((r) => r.step.kind)).toEqual(['tokens', 'tokens', 'tokens', 'tokens', 'tokens'])
+      expect(await signatures('orthrus_dpop_jti')).toEqual(['d-valid'])
+      expect(removedOf(results, 'used DPoP proof jtis')).toBe(1)
       expect(await signatures('hydra_oauth2_access')).toEqual(['a-long-lived', 'a-valid'])
       expect(await signatures('hydra_oauth2_refresh')).toEqual(['r-forever', 'r-used', 'r-valid'])
       expect(await signatures('hydra_oauth2_code')).toEqual(['c-used-valid'])

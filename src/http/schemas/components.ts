@@ -6,6 +6,8 @@ import { anyObject, arrayOf, bool, extend, hydra, int, named, obj, ordered, str,
 export const errorOAuth2 = extend('errorOAuth2', hydra('errorOAuth2'), { request_id: str('The request id, also in X-Request-Id') })
 
 export const oAuth2Client = extend('oAuth2Client', hydra('oAuth2Client'), {
+  // RFC 9449 §5.2: token requests of this client must carry a DPoP proof.
+  dpop_bound_access_tokens: bool('RFC 9449: every access token of this client is DPoP-bound'),
   // RFC 9126 §6 client metadata.
   require_pushed_authorization_requests: bool('RFC 9126: authorization requests only through the pushed authorization request endpoint'),
 })
@@ -25,8 +27,12 @@ export const oAuth2TokenExchange = extend('oAuth2TokenExchange', hydra('oAuth2To
 export const introspectedOAuth2Token = extend('introspectedOAuth2Token', hydra('introspectedOAuth2Token'), {
   // RFC 8693 §4.1: the delegation chain of an exchanged token.
   act: anyObject('RFC 8693 §4.1: the acting party of an exchanged token'),
+  // RFC 9449 §6.2: the thumbprint of the key a DPoP-bound token is bound to.
+  cnf: obj({ jkt: str('RFC 7638 SHA-256 thumbprint of the DPoP key') }),
 })
 export const oidcConfiguration = extend('oidcConfiguration', hydra('oidcConfiguration'), {
+  // RFC 9449 §5.1: the algorithms a DPoP proof may use.
+  dpop_signing_alg_values_supported: strs('RFC 9449: JWS algorithms accepted in DPoP proofs'),
   // RFC 9126 §5.
   pushed_authorization_request_endpoint: str('RFC 9126: the pushed authorization request endpoint'),
   require_pushed_authorization_requests: bool('RFC 9126: whether every authorization request must be pushed first'),

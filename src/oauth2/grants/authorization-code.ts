@@ -2,6 +2,7 @@
 // issued (flow/consent.ts) for tokens. A code works once; a second use revokes everything the
 // first one issued (RFC 6749 §4.1.2, RFC 6819 §5.2.1.1).
 import { isPublicClient } from '../../client/model.js'
+import { requireSameKey } from '../dpop.js'
 import { invalidGrant, invalidRequest } from '../errors.js'
 import { verifyPkce } from '../pkce.js'
 import { AUTHORIZE_CODE_PREFIX } from '../tokens/opaque-hmac.js'
@@ -49,6 +50,8 @@ export const authorizationCode = defineGrant({
       throw invalidGrant("The 'redirect_uri' from this request does not match the one from the authorize request.")
     }
     verifyPkce(rec.pkce, form.code_verifier, isPublicClient(client), ctx.pkce)
+    // RFC 9449 §10: dpop_jkt in the authorization request binds the code to that key.
+    requireSameKey(rec.form.dpop_jkt, req.dpopJkt, 'authorization code')
 
     const { lifespans } = req
     // Never the code or the verifier: stored rows hold no credentials.

@@ -1,6 +1,7 @@
 // RFC 6749 §6: a refresh token buys a new access token. Every use rotates it (OAuth 2.0
 // Security BCP §4.14.2): the old one is consumed, a new one issued in the same family (request
 // id). Presenting a consumed one again means it leaked, so the whole family is revoked.
+import { requireSameKey } from '../dpop.js'
 import { invalidGrant, invalidRequest, invalidScope } from '../errors.js'
 import type { RefreshGrace } from '../store.js'
 import { splitScope } from '../scopes.js'
@@ -44,6 +45,8 @@ export const refreshToken = defineGrant({
     }
     const now = ctx.now()
     if (rec.expiresAt !== null && rec.expiresAt.getTime() <= now.getTime()) throw invalidGrant('The refresh token expired.')
+    // RFC 9449 §5: a public client's bound refresh token needs a proof by the same key.
+    requireSameKey(rec.session.cnf?.jkt, req.dpopJkt, 'refresh token')
 
     // RFC 6749 §6: the scope may narrow what was granted, never widen it.
     for (const s of req.scope) {

@@ -37,6 +37,8 @@ export interface JwtAccessTokenClaims {
   ext: Record<string, unknown>
   /** RFC 8693 §4.1: a top-level `act` claim (token exchange). */
   act?: ActClaim
+  /** RFC 9449 §6.1: `cnf.jkt` of a DPoP-bound token. */
+  jkt?: string
 }
 
 export interface IssuedJwt {
@@ -46,7 +48,7 @@ export interface IssuedJwt {
 }
 
 // Claims the token's own fields set; `ext` may not override them (Hydra's rule).
-const RESERVED = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'client_id', 'scp', 'scope', 'ext'])
+const RESERVED = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'client_id', 'scp', 'scope', 'ext', 'cnf'])
 
 // Compact JWS: three base64url segments. The length bound keeps garbage cheap to reject.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)$/
@@ -91,6 +93,7 @@ export class JwtAccessTokens {
     })
     if (!this.opts.excludeNotBefore) claims.nbf = c.issuedAt
     if (c.act) claims.act = c.act
+    if (c.jkt !== undefined) claims.cnf = { jkt: c.jkt }
     if (this.opts.scopeClaim !== 'string') claims.scp = [...c.scope]
     if (this.opts.scopeClaim !== 'list') claims.scope = c.scope.join(' ')
     if (keepExt && Object.keys(ext).length > 0) claims.ext = ext

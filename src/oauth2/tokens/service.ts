@@ -17,7 +17,7 @@ export interface AccessTokenResponse {
   expires_in: number
   scope: string
   /** 'N_A' only for a token exchange that issued something other than an access token (RFC 8693 §2.2.1). */
-  token_type: 'bearer' | 'N_A'
+  token_type: 'bearer' | 'N_A' | 'DPoP'
   /** RFC 8693 §2.2.1: token exchange responses name what they issued. */
   issued_token_type?: string
   /** Only when the grant allows refreshing (offline_access / offline granted). */
@@ -78,6 +78,11 @@ export interface TokenServiceDeps {
   /** strategies.access_token; a client's access_token_strategy overrides it. */
   strategy: 'opaque' | 'jwt'
   now?: () => Date
+  /**
+   * RFC 9449: the DPoP key thumbprint every access token issued through this service is bound
+   * to; `refresh` binds refresh tokens too (public clients, §5).
+   */
+  binding?: { jkt: string; refresh: boolean }
 }
 
 interface Candidate {
@@ -140,6 +145,7 @@ export class TokenService {
         expiresAt,
         ext,
         ...(g.act ? { act: g.act } : {}),
+        ...(this.deps.binding ? { jkt: this.deps.binding.jkt } : {}),
       }))
     } else {
       ;({ token, signature } = this.deps.opaque.generate(ACCESS_TOKEN_PREFIX))
@@ -149,9 +155,11 @@ export class TokenService {
       ...(kid !== undefined ? { kid } : {}),
       ...(g.oidc ? { oidc: g.oidc } : {}),
       ...(g.act ? { act: g.act } : {}),
+      ...(this.deps.binding ? { cnf: { jkt: this.deps.binding.jkt } } : {}),
     })
     await this.deps.store.create('access', this.deps.sessions.seal(record))
-    return { access_token: token, expires_in: lifetime, scope: g.grantedScope.join(' '), token_type: 'bearer' }
+    const tokenType = this.deps.binding ? 'DPoP' : 'bearer'
+    return { access_token: token, expires_in: lifetime, scope: g.grantedScope.join(' '), token_type: tokenType }
   }
 
   /** Stores a new `ory_rt_` refresh token (by signature only) and returns it. */
@@ -159,7 +167,8 @@ export class TokenService {
     const now = Math.floor(this.now().getTime() / 1000) * 1000
     const { token, signature } = this.deps.opaque.generate(REFRESH_TOKEN_PREFIX)
     const expiresAt = g.lifespan === null ? null : new Date(now + Math.max(0, g.lifespan))
-    const record = tokenRecord(g, signature, new Date(now), expiresAt, { ext: g.ext ?? {}, ...(g.oidc ? { oidc: g.oidc } : {}) })
+    const bound = this.deps.binding?.refresh === true ? { cnf: { jkt: this.deps.binding.jkt } } : {}
+    const record = tokenRecord(g, signature, new Date(now), expiresAt, { ext: g.ext ?? {}, ...(g.oidc ? { oidc: g.oidc } : {}), ...bound })
     await this.deps.store.create('refresh', this.deps.sessions.seal(record))
     return token
   }
@@ -170,6 +179,11 @@ export class TokenService {
     if (signature === undefined) return undefined
     const stored = await this.deps.store.get('refresh', signature)
     return stored ? this.deps.sessions.open(stored) : undefined
+  }
+
+  /** The same service issuing tokens bound to the DPoP key `jkt` (and refresh tokens when `refresh`). */
+  boundTo(jkt: string, refresh: boolean): TokenService {
+    return new TokenService({ ...this.deps, now: this.now, binding: { jkt, refresh } })
   }
 
   /** The same service writing through `store`, e.g. one bound to a transaction. */

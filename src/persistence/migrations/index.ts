@@ -11,6 +11,7 @@ import { trustJwtBearer } from './0008_trust_jwt_bearer.js'
 import { deviceCodes } from './0009_device_codes.js'
 import { clientCascades } from './0010_client_cascades.js'
 import { clientRotatedSecrets } from './0012_client_rotated_secrets.js'
+import { dpop } from './0013_dpop.js'
 import { pushedAuthorizationRequests } from './0014_pushed_authorization_requests.js'
 
 // Append only: a migration that has shipped is never edited, a change is a new step.
@@ -26,6 +27,7 @@ const STEPS: Array<[string, (d: Dialect) => Migration]> = [
   ['0009_device_codes', deviceCodes],
   ['0010_client_cascades', clientCascades],
   ['0012_client_rotated_secrets', clientRotatedSecrets],
+  ['0013_dpop', dpop],
   ['0014_pushed_authorization_requests', pushedAuthorizationRequests],
 ]
 

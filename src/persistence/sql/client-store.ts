@@ -70,6 +70,7 @@ function fromRow(r: Row): Client {
     require_pushed_authorization_requests: toBool(r.require_pushed_authorization_requests),
     access_token_strategy: r.access_token_strategy as Client['access_token_strategy'],
     lifespans,
+    ...(toBool(r.dpop_bound_access_tokens) ? { dpop_bound_access_tokens: true } : {}),
     created_at: toDate(r.created_at),
     updated_at: toDate(r.updated_at),
   }
@@ -116,6 +117,7 @@ function toRow(c: Client): Insertable<ClientTable> {
     skip_logout_consent: c.skip_logout_consent,
     require_pushed_authorization_requests: c.require_pushed_authorization_requests,
     access_token_strategy: c.access_token_strategy,
+    dpop_bound_access_tokens: c.dpop_bound_access_tokens === true,
     created_at: c.created_at,
     updated_at: c.updated_at,
   }

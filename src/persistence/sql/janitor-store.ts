@@ -22,6 +22,7 @@ const TABLES: Record<JanitorTarget, TargetTable> = {
   refresh: { table: 'hydra_oauth2_refresh', key: 'signature' },
   code: { table: 'hydra_oauth2_code', key: 'signature' },
   jti: { table: 'hydra_oauth2_jti_blacklist', key: 'signature' },
+  'dpop-jti': { table: 'orthrus_dpop_jti', key: 'signature' },
   flow: { table: 'hydra_oauth2_flow', key: 'login_challenge' },
   logout: { table: 'hydra_oauth2_logout_request', key: 'challenge' },
   device: { table: 'hydra_oauth2_device_auth_codes', key: 'device_code_signature' },
