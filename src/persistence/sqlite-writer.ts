@@ -90,17 +90,20 @@ interface Waiter {
 }
 
 /**
- * How every connection to a SQLite file is set up. WAL lets readers run beside the writer; the
- * busy timeout absorbs brief writer contention; FULL makes a commit return only once it is on
- * disk (better-sqlite3 would default to NORMAL in WAL mode).
- */
-/**
  * The most writes one commit carries: a burst is committed in slices, so no caller waits for an
  * unbounded transaction and the writer's memory stays small.
  */
 export const MAX_WRITE_BATCH = 256
 
-export const SQLITE_PRAGMAS: readonly string[] = ['journal_mode = WAL', 'busy_timeout = 5000', 'synchronous = FULL', 'foreign_keys = ON']
+/**
+ * How every connection to a SQLite file is set up. WAL lets readers run beside the writer; the
+ * busy timeout absorbs brief writer contention; FULL makes a commit return only once it is on
+ * disk (better-sqlite3 would default to NORMAL in WAL mode). mmap_size lets reads map the database
+ * file instead of copying each page through a read call into SQLite's small page cache, which
+ * the other connection's commits invalidate (benchmark: CPU per introspection roughly halved on
+ * a file holding some ten thousand tokens).
+ */
+export const SQLITE_PRAGMAS: readonly string[] = ['journal_mode = WAL', 'busy_timeout = 5000', 'synchronous = FULL', 'foreign_keys = ON', 'mmap_size = 268435456']
 
 /** better-sqlite3 binds neither booleans nor Dates. */
 export function sqliteParams(params: ReadonlyArray<unknown>): unknown[] {
