@@ -120,6 +120,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'oauth2.device_authorization.user_code.entropy_preset': 'User code alphabet and length: `high`, `medium` or `low` (Hydra\'s presets). Unset: 8 consonants shown `XXXX-XXXX`.',
   'oauth2.device_authorization.user_code.length': 'User code length, with `character_set` (instead of a preset).',
   'oauth2.device_authorization.user_code.character_set': 'User code alphabet, with `length` (instead of a preset).',
+  'oauth2.device_authorization.verification_budget.attempts': 'Device challenges (each allowing 5 wrong user codes) one client address may start at `/oauth2/device/verify` per window; beyond it the browser gets `temporarily_unavailable`. The address is the peer\'s, or the X-Forwarded-For client behind a proxy in `serve.tls.allow_termination_from`. Kept in memory per process.',
+  'oauth2.device_authorization.verification_budget.window': 'The window of `verification_budget.attempts`.',
   'db.ignore_unknown_table_columns': 'Start on a database migrated by a newer version (tables with columns this one does not know) instead of refusing.',
   'profiling': '`cpu` or `mem`: profile the whole `serve` run and write the profile to `$TMPDIR/profile*/` on shutdown.',
   'feature_flags.legacy_allow_insecure_origins': 'Let CORS origin wildcards that are not bounded at a registrable domain (`https://*`, `https://*.com`) match, as older versions did.',

@@ -318,6 +318,10 @@ function oauth2(get: Get, opt: Opt, warnings: string[]): Config['oauth2'] {
     device_authorization: {
       token_polling_interval: get('oauth2.device_authorization.token_polling_interval'),
       user_code: userCode(opt),
+      verification_budget: {
+        attempts: get('oauth2.device_authorization.verification_budget.attempts'),
+        window: get('oauth2.device_authorization.verification_budget.window'),
+      },
     },
     client_credentials: { default_grant_allowed_scope: get('oauth2.client_credentials.default_grant_allowed_scope') },
     dpop: {

@@ -287,6 +287,9 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'oauth2.device_authorization.user_code.entropy_preset', kind: 'enum', values: ['high', 'medium', 'low'] },
   { path: 'oauth2.device_authorization.user_code.length', kind: 'integer', min: 6, max: 64 },
   { path: 'oauth2.device_authorization.user_code.character_set', kind: 'string', check: checkCharacterSet },
+  // Orthrus addition: new device challenges per client address and window (flow/device.ts).
+  { path: 'oauth2.device_authorization.verification_budget.attempts', kind: 'integer', default: 60, min: 1 },
+  { path: 'oauth2.device_authorization.verification_budget.window', kind: 'duration', default: '10m' },
   { path: 'oauth2.client_credentials.default_grant_allowed_scope', kind: 'boolean', default: false },
   { path: 'oauth2.grant.refresh_token.rotation_grace_period', kind: 'duration', default: '0s' },
   { path: 'oauth2.grant.refresh_token.rotation_grace_reuse_count', kind: 'integer', default: 0, min: 0 },

@@ -167,7 +167,12 @@ export interface Config {
     /** RFC 9126; lifespan in milliseconds. */
     pushed_authorization_requests: { lifespan: number; required: boolean }
     /** RFC 8628; milliseconds. */
-    device_authorization: { token_polling_interval: number; user_code: UserCodeConfig }
+    device_authorization: {
+      token_polling_interval: number
+      user_code: UserCodeConfig
+      /** Orthrus addition: device challenges one client address may start per window (ms). */
+      verification_budget: { attempts: number; window: number }
+    }
     client_credentials: { default_grant_allowed_scope: boolean }
     /** RFC 9449 (Orthrus addition); proof_lifespan in milliseconds. */
     dpop: { signing_algorithms: string[]; proof_lifespan: number; require_nonce: boolean }

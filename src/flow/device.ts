@@ -31,9 +31,12 @@ import { toPage, type AuthorizeOutcome, type FlowResponse } from './outcome.js'
 export const MAX_USER_CODE_ATTEMPTS = 5
 
 /**
- * New device challenges per client address and window: each brings MAX_USER_CODE_ATTEMPTS
- * guesses, so this bounds the guesses one address gets (here 300 per 10 minutes, against about
- * 2.6e10 possible user codes). Kept in memory per process, with a bounded number of addresses.
+ * New device challenges per client address and window
+ * (oauth2.device_authorization.verification_budget.*): each brings MAX_USER_CODE_ATTEMPTS
+ * guesses, so this bounds the guesses one address gets (by default 300 per 10 minutes, against
+ * about 2.6e10 possible user codes). The address is request.ip: the X-Forwarded-For client only
+ * behind a trusted proxy (http/proxy.ts), else the peer. Kept in memory per process, with a
+ * bounded number of addresses.
  */
 export class ChallengeBudget {
   private readonly spent = new Map<string, { count: number; since: number }>()

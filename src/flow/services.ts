@@ -16,7 +16,7 @@ import type { SessionSealer } from '../crypto/session-data.js'
 import { OpaqueTokens } from '../oauth2/tokens/opaque-hmac.js'
 import { LoginConsentAdmin } from './admin.js'
 import { AuthorizationFlow } from './authorize-flow.js'
-import { DeviceFlow } from './device.js'
+import { ChallengeBudget, DeviceFlow } from './device.js'
 import type { DeviceCodes } from '../oauth2/device-code.js'
 import { FlowCodec } from './codec.js'
 import { flowSettings, type FlowContext } from './context.js'
@@ -109,6 +109,10 @@ export function createFlows(d: FlowDeps): Flows {
           csrfCookie: config.serve.cookies.names.device_csrf,
           lifespanMs: config.ttl.device_user_code,
         },
+        budget: new ChallengeBudget(
+          config.oauth2.device_authorization.verification_budget.attempts,
+          config.oauth2.device_authorization.verification_budget.window,
+        ),
       })
     : undefined
   const pushed = d.pushed
