@@ -1,6 +1,7 @@
 // What every step of the login and consent flow works with: settings taken from the
 // configuration once, the stores, and the codecs.
 import { timingSafeEqual } from 'node:crypto'
+import { appendPath } from '../url-path.js'
 import type { ClientStore } from '../client/store.js'
 import type { Config } from '../config/types.js'
 import type { KeyRing } from '../jwk/keyring.js'
@@ -36,21 +37,13 @@ export interface FlowSettings {
   requirePushedRequests: boolean
 }
 
-/** `path` appended to the URL's own path, so a base path in urls.self.public is kept. */
-function endpoint(base: string, path: string): string {
-  const url = new URL(base)
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`
-  url.search = ''
-  url.hash = ''
-  return url.href
-}
 
 export function flowSettings(config: Readonly<Config>): FlowSettings {
   const c = config.serve.cookies
   return {
     issuer: config.urls.self.issuer,
-    authorizeUrl: endpoint(config.urls.self.public, '/oauth2/auth'),
-    deviceVerifyUrl: endpoint(config.urls.self.public, '/oauth2/device/verify'),
+    authorizeUrl: appendPath(config.urls.self.public, '/oauth2/auth'),
+    deviceVerifyUrl: appendPath(config.urls.self.public, '/oauth2/device/verify'),
     loginUrl: config.urls.login,
     registrationUrl: config.urls.registration ?? config.urls.login,
     consentUrl: config.urls.consent,

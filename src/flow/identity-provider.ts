@@ -4,6 +4,7 @@
 // (Hydra: a goroutine with a 30 s timeout): the logout never waits for it, and a failure is only
 // logged.
 import type { Config } from '../config/types.js'
+import { appendPath } from '../url-path.js'
 import { OutboundError, unrestrictedOutbound, type OutboundFetcher } from '../outbound/fetcher.js'
 import type { LoginSession } from './model.js'
 
@@ -30,10 +31,7 @@ export const sendDelete: SendDelete = deleteWith(unrestrictedOutbound)
 
 /** Kratos' admin disableSession URL for a session id, under the configured admin URL's path. */
 export function disableSessionUrl(adminUrl: string, sessionId: string): string {
-  const url = new URL(adminUrl)
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/admin/sessions/${encodeURIComponent(sessionId)}`
-  url.search = ''
-  return url.href
+  return appendPath(adminUrl, `/admin/sessions/${encodeURIComponent(sessionId)}`)
 }
 
 export function identityProviderSessions(

@@ -12,9 +12,9 @@ import type { AutocommitStores, UnitOfWork } from '../unit-of-work.js'
 import type { ConsentCursor, ConsentSelector } from './session-store.js'
 
 /**
- * Where OpenID Connect Back-Channel Logout 1.0 will notify the clients of a login session
- * revoked by `sid` (Hydra does so for `sid`, never for a whole subject). Not wired yet: a later
- * issue implements the notifications.
+ * Notifies the clients of a login session revoked by `sid` through OpenID Connect Back-Channel
+ * Logout 1.0 (Hydra does so for `sid`, never for a whole subject); flow/services.ts wires it to
+ * the logout flow's notifier.
  */
 export type BackChannelLogoutHook = (revoked: LoginSession) => Promise<void>
 

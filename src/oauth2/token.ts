@@ -6,7 +6,7 @@ import { requireConfidentialClient } from './grants/client-grant.js'
 import { grantLifespans, type Grant, type GrantContext, type GrantRequest } from './grants/grant.js'
 import { splitAudience, splitScope } from './scopes.js'
 import type { AccessTokenResponse } from './tokens/service.js'
-import type { GrantObserver } from '../observability/observer.js'
+import type { GrantObserver } from './observer.js'
 
 /** A form body as the edge parsed it: a repeated parameter is an array. */
 export type FormParams = Readonly<Record<string, string | readonly string[]>>

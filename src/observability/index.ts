@@ -7,7 +7,7 @@ import type { Logger } from '../logging.js'
 import type { Db } from '../persistence/db.js'
 import { instrumentMetrics } from './http-hooks.js'
 import { Metrics, type MetricsGatherer, type PoolStats } from './metrics.js'
-import { combineGrantObservers, type GrantObserver } from './observer.js'
+import { combineGrantObservers, type GrantObserver } from '../oauth2/observer.js'
 import { decideTracing } from './tracing-config.js'
 import type { Tracing } from './tracing.js'
 

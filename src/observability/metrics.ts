@@ -4,7 +4,7 @@
 // pattern and the label children are known up front and the hot path does two Map lookups, one
 // counter increment and one histogram observation.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { GrantObserver } from './observer.js'
+import type { GrantObserver } from '../oauth2/observer.js'
 
 /** Connection pool figures of the database, when the driver has a pool. */
 export interface PoolStats {

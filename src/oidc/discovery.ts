@@ -1,6 +1,7 @@
 // OpenID Connect Discovery 1.0 §3 / RFC 8414: the provider metadata served at
 // /.well-known/openid-configuration, built once from the configuration.
 import { GRANTS } from '../oauth2/grants/index.js'
+import { appendPath } from '../url-path.js'
 import { AUTH_SIGNING_ALGS } from '../client/auth.js'
 import { REGISTRATION_PATH } from '../client/registration.js'
 import type { Config } from '../config/types.js'
@@ -68,14 +69,6 @@ const CLIENT_AUTH_METHODS = ['client_secret_post', 'client_secret_basic', 'priva
 /** Hydra's default ID token key algorithm, when the key set cannot be read. */
 export const DEFAULT_ID_TOKEN_ALG = 'RS256'
 
-/** `path` appended to the URL's own path, as Hydra's urlx.AppendPaths does (a base path is kept). */
-export function appendPath(base: string, path: string): string {
-  const url = new URL(base)
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`
-  url.search = ''
-  url.hash = ''
-  return url.href
-}
 
 /**
  * webfinger.oidc_discovery: what an operator behind a gateway advertises instead of Orthrus' own

@@ -1,6 +1,7 @@
 import { allowInsecureRequests, discovery } from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PUBLIC_ENDPOINTS, appendPath, discoveryDocument } from '../../src/oidc/discovery.js'
+import { PUBLIC_ENDPOINTS, discoveryDocument } from '../../src/oidc/discovery.js'
+import { appendPath } from '../../src/url-path.js'
 import { testConfig, testApps, type TestApps } from '../support/app.js'
 import { testDatabases } from '../support/databases.js'
 import { freePort } from '../support/socket-server.js'
