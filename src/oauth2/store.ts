@@ -67,6 +67,12 @@ export interface TokenStore {
    * `grace.until`, for at most `grace.reuseCount` further uses (0: any number).
    */
   useRefresh(signature: string, now: Date, grace?: RefreshGrace): Promise<boolean>
+  /**
+   * Whether a refresh token has been used before. A token used under a grace period stays
+   * active with its expiry cut to the grace's end, so past that end this tells a reuse (a leak)
+   * from a token that simply expired unused.
+   */
+  refreshUsed(signature: string): Promise<boolean>
 }
 
 /** oauth2.grant.refresh_token.rotation_grace_period / rotation_grace_reuse_count, applied. */

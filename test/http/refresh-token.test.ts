@@ -151,4 +151,28 @@ for (const t of testDatabases()) {
       expect((await introspect(env, b.json<Tokens>().access_token ?? '')).active).toBe(false)
     })
   })
+
+  describe(`refresh_token grant after a short rotation grace period on ${t.name}`, () => {
+    let env: TestApps
+    beforeAll(async () => {
+      env = await testApps(t, { ...FLOW_ENV, OAUTH2_GRANT_REFRESH_TOKEN_ROTATION_GRACE_PERIOD: '1s' })
+    })
+    afterAll(async () => env.close())
+
+    it('treats a reuse once the grace period is over as a leak and revokes the family', async () => {
+      const client = await createClient(env)
+      const first = await tokensFor(env, client)
+      const a = await refresh(env, client, first.refresh_token ?? '')
+      expect(a.statusCode, a.body).toBe(200)
+      const second = a.json<Tokens>()
+      expect((await introspect(env, second.access_token ?? '')).active).toBe(true)
+      await new Promise((resolve) => setTimeout(resolve, 1_200))
+      const reuse = await refresh(env, client, first.refresh_token ?? '')
+      expect(reuse.statusCode).toBe(400)
+      expect(reuse.json()).toMatchObject({ error: 'invalid_grant' })
+      expect((await introspect(env, second.access_token ?? '')).active).toBe(false)
+      expect((await introspect(env, second.refresh_token ?? '')).active).toBe(false)
+      expect((await refresh(env, client, second.refresh_token ?? '')).statusCode).toBe(400)
+    })
+  })
 }

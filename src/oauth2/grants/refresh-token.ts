@@ -44,7 +44,16 @@ export const refreshToken = defineGrant({
       throw invalidGrant('The OAuth 2.0 Client ID from this request does not match the ID during the initial token issuance.')
     }
     const now = ctx.now()
-    if (rec.expiresAt !== null && rec.expiresAt.getTime() <= now.getTime()) throw invalidGrant('The refresh token expired.')
+    if (rec.expiresAt !== null && rec.expiresAt.getTime() <= now.getTime()) {
+      // A token used under a grace period keeps active with its expiry cut to the grace's end:
+      // presenting it after that end is a reuse, so the family goes as for any other reuse.
+      const reused = await ctx.storage.transaction(async (tx) => {
+        if (!(await tx.tokens.refreshUsed(rec.signature))) return false
+        await tx.tokens.revokeRequest(rec.requestId)
+        return true
+      })
+      throw invalidGrant(reused ? UNUSABLE : 'The refresh token expired.')
+    }
     // RFC 9449 §5: a public client's bound refresh token needs a proof by the same key.
     requireSameKey(rec.session.cnf?.jkt, req.dpopJkt, 'refresh token')
 

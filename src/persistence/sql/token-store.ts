@@ -159,4 +159,14 @@ export class SqlTokenStore implements TokenStore {
     const res = await again.executeTakeFirst()
     return Number(res.numUpdatedRows) > 0
   }
+
+  async refreshUsed(signature: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('hydra_oauth2_refresh')
+      .select('first_used_at')
+      .where('signature', '=', signature)
+      .where('nid', '=', this.nid)
+      .executeTakeFirst()
+    return row !== undefined && row.first_used_at !== null
+  }
 }
