@@ -251,6 +251,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       observability,
       close: async () => {
         keys.close()
+        await hasher.close()
         await db.close()
       },
     }

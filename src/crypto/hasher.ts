@@ -1,12 +1,14 @@
 import { pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto'
-import bcrypt from 'bcryptjs'
 import type { Config } from '../config/types.js'
-import { invalidClientMetadata } from '../oauth2/errors.js'
+import { invalidClientMetadata, OAuthError } from '../oauth2/errors.js'
+import { BcryptBusyError, BcryptPool, type BcryptPoolOptions } from './bcrypt-pool.js'
 
 export interface SecretHasher {
   hash(secret: string): Promise<string>
   /** True when `secret` matches `encoded` (either format); false for malformed encodings. */
   verify(secret: string, encoded: string): Promise<boolean>
+  /** Stops the threads bcrypt runs on, if any were started. */
+  close(): Promise<void>
 }
 
 export type HasherConfig = Config['oauth2']['hashers']
@@ -55,41 +57,65 @@ async function verifyPbkdf2(secret: string, encoded: string): Promise<boolean> {
   return sameBytes(await derive(secret, salt, iterations, length), expected)
 }
 
-async function hashBcrypt(secret: string, cost: number): Promise<string> {
+async function hashBcrypt(pool: BcryptPool, secret: string, cost: number): Promise<string> {
   if (Buffer.byteLength(secret, 'utf8') > BCRYPT_MAX_BYTES) {
     throw invalidClientMetadata(
       `Field client_secret must not be longer than ${BCRYPT_MAX_BYTES} bytes because the configured bcrypt hasher would ignore the rest.`,
     )
   }
-  return bcrypt.hash(secret, cost)
+  return pool.hash(secret, cost)
 }
 
 // Hashing again with the stored salt and cost lets the comparison be timing-safe. Like every
 // bcrypt implementation this only looks at the first 72 bytes of the secret: hashes imported
 // from Hydra may have been made from longer secrets and must keep verifying.
-async function verifyBcrypt(secret: string, encoded: string): Promise<boolean> {
+async function verifyBcrypt(pool: BcryptPool, secret: string, encoded: string): Promise<boolean> {
   if (!BCRYPT_FORMAT.test(encoded)) return false
-  const computed = await bcrypt.hash(secret, encoded.slice(0, BCRYPT_SETTINGS_LENGTH))
+  const computed = await pool.hash(secret, encoded.slice(0, BCRYPT_SETTINGS_LENGTH))
   return sameBytes(
     Buffer.from(computed.slice(BCRYPT_SETTINGS_LENGTH)),
     Buffer.from(encoded.slice(BCRYPT_SETTINGS_LENGTH)),
   )
 }
 
-export function createHasher(cfg: HasherConfig): SecretHasher {
+// Too many bcrypt checks waiting: the server is overloaded, which is not the client's fault.
+const busy = (): OAuthError =>
+  new OAuthError(
+    'temporarily_unavailable',
+    'The authorization server is currently unable to handle the request due to a temporary overloading or maintenance of the server.',
+    503,
+    'Too many client secret checks are waiting; retry later.',
+  )
+
+export function createHasher(cfg: HasherConfig, poolOptions: BcryptPoolOptions = {}): SecretHasher {
+  // Created on the first bcrypt hash or check; its threads start with their first computation.
+  let pool: BcryptPool | undefined
+  const bcryptPool = (): BcryptPool => (pool ??= new BcryptPool(poolOptions))
   return {
-    hash: (secret) =>
-      cfg.algorithm === 'bcrypt' ? hashBcrypt(secret, cfg.bcrypt.cost) : hashPbkdf2(secret, cfg.pbkdf2.iterations),
+    async hash(secret) {
+      if (cfg.algorithm !== 'bcrypt') return hashPbkdf2(secret, cfg.pbkdf2.iterations)
+      try {
+        return await hashBcrypt(bcryptPool(), secret, cfg.bcrypt.cost)
+      } catch (e) {
+        throw e instanceof BcryptBusyError ? busy() : e
+      }
+    },
     // Both formats are accepted whatever is configured, so changing the algorithm does not
     // lock out clients whose secrets were hashed before the change.
     async verify(secret, encoded) {
       try {
         if (encoded.startsWith('$pbkdf2-')) return await verifyPbkdf2(secret, encoded)
-        if (encoded.startsWith('$2')) return await verifyBcrypt(secret, encoded)
+        if (encoded.startsWith('$2')) return await verifyBcrypt(bcryptPool(), secret, encoded)
         return false
-      } catch {
+      } catch (e) {
+        if (e instanceof BcryptBusyError) throw busy()
         return false
       }
+    },
+    async close() {
+      const running = pool
+      pool = undefined
+      await running?.close()
     },
   }
 }

@@ -41,6 +41,7 @@ function countingHasher(inner: SecretHasher) {
       counter.verifications++
       return inner.verify(s, e)
     },
+    close: () => inner.close(),
   }
   return { hasher, counter }
 }

@@ -14,6 +14,7 @@ function countingHasher(): SecretHasher & { checks: number } {
       this.checks++
       return encoded === `h:${secret}`
     },
+    async close() {},
   }
 }
 
