@@ -6,8 +6,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { openDb, type Db } from '../../src/persistence/db.js'
 import { firstNetwork } from '../../src/persistence/sql/janitor-store.js'
+import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
 import { HOUR, ago, bulkInsertAccess, countRows, tokenRow } from '../janitor/seed.js'
 import { runCli } from '../support/cli.js'
+import { sampleClient } from '../support/fixtures.js'
 
 describe('orthrus janitor (built binary, SQLite file)', () => {
   let dir: string
@@ -22,6 +24,8 @@ describe('orthrus janitor (built binary, SQLite file)', () => {
     expect(migrated.code, migrated.stderr).toBe(0)
     db = await openDb(dsn)
     nid = (await firstNetwork(db))!
+    // seed.ts's default client id: token rows reference their client.
+    await new SqlClientStore(db.kysely, nid).create(sampleClient({ client_id: 'janitor-client' }))
   }, 60_000)
   afterAll(async () => {
     await db.close()
