@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely'
 import type { DpopReplayStore } from '../../oauth2/dpop.js'
 import type { Database } from '../schema.js'
-import { isUniqueViolation } from './errors.js'
+import { claimOnce } from './claim-once.js'
 
 export class SqlDpopReplayStore implements DpopReplayStore {
   constructor(
@@ -12,22 +12,7 @@ export class SqlDpopReplayStore implements DpopReplayStore {
     private readonly nid: string,
   ) {}
 
-  async claimDpopJti(signature: string, expiresAt: Date, now: Date): Promise<boolean> {
-    try {
-      await this.db.insertInto('orthrus_dpop_jti').values({ signature, nid: this.nid, expires_at: expiresAt }).execute()
-      return true
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e
-    }
-    // A row left over after its expiry (not yet swept) does not block a new proof; the
-    // conditional update lets exactly one of concurrent claims through.
-    const res = await this.db
-      .updateTable('orthrus_dpop_jti')
-      .set({ expires_at: expiresAt })
-      .where('signature', '=', signature)
-      .where('nid', '=', this.nid)
-      .where('expires_at', '<=', now)
-      .executeTakeFirst()
-    return Number(res.numUpdatedRows) > 0
+  claimDpopJti(signature: string, expiresAt: Date, now: Date): Promise<boolean> {
+    return claimOnce(this.db, 'orthrus_dpop_jti', this.nid, signature, expiresAt, now)
   }
 }

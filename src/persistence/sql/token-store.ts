@@ -2,9 +2,9 @@ import { sql, type CompiledQuery, type Insertable, type Kysely, type Selectable 
 import type { RefreshGrace, StoredToken, TokenKind, TokenStore } from '../../oauth2/store.js'
 import { toDate } from '../db.js'
 import type { Database, OAuth2TokenTable } from '../schema.js'
-import { isUniqueViolation } from './errors.js'
 import { requestFromRow, requestToRow } from './request-row.js'
 import { StatementCache } from './statement-cache.js'
+import { claimOnce } from './claim-once.js'
 
 // Both token tables share these columns; the refresh table's extra columns are nullable.
 // Queries are typed against the access table and run against either.
@@ -110,26 +110,9 @@ export class SqlTokenStore implements TokenStore {
     return deleted
   }
 
-  async useJti(signature: string, expiresAt: Date, now: Date): Promise<boolean> {
-    try {
-      await this.db
-        .insertInto('hydra_oauth2_jti_blacklist')
-        .values({ signature, nid: this.nid, expires_at: expiresAt })
-        .execute()
-      return true
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e
-    }
-    // Known jti: usable again only once its earlier record has expired. The conditional
-    // update lets exactly one of several concurrent replays of an expired jti through.
-    const res = await this.db
-      .updateTable('hydra_oauth2_jti_blacklist')
-      .set({ expires_at: expiresAt })
-      .where('signature', '=', signature)
-      .where('nid', '=', this.nid)
-      .where('expires_at', '<=', now)
-      .executeTakeFirst()
-    return Number(res.numUpdatedRows) > 0
+  useJti(signature: string, expiresAt: Date, now: Date): Promise<boolean> {
+    // Known jti: usable again only once its earlier record has expired (claim-once.ts).
+    return claimOnce(this.db, 'hydra_oauth2_jti_blacklist', this.nid, signature, expiresAt, now)
   }
 
   async useRefresh(signature: string, now: Date, grace?: RefreshGrace): Promise<boolean> {
