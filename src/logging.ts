@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream'
 import { pino, type Logger, type LevelWithSilent } from 'pino'
 import type { Config } from './config/types.js'
+import { setLogFlush } from './log-flush.js'
 
 export type { Logger }
 
@@ -74,21 +75,39 @@ function textStream(out: LineOut): Writable {
 }
 
 /**
- * The process's standard error as a buffered, asynchronous destination: a busy server's lines are
- * gathered into few writes instead of one blocking write each. What is still buffered when the
- * process exits is written out synchronously.
+ * The process's standard error, with the lines of one turn of the event loop gathered into one
+ * write: a busy server makes a write per batch instead of one per line. process.stderr writes
+ * synchronously to files and pipes, so nothing is reordered against other writers once the batch
+ * is flushed; flushLogs() (log-flush.ts) and process exit write out what is still gathered.
  */
-let stderrDestination: LineOut | undefined
+class BatchedStandardError implements LineOut {
+  private pending: string[] = []
+  private scheduled = false
+
+  write(line: string): boolean {
+    this.pending.push(line)
+    if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(() => this.flush())
+    }
+    return true
+  }
+
+  flush(): void {
+    this.scheduled = false
+    if (this.pending.length === 0) return
+    const text = this.pending.join('')
+    this.pending = []
+    process.stderr.write(text)
+  }
+}
+
+let stderrDestination: BatchedStandardError | undefined
 function standardError(): LineOut {
   if (stderrDestination) return stderrDestination
-  const dest = pino.destination({ dest: 2, sync: false })
-  process.on('exit', () => {
-    try {
-      dest.flushSync()
-    } catch {
-      // Nothing more can be done for a destination that is gone.
-    }
-  })
+  const dest = new BatchedStandardError()
+  setLogFlush(() => dest.flush())
+  process.on('exit', () => dest.flush())
   stderrDestination = dest
   return dest
 }
