@@ -3,10 +3,10 @@
 // headless Chromium carries only the request_uri through the demo login and consent pages, and
 // the code is redeemed for DPoP-bound tokens that read /userinfo. What such a client must be
 // refused is in test/flows/openid-client-fapi.test.ts.
-import { exportJWK, generateKeyPair } from 'jose'
 import * as oidc from 'openid-client'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fapiClientMetadata, pushAuthorization } from '../support/fapi.js'
 import { freePort, hasChromium, startDevServerAndBrowser, warnIfNoChromium, type DevServer } from '../support/browser.js'
 
 warnIfNoChromium('test/browser/fapi-client.test.ts')
@@ -21,28 +21,11 @@ describe.skipIf(!hasChromium)('FAPI 2.0-style client (PAR + DPoP + PKCE + privat
     env = await startDevServerAndBrowser('orthrus-fapi-', { OAUTH2_DPOP_REQUIRE_NONCE: 'true' })
     browser = env.browser
     redirectUri = `http://127.0.0.1:${await freePort()}/callback`
-    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true })
-    const created = await fetch(`${env.server.adminUrl}/admin/clients`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_name: 'FAPI-style client',
-        redirect_uris: [redirectUri],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        scope: 'openid offline',
-        token_endpoint_auth_method: 'private_key_jwt',
-        token_endpoint_auth_signing_alg: 'ES256',
-        jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'client-key-1', alg: 'ES256', use: 'sig' }] },
-        require_pushed_authorization_requests: true,
-        dpop_bound_access_tokens: true,
-      }),
-    })
+    const { metadata, auth } = await fapiClientMetadata(redirectUri)
+    const created = await fetch(`${env.server.adminUrl}/admin/clients`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(metadata) })
     expect(created.status).toBe(201)
     const { client_id } = (await created.json()) as { client_id: string }
-    config = await oidc.discovery(new URL(env.issuer), client_id, undefined, oidc.PrivateKeyJwt({ key: privateKey, kid: 'client-key-1' }), {
-      execute: [oidc.allowInsecureRequests],
-    })
+    config = await oidc.discovery(new URL(env.issuer), client_id, undefined, auth, { execute: [oidc.allowInsecureRequests] })
   }, 60_000)
 
   afterAll(async () => {
@@ -70,21 +53,7 @@ describe.skipIf(!hasChromium)('FAPI 2.0-style client (PAR + DPoP + PKCE + privat
   }
 
   it('pushes the request, signs in through the browser, and gets DPoP-bound tokens', async () => {
-    const DPoP = oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair('ES256'))
-    const verifier = oidc.randomPKCECodeVerifier()
-    const state = oidc.randomState()
-    const pushed = await oidc.buildAuthorizationUrlWithPAR(
-      config,
-      {
-        redirect_uri: redirectUri,
-        scope: 'openid offline',
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        dpop_jkt: await DPoP.calculateThumbprint(),
-      },
-      { DPoP },
-    )
+    const { DPoP, verifier, state, pushed } = await pushAuthorization(config, redirectUri)
     expect([...pushed.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri'])
 
     const callback = await signInAndConsent(pushed.href)

@@ -5,7 +5,6 @@
 // authorization request from a client that must push, a pushed request used twice or by another
 // client, and the code redeemed with another key.
 import type { OAuth2Api } from '@ory/hydra-client'
-import { exportJWK, generateKeyPair } from 'jose'
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CookieJar } from '../support/browser.js'
@@ -13,6 +12,7 @@ import { testDatabases } from '../support/databases.js'
 import { visit } from '../support/fetch-browser.js'
 import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 import { FLOW_ENV, REDIRECT_URI } from '../support/flow.js'
+import { fapiClientMetadata, pushAuthorization } from '../support/fapi.js'
 
 for (const t of testDatabases()) {
   describe(`FAPI 2.0-style client (PAR + DPoP + PKCE + private_key_jwt) with openid-client on ${t.name}`, () => {
@@ -31,24 +31,9 @@ for (const t of testDatabases()) {
 
     /** A confidential client that proves itself with a signed assertion and must push and bind. */
     async function fapiClient(): Promise<oidc.Configuration> {
-      const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true })
-      const kid = `fapi-${Math.random().toString(36).slice(2)}`
-      const { data: client } = await api.createOAuth2Client({
-        oAuth2Client: {
-          redirect_uris: [REDIRECT_URI],
-          grant_types: ['authorization_code', 'refresh_token'],
-          response_types: ['code'],
-          scope: 'openid offline',
-          token_endpoint_auth_method: 'private_key_jwt',
-          token_endpoint_auth_signing_alg: 'ES256',
-          jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] },
-          require_pushed_authorization_requests: true,
-          dpop_bound_access_tokens: true,
-        } as Record<string, unknown>,
-      })
-      return oidc.discovery(new URL(issuer), client.client_id ?? '', undefined, oidc.PrivateKeyJwt({ key: privateKey, kid }), {
-        execute: [oidc.allowInsecureRequests],
-      })
+      const { metadata, auth } = await fapiClientMetadata(REDIRECT_URI)
+      const { data: client } = await api.createOAuth2Client({ oAuth2Client: metadata })
+      return oidc.discovery(new URL(issuer), client.client_id ?? '', undefined, auth, { execute: [oidc.allowInsecureRequests] })
     }
 
     /** The login and consent app's part, through the admin API, as a Hydra login app does it. */
@@ -71,21 +56,7 @@ for (const t of testDatabases()) {
       const metadata = config.serverMetadata()
       expect(metadata.pushed_authorization_request_endpoint).toBe(`${issuer}/oauth2/par`)
       expect(metadata.dpop_signing_alg_values_supported).toContain('ES256')
-      const DPoP = oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair('ES256'))
-      const verifier = oidc.randomPKCECodeVerifier()
-      const state = oidc.randomState()
-      const pushed = await oidc.buildAuthorizationUrlWithPAR(
-        config,
-        {
-          redirect_uri: REDIRECT_URI,
-          scope: 'openid offline',
-          code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-          code_challenge_method: 'S256',
-          state,
-          dpop_jkt: await DPoP.calculateThumbprint(),
-        },
-        { DPoP },
-      )
+      const { DPoP, verifier, state, pushed } = await pushAuthorization(config, REDIRECT_URI)
       // The front channel carries only the client and the reference.
       expect([...pushed.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri'])
       expect(pushed.searchParams.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/)
@@ -106,22 +77,11 @@ for (const t of testDatabases()) {
     it('refuses a plain authorization request, a pushed request used twice or by another client, and the code redeemed with another key', async () => {
       const config = await fapiClient()
       const other = await fapiClient()
-      const DPoP = oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair('ES256'))
-      const verifier = oidc.randomPKCECodeVerifier()
-      const params = {
-        redirect_uri: REDIRECT_URI,
-        scope: 'openid offline',
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state: oidc.randomState(),
-        dpop_jkt: await DPoP.calculateThumbprint(),
-      }
-
+      const { verifier, params, pushed } = await pushAuthorization(config, REDIRECT_URI)
       // Not pushed: refused at the registered redirect URI.
       const plain = await visit(new CookieJar(), oidc.buildAuthorizationUrl(config, params).href)
       expect(new URL(plain.location).searchParams.get('error')).toBe('invalid_request')
 
-      const pushed = await oidc.buildAuthorizationUrlWithPAR(config, params, { DPoP })
       const requestUri = pushed.searchParams.get('request_uri') ?? ''
       // Another client cannot use this client's pushed request.
       const stolen = new URL(`${issuer}/oauth2/auth`)
