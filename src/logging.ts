@@ -113,8 +113,9 @@ function standardError(): LineOut {
 }
 
 export function createLogger(log: Config['log'], out?: LineOut): Logger {
-  const logger = buildLogger(log, out ?? standardError())
-  ;(logger as WithSink)[SINK] = { format: log.format, out: out ?? standardError() }
+  const to = out ?? standardError()
+  const logger = buildLogger(log, to)
+  ;(logger as WithSink)[SINK] = { format: log.format, out: to }
   return logger
 }
 
