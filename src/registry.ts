@@ -11,7 +11,6 @@ import { openDb, type Db } from './persistence/db.js'
 import { migrateUp, pendingMigrations, unknownAppliedMigrations } from './persistence/migrate.js'
 import { CachedClientStore } from './client/cached-store.js'
 import { SqlClientStore } from './persistence/sql/client-store.js'
-import { SqlDpopReplayStore } from './persistence/sql/dpop-store.js'
 import { createOAuth2, type OAuth2 } from './oauth2/services.js'
 import { Aead } from './crypto/aead.js'
 import { SessionData } from './crypto/session-data.js'
@@ -24,7 +23,6 @@ import { SqlJwkStore } from './persistence/sql/jwk-store.js'
 import { createFlows, type Flows } from './flow/services.js'
 import { SqlStorage } from './persistence/sql/storage.js'
 import type { Storage } from './unit-of-work.js'
-import { SqlPushedRequestStore } from './persistence/sql/par-store.js'
 import { DeviceCodes } from './oauth2/device-code.js'
 import { userCodeFormat } from './oauth2/user-code.js'
 import { HmacKeys } from './crypto/hmac.js'
@@ -222,7 +220,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       keys,
       trustedJwts,
       device,
-      dpopReplay: new SqlDpopReplayStore(db.kysely, nid),
+      dpopReplay: storage.autocommit.dpop,
       grantObserver: observability.grantObserver,
       logger,
       credentialNonces: aead,
@@ -239,7 +237,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       clientKeys: oauth2.clientKeys,
       logouts: storage.autocommit.logouts,
       device,
-      pushed: { store: new SqlPushedRequestStore(db.kysely, nid), clientAuth: oauth2.clientAuth, sealer: sessionData },
+      pushed: { store: storage.autocommit.pushed, clientAuth: oauth2.clientAuth, sealer: sessionData },
       logoutKeys: keys,
       warn: (fields, message) => logger.warn(fields, message),
       outbound,
