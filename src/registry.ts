@@ -59,6 +59,8 @@ export interface Registry {
   trust: TrustService
   /** Metrics, and tracing when configured (src/observability); shut down by server.ts. */
   observability?: Observability
+  /** The time every expiry decision reads (the wall clock unless RegistryOptions.now says otherwise). */
+  now: () => Date
   close(): Promise<void>
 }
 
@@ -78,10 +80,20 @@ export interface RegistryOptions {
   clientCacheTtlMs?: number
   /** In a cluster worker: the metrics scrape reports every worker together (src/cluster/). */
   metricsGatherer?: MetricsGatherer
+  /**
+   * The clock of every expiry and time decision: token, code, flow, session, device, assertion and
+   * proof lifetimes, the timestamps written with them, JWT `iat`/`exp` checks, the caches' ages.
+   * The wall clock by default; tests hand in one they advance instead of sleeping.
+   */
+  now?: () => Date
+  /** How long a token hook may take (default 10 s, as Hydra); tests shorten it. */
+  tokenHookTimeoutMs?: number
 }
 
 export async function createRegistry(config: Readonly<Config>, opts: RegistryOptions = {}): Promise<Registry> {
   const logger = opts.logger ?? createLogger(config.log)
+  const now = opts.now ?? (() => new Date())
+  const nowMs = (): number => now().getTime()
   // Tracing first, so the database opens with its query spans.
   const tracing = await startConfiguredTracing({ config, logger })
   let db: Db
@@ -114,7 +126,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     const network = await db.kysely.selectFrom('networks').select('id').orderBy('created_at').executeTakeFirst()
     if (!network) throw new StartupError('the database has no network row; it was not created by "orthrus migrate sql"')
     const nid = network.id
-    const clients = new CachedClientStore(new SqlClientStore(db.kysely, nid), opts.clientCacheTtlMs ?? 5000)
+    const clients = new CachedClientStore(new SqlClientStore(db.kysely, nid), opts.clientCacheTtlMs ?? 5000, undefined, nowMs)
     // Bound once the OAuth 2.0 services (which hold the secret cache) exist.
     let forgetSecrets: (id: string) => void = () => {}
     const aead = new Aead(config.secrets.system)
@@ -145,6 +157,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       outbound,
       dev: config.dev,
       subjectTypes: [...config.oidc.subject_identifiers.supported_types],
+      now,
     })
     const dynamicRegistration = new DynamicRegistration({
       clients,
@@ -162,6 +175,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       publicUrl: config.urls.self.public,
       fetchSector: sectorFetcher(outbound),
       outbound,
+      now,
     })
     const keyAlgorithm = opts.keyAlgorithm ?? 'RS256'
     const hsm = config.hsm.enabled ? openHsm(config) : undefined
@@ -173,6 +187,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       autoCreate: { [ID_TOKEN_SET]: keyAlgorithm, [ACCESS_TOKEN_SET]: keyAlgorithm },
       broadcast: config.webfinger.jwks.broadcast_keys,
       ...(opts.keyCacheTtlMs !== undefined ? { cacheTtlMs: opts.keyCacheTtlMs } : {}),
+      now: nowMs,
       onUnreadable: (e) => logger.warn({ set: e.set, kid: e.kid }, e.message),
     })
     closeHsm = () => keys.close()
@@ -188,7 +203,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       store: storage.autocommit.device,
       codes: new DeviceCodes(new HmacKeys(config.secrets.system), userCodeFormat(config.oauth2.device_authorization.user_code)),
     }
-    const trust = new TrustService({ store: storage.autocommit.trust, aead })
+    const trust = new TrustService({ store: storage.autocommit.trust, aead, now })
     const { jti_optional, iat_optional, max_ttl } = config.oauth2.grant.jwt
     const trustedJwts = new TrustVerifier({
       store: storage.autocommit.trust,
@@ -210,6 +225,8 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       logger,
       credentialNonces: aead,
       outbound,
+      now,
+      ...(opts.tokenHookTimeoutMs !== undefined ? { tokenHookTimeoutMs: opts.tokenHookTimeoutMs } : {}),
     })
     forgetSecrets = (id) => oauth2.clientAuth.forgetClient(nid, id)
     const flows = createFlows({
@@ -224,6 +241,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       logoutKeys: keys,
       warn: (fields, message) => logger.warn(fields, message),
       outbound,
+      now,
       issuers: {
         tokens: oauth2.tokens,
         idTokens: oauth2.idTokens,
@@ -247,6 +265,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       flows,
       trust,
       observability,
+      now,
       close: async () => {
         keys.close()
         await hasher.close()
