@@ -18,6 +18,8 @@ export interface DevicePublicRoutesDeps {
   flow: DeviceFlow
   signer: CookieSigner
   cookies: Config['serve']['cookies']
+  /** When the cookies' Expires is counted from (the registry's clock). */
+  now?: () => Date
   /** Fallback pages another route module serves instead (the --dev demo app, src/dev-ui/). */
   replacedFallbacks?: ReadonlySet<string>
 }
@@ -72,7 +74,7 @@ export function devicePublicRoutes(deps: DevicePublicRoutesDeps): RouteGroup {
         handler: async (request, reply) => {
           const cookies = cookieReader(request, deps.signer, deps.cookies)
           const outcome = await deps.flow.verify(new URLSearchParams(rawQueryOf(request.url)), cookies, request.ip)
-          applyCookies(reply, outcome.cookies, deps.signer, deps.cookies)
+          applyCookies(reply, outcome.cookies, deps.signer, deps.cookies, deps.now?.())
           reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
           const r = outcome.response
           // The device flow never answers with form_post: every step is a redirect.
