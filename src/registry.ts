@@ -11,7 +11,6 @@ import { openDb, type Db } from './persistence/db.js'
 import { migrateUp, pendingMigrations, unknownAppliedMigrations } from './persistence/migrate.js'
 import { CachedClientStore } from './client/cached-store.js'
 import { SqlClientStore } from './persistence/sql/client-store.js'
-import { SqlDpopReplayStore } from './persistence/sql/dpop-store.js'
 import { createOAuth2, type OAuth2 } from './oauth2/services.js'
 import { Aead } from './crypto/aead.js'
 import { SessionData } from './crypto/session-data.js'
@@ -24,7 +23,6 @@ import { SqlJwkStore } from './persistence/sql/jwk-store.js'
 import { createFlows, type Flows } from './flow/services.js'
 import { SqlStorage } from './persistence/sql/storage.js'
 import type { Storage } from './unit-of-work.js'
-import { SqlPushedRequestStore } from './persistence/sql/par-store.js'
 import { DeviceCodes } from './oauth2/device-code.js'
 import { userCodeFormat } from './oauth2/user-code.js'
 import { HmacKeys } from './crypto/hmac.js'
@@ -61,6 +59,8 @@ export interface Registry {
   trust: TrustService
   /** Metrics, and tracing when configured (src/observability); shut down by server.ts. */
   observability?: Observability
+  /** The time every expiry decision reads (the wall clock unless RegistryOptions.now says otherwise). */
+  now: () => Date
   close(): Promise<void>
 }
 
@@ -80,10 +80,20 @@ export interface RegistryOptions {
   clientCacheTtlMs?: number
   /** In a cluster worker: the metrics scrape reports every worker together (src/cluster/). */
   metricsGatherer?: MetricsGatherer
+  /**
+   * The clock of every expiry and time decision: token, code, flow, session, device, assertion and
+   * proof lifetimes, the timestamps written with them, JWT `iat`/`exp` checks, the caches' ages.
+   * The wall clock by default; tests hand in one they advance instead of sleeping.
+   */
+  now?: () => Date
+  /** How long a token hook may take (default 10 s, as Hydra); tests shorten it. */
+  tokenHookTimeoutMs?: number
 }
 
 export async function createRegistry(config: Readonly<Config>, opts: RegistryOptions = {}): Promise<Registry> {
   const logger = opts.logger ?? createLogger(config.log)
+  const now = opts.now ?? (() => new Date())
+  const nowMs = (): number => now().getTime()
   // Tracing first, so the database opens with its query spans.
   const tracing = await startConfiguredTracing({ config, logger })
   let db: Db
@@ -116,7 +126,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
     const network = await db.kysely.selectFrom('networks').select('id').orderBy('created_at').executeTakeFirst()
     if (!network) throw new StartupError('the database has no network row; it was not created by "orthrus migrate sql"')
     const nid = network.id
-    const clients = new CachedClientStore(new SqlClientStore(db.kysely, nid), opts.clientCacheTtlMs ?? 5000)
+    const clients = new CachedClientStore(new SqlClientStore(db.kysely, nid), opts.clientCacheTtlMs ?? 5000, undefined, nowMs)
     // Bound once the OAuth 2.0 services (which hold the secret cache) exist.
     let forgetSecrets: (id: string) => void = () => {}
     const aead = new Aead(config.secrets.system)
@@ -147,6 +157,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       outbound,
       dev: config.dev,
       subjectTypes: [...config.oidc.subject_identifiers.supported_types],
+      now,
     })
     const dynamicRegistration = new DynamicRegistration({
       clients,
@@ -164,6 +175,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       publicUrl: config.urls.self.public,
       fetchSector: sectorFetcher(outbound),
       outbound,
+      now,
     })
     const keyAlgorithm = opts.keyAlgorithm ?? 'RS256'
     const hsm = config.hsm.enabled ? openHsm(config) : undefined
@@ -175,6 +187,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       autoCreate: { [ID_TOKEN_SET]: keyAlgorithm, [ACCESS_TOKEN_SET]: keyAlgorithm },
       broadcast: config.webfinger.jwks.broadcast_keys,
       ...(opts.keyCacheTtlMs !== undefined ? { cacheTtlMs: opts.keyCacheTtlMs } : {}),
+      now: nowMs,
       onUnreadable: (e) => logger.warn({ set: e.set, kid: e.kid }, e.message),
     })
     closeHsm = () => keys.close()
@@ -190,7 +203,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       store: storage.autocommit.device,
       codes: new DeviceCodes(new HmacKeys(config.secrets.system), userCodeFormat(config.oauth2.device_authorization.user_code)),
     }
-    const trust = new TrustService({ store: storage.autocommit.trust, aead })
+    const trust = new TrustService({ store: storage.autocommit.trust, aead, now })
     const { jti_optional, iat_optional, max_ttl } = config.oauth2.grant.jwt
     const trustedJwts = new TrustVerifier({
       store: storage.autocommit.trust,
@@ -207,11 +220,13 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       keys,
       trustedJwts,
       device,
-      dpopReplay: new SqlDpopReplayStore(db.kysely, nid),
+      dpopReplay: storage.autocommit.dpop,
       grantObserver: observability.grantObserver,
       logger,
       credentialNonces: aead,
       outbound,
+      now,
+      ...(opts.tokenHookTimeoutMs !== undefined ? { tokenHookTimeoutMs: opts.tokenHookTimeoutMs } : {}),
     })
     forgetSecrets = (id) => oauth2.clientAuth.forgetClient(nid, id)
     const flows = createFlows({
@@ -222,10 +237,11 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       clientKeys: oauth2.clientKeys,
       logouts: storage.autocommit.logouts,
       device,
-      pushed: { store: new SqlPushedRequestStore(db.kysely, nid), clientAuth: oauth2.clientAuth, sealer: sessionData },
+      pushed: { store: storage.autocommit.pushed, clientAuth: oauth2.clientAuth, sealer: sessionData },
       logoutKeys: keys,
       warn: (fields, message) => logger.warn(fields, message),
       outbound,
+      now,
       issuers: {
         tokens: oauth2.tokens,
         idTokens: oauth2.idTokens,
@@ -249,6 +265,7 @@ export async function createRegistry(config: Readonly<Config>, opts: RegistryOpt
       flows,
       trust,
       observability,
+      now,
       close: async () => {
         keys.close()
         await hasher.close()

@@ -13,6 +13,8 @@ import type { SessionStore } from './flow/session-store.js'
 import type { FlowStore } from './flow/store.js'
 import type { AuthorizeCodeStore } from './oauth2/code-store.js'
 import type { DeviceStore } from './oauth2/device-code.js'
+import type { DpopReplayStore } from './oauth2/dpop.js'
+import type { PushedRequestStore } from './oauth2/par.js'
 import type { TokenStore } from './oauth2/store.js'
 import type { TrustStore } from './trust/store.js'
 
@@ -30,6 +32,10 @@ export interface TxStores {
   device: DeviceStore
   logouts: LogoutStore
   trust: TrustStore
+  /** RFC 9126 pushed authorization requests. */
+  pushed: PushedRequestStore
+  /** RFC 9449 DPoP proofs already presented. */
+  dpop: DpopReplayStore
 }
 
 /** Reads, and the writes that are one statement each and may commit on their own. */
@@ -49,10 +55,13 @@ export interface AutocommitStores {
     | 'recordPoll'
     | 'createChallenge'
     | 'countFailure'
-    | 'useChallenge'
   >
   logouts: Omit<LogoutStore, 'consumeLogoutRequest'>
   trust: TrustStore
+  /** A push is one insert; a request_uri is used up by one conditional update. */
+  pushed: PushedRequestStore
+  /** A proof is claimed once, as a used assertion `jti` is. */
+  dpop: DpopReplayStore
 }
 
 export interface UnitOfWork {

@@ -1,4 +1,5 @@
 // How a client authenticates at the token endpoint, and the keys it does that with.
+import { BCRYPT_MAX_BYTES, type HasherConfig } from '../crypto/hasher.js'
 import { invalidClientMetadata } from '../oauth2/errors.js'
 import { checkOneOf, raw, show } from './fields.js'
 import type { Body } from './fields.js'
@@ -26,8 +27,12 @@ export function checkSigningAlg(method: string, alg: string): void {
   if (method === 'private_key_jwt' && alg !== '') checkOneOf('token_endpoint_auth_signing_alg', alg, AUTH_SIGNING_ALGS)
 }
 
-/** The plaintext secret, or undefined when the caller should generate (or keep) one. */
-export function checkSecret(secret: string, method: string, dynamic: boolean): string | undefined {
+/**
+ * The plaintext secret, or undefined when the caller should generate (or keep) one. `hashedWith`
+ * is the configured hasher (oauth2.hashers.algorithm): bcrypt reads only the first 72 bytes, so
+ * a longer secret would authenticate by its prefix alone.
+ */
+export function checkSecret(secret: string, method: string, dynamic: boolean, hashedWith: HasherConfig['algorithm'] = 'pbkdf2'): string | undefined {
   if (secret === '') return undefined
   if (dynamic) {
     // As in Hydra: dynamically registered clients always get a server-generated secret.
@@ -38,6 +43,11 @@ export function checkSecret(secret: string, method: string, dynamic: boolean): s
   }
   if (secret.length < MIN_SECRET_LENGTH) {
     throw invalidClientMetadata(`Field client_secret must be at least ${MIN_SECRET_LENGTH} characters long.`)
+  }
+  if (hashedWith === 'bcrypt' && Buffer.byteLength(secret, 'utf8') > BCRYPT_MAX_BYTES) {
+    throw invalidClientMetadata(
+      `Field client_secret must not be longer than ${BCRYPT_MAX_BYTES} bytes because the configured bcrypt hasher would ignore the rest.`,
+    )
   }
   return secret
 }

@@ -56,6 +56,7 @@ export class ClientService {
       dev: this.deps.dev,
       mode: 'admin',
       subjectTypes: this.deps.subjectTypes,
+      secretHashedWith: this.deps.hasher.algorithm,
       ...(existing ? { existing } : {}),
     })
     await checkServerCalledUris(meta, this.deps.outbound)

@@ -1,5 +1,6 @@
 // Turns an untrusted create/update body into ClientMetadata, following Hydra's client validator.
 import { parseDuration } from '../config/duration.js'
+import type { HasherConfig } from '../crypto/hasher.js'
 import { randomId } from '../crypto/random.js'
 import { invalidClientMetadata } from '../oauth2/errors.js'
 import { checkAuthMethod, checkKeySource, checkSecret, checkSigningAlg, readJwks } from './auth.js'
@@ -19,6 +20,8 @@ export interface ValidationContext {
   subjectTypes: string[]
   /** oidc.dynamic_client_registration.default_scope; Hydra's default when not given. */
   defaultScope?: string[]
+  /** oauth2.hashers.algorithm, which bounds the length of a chosen secret; pbkdf2 when not given. */
+  secretHashedWith?: HasherConfig['algorithm']
 }
 
 export const DEFAULT_SCOPE = ['offline_access', 'offline', 'openid']
@@ -156,7 +159,7 @@ export function validateClientMetadata(input: unknown, ctx: ValidationContext): 
   const method = checkAuthMethod(readString(body, 'token_endpoint_auth_method'))
   const signingAlg = readString(body, 'token_endpoint_auth_signing_alg')
   checkSigningAlg(method, signingAlg)
-  const secret = checkSecret(readString(body, 'client_secret'), method, ctx.mode === 'dynamic')
+  const secret = checkSecret(readString(body, 'client_secret'), method, ctx.mode === 'dynamic', ctx.secretHashedWith)
 
   const jwks = readJwks(body)
   const jwksUri = readString(body, 'jwks_uri')

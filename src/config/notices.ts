@@ -15,7 +15,7 @@ const WHY: Readonly<Record<string, string>> = {
     "it sizes Go's GOMAXPROCS to the container's CPU quota; Node.js runs one event loop per process (its thread pool is sized by UV_THREADPOOL_SIZE)",
 }
 
-/** Not implemented in this build yet; the key is accepted so a Hydra configuration still loads. */
+/** A Hydra feature Orthrus does not implement; the key is accepted so a Hydra configuration still loads. */
 const NOT_YET = 'Orthrus does not implement it yet'
 
 /** The notice for an ignored key; throws ConfigError for a `version` Hydra would reject too. */

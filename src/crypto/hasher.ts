@@ -1,9 +1,12 @@
 import { pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Config } from '../config/types.js'
-import { invalidClientMetadata, OAuthError } from '../oauth2/errors.js'
+import { OAuthError } from '../oauth2/errors.js'
 import { BcryptBusyError, BcryptPool, type BcryptPoolOptions } from './bcrypt-pool.js'
 
 export interface SecretHasher {
+  /** oauth2.hashers.algorithm: what new hashes are made with. */
+  readonly algorithm: HasherConfig['algorithm']
+  /** Refuses (RangeError) a secret the algorithm would not read whole. */
   hash(secret: string): Promise<string>
   /** True when `secret` matches `encoded` (either format); false for malformed encodings. */
   verify(secret: string, encoded: string): Promise<boolean>
@@ -15,8 +18,8 @@ export type HasherConfig = Config['oauth2']['hashers']
 
 const SALT_BYTES = 16
 const KEY_BYTES = 32
-// bcrypt ignores everything after the 72nd byte of its input.
-const BCRYPT_MAX_BYTES = 72
+/** bcrypt ignores everything after the 72nd byte of its input. */
+export const BCRYPT_MAX_BYTES = 72
 // Node rejects iteration counts above a signed 32-bit integer.
 const MAX_ITERATIONS = 2 ** 31 - 1
 
@@ -27,7 +30,6 @@ const BCRYPT_FORMAT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/
 const BCRYPT_SETTINGS_LENGTH = 29
 
 const b64 = (buf: Buffer): string => buf.toString('base64').replace(/=+$/, '')
-
 
 function derive(secret: string, salt: Buffer, iterations: number, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -58,11 +60,9 @@ async function verifyPbkdf2(secret: string, encoded: string): Promise<boolean> {
 }
 
 async function hashBcrypt(pool: BcryptPool, secret: string, cost: number): Promise<string> {
-  if (Buffer.byteLength(secret, 'utf8') > BCRYPT_MAX_BYTES) {
-    throw invalidClientMetadata(
-      `Field client_secret must not be longer than ${BCRYPT_MAX_BYTES} bytes because the configured bcrypt hasher would ignore the rest.`,
-    )
-  }
+  // A hash of the first 72 bytes would let any secret with that prefix authenticate. Callers
+  // refuse such secrets first (client validation); this only keeps the hasher from truncating.
+  if (Buffer.byteLength(secret, 'utf8') > BCRYPT_MAX_BYTES) throw new RangeError(`bcrypt reads at most ${BCRYPT_MAX_BYTES} bytes of a secret`)
   return pool.hash(secret, cost)
 }
 
@@ -92,6 +92,7 @@ export function createHasher(cfg: HasherConfig, poolOptions: BcryptPoolOptions =
   let pool: BcryptPool | undefined
   const bcryptPool = (): BcryptPool => (pool ??= new BcryptPool(poolOptions))
   return {
+    algorithm: cfg.algorithm,
     async hash(secret) {
       if (cfg.algorithm !== 'bcrypt') return hashPbkdf2(secret, cfg.pbkdf2.iterations)
       try {

@@ -232,12 +232,14 @@ export class DeviceFlow {
     // Checked before the verifier is consumed, so a stolen verifier cannot burn the victim's flow.
     checkCsrf(cookies(this.d.settings.csrfCookie), ch.csrf)
     if (ch.state !== DeviceChallengeState.Accepted || ch.deviceSignature === null) throw accessDenied(DEVICE_VERIFIER_UNUSABLE)
-    if (!(await this.d.store.useChallenge(id))) throw accessDenied(DEVICE_VERIFIER_UNUSABLE)
     const rec = await this.d.store.getByDeviceSignature(ch.deviceSignature)
     if (!rec || rec.status !== DeviceStatus.Pending) throw accessDenied(DEVICE_VERIFIER_UNUSABLE)
     if (rec.expiresAt.getTime() <= this.ctx.now().getTime()) throw requestUnauthorized('The user code has expired, please try again.')
     const requestUrl = withQuery(this.ctx.settings.deviceVerifyUrl, { [REQUEST_PARAM]: rec.requestId })
-    return startLogin(this.ctx, deviceRequest(rec), requestUrl, cookies, out)
+    // The verifier is used up by the unit that stores the new flow: never spent without a flow.
+    return startLogin(this.ctx, deviceRequest(rec), requestUrl, cookies, out, async (tx) => {
+      if (!(await tx.device.useChallenge(id))) throw accessDenied(DEVICE_VERIFIER_UNUSABLE)
+    })
   }
 
   /** The device request a flow belongs to; only the stored request_url is trusted, never the browser. */
@@ -261,15 +263,10 @@ export class DeviceFlow {
     if (!flow) throw accessDenied('The login verifier is invalid.')
     const rec = await this.deviceOf(flow)
     const client = await this.clientOf(flow)
-    let loggedIn: Flow
-    try {
-      loggedIn = await finishLogin(this.ctx, client, verifier, cookies, out, true)
-    } catch (e) {
-      // The login app rejected: the device learns it at its next poll (access_denied).
-      const now = await this.ctx.store.getFlow(flow.id)
-      if (now?.loginWasUsed && now.loginError) await this.ctx.units.transaction((tx) => tx.device.decide(rec.deviceSignature, 'denied'))
-      throw e
-    }
+    // A rejected login decides the device code denied: the device learns it at its next poll.
+    const loggedIn = await finishLogin(this.ctx, client, verifier, cookies, out, {
+      denied: (tx) => tx.device.decide(rec.deviceSignature, 'denied'),
+    })
     return startConsent(this.ctx, loggedIn, client, out)
   }
 

@@ -80,6 +80,7 @@ export function createFlows(d: FlowDeps): Flows {
   const { config } = d
   // The same HMAC keys (secrets.system) the token endpoint uses, so it can verify the codes.
   const hmac = new HmacKeys(config.secrets.system)
+  const now = d.now ?? (() => new Date())
   const ctx: FlowContext = {
     settings: flowSettings(config),
     clients: d.clients,
@@ -94,8 +95,9 @@ export function createFlows(d: FlowDeps): Flows {
       allowInsecureRedirects: config.dev,
       fetchRequestObject: d.fetchRequestObject ?? (d.outbound ? requestUriFetcher(d.outbound) : fetchRequestUri),
       ...(d.clientKeys ? { clientKeys: d.clientKeys } : {}),
+      now,
     },
-    now: d.now ?? (() => new Date()),
+    now,
     ...(d.issuers ? { issuers: d.issuers } : {}),
   }
   const device = d.device

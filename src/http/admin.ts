@@ -17,7 +17,8 @@ import { trustAdminRoutes } from './trust-routes.js'
 import { consoleRoutes } from './console-routes.js'
 import { ServerStatus } from '../observability/status.js'
 
-export type AdminDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'nid' | 'clientService' | 'keys' | 'oauth2' | 'flows' | 'trust' | 'observability'>
+export type AdminDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'nid' | 'clientService' | 'keys' | 'oauth2' | 'flows' | 'trust' | 'observability'> &
+  Partial<Pick<Registry, 'now'>>
 
 export interface AdminAppOptions {
   /** The listeners this process started, once they listen (shown by the console's overview). */
@@ -72,6 +73,7 @@ function adminConsoleRoutes(deps: AdminDeps, opts: AdminAppOptions): RouteGroup 
     nid: deps.nid,
     keys: deps.keys,
     ...(opts.listening ? { listening: opts.listening } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
     onError: (part, err) => deps.logger.warn({ part, err: err instanceof Error ? err.message : String(err) }, 'console status: a part could not be read'),
   })
   return consoleRoutes({

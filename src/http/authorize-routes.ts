@@ -15,6 +15,8 @@ export interface AuthorizeRoutesDeps {
   flow: AuthorizationFlow
   signer: CookieSigner
   cookies: Config['serve']['cookies']
+  /** When the cookies' Expires is counted from (the registry's clock). */
+  now?: () => Date
   /** Fallback pages another route module serves instead (the --dev demo app, src/dev-ui/). */
   replacedFallbacks?: ReadonlySet<string>
 }
@@ -36,7 +38,7 @@ export function authorizeRoutes(deps: AuthorizeRoutesDeps): RouteGroup {
       ...(rawQuery !== undefined ? { rawQuery } : {}),
       cookies: cookieReader(request, deps.signer, deps.cookies),
     })
-    applyCookies(reply, outcome.cookies, deps.signer, deps.cookies)
+    applyCookies(reply, outcome.cookies, deps.signer, deps.cookies, deps.now?.())
     // RFC 6749 §10.12-ish hygiene: responses carrying codes or challenges are never cached.
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
     const r = outcome.response

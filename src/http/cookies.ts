@@ -84,34 +84,34 @@ export function cookieReader(request: FastifyRequest, signer: CookieSigner, conf
   }
 }
 
-function serialize(name: string, value: string, c: CookieInstruction, config: CookieConfig, sameSite: boolean): string {
+function serialize(name: string, value: string, c: CookieInstruction, config: CookieConfig, sameSite: boolean, now: Date): string {
   if (!NAME.test(name)) throw new Error(`invalid cookie name ${JSON.stringify(name)}`)
   const parts = [`${name}=${value}`, `Path=${c.path}`]
   if (config.domain) parts.push(`Domain=${config.domain}`)
   if (c.value === null) parts.push('Max-Age=0', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT')
-  else if (c.maxAge !== undefined) parts.push(`Max-Age=${c.maxAge}`, `Expires=${new Date(Date.now() + c.maxAge * 1000).toUTCString()}`)
+  else if (c.maxAge !== undefined) parts.push(`Max-Age=${c.maxAge}`, `Expires=${new Date(now.getTime() + c.maxAge * 1000).toUTCString()}`)
   parts.push('HttpOnly')
   if (config.secure) parts.push('Secure')
   if (sameSite) parts.push(`SameSite=${config.same_site_mode}`)
   return parts.join('; ')
 }
 
-/** Set-Cookie header values for the flow's instructions. */
-export function setCookieHeaders(instructions: readonly CookieInstruction[], signer: CookieSigner, config: CookieConfig): string[] {
+/** Set-Cookie header values for the flow's instructions; a lifetime's Expires counts from `now`. */
+export function setCookieHeaders(instructions: readonly CookieInstruction[], signer: CookieSigner, config: CookieConfig, now = new Date()): string[] {
   const out: string[] = []
   for (const c of instructions) {
     const value = c.value === null ? '' : signer.sign(c.name, c.value)
-    out.push(serialize(c.name, value, c, config, true))
+    out.push(serialize(c.name, value, c, config, true, now))
     // Hydra's workaround for browsers that reject SameSite=None: a twin cookie without SameSite.
     if (c.csrf && config.same_site_mode === 'None' && config.same_site_legacy_workaround) {
       const twin = legacyName(c.name)
-      out.push(serialize(twin, c.value === null ? '' : signer.sign(twin, c.value), c, config, false))
+      out.push(serialize(twin, c.value === null ? '' : signer.sign(twin, c.value), c, config, false, now))
     }
   }
   return out
 }
 
-export function applyCookies(reply: FastifyReply, instructions: readonly CookieInstruction[], signer: CookieSigner, config: CookieConfig): void {
-  const headers = setCookieHeaders(instructions, signer, config)
+export function applyCookies(reply: FastifyReply, instructions: readonly CookieInstruction[], signer: CookieSigner, config: CookieConfig, now?: Date): void {
+  const headers = setCookieHeaders(instructions, signer, config, now)
   if (headers.length > 0) reply.header('set-cookie', headers)
 }

@@ -11,12 +11,15 @@ import { acceptForms, formBody } from './form.js'
 import { missingKeyPage, sendPage } from './pages.js'
 import type { Route, RouteGroup } from './route-table.js'
 import { acceptDeviceUserCodeRequest, deviceAuthorization, errorOAuth2, form, oAuth2RedirectTo, query } from './schemas/components.js'
+import { flowBodyRefusal } from './validation.js'
 
 export interface DevicePublicRoutesDeps {
   authorization: DeviceAuthorization
   flow: DeviceFlow
   signer: CookieSigner
   cookies: Config['serve']['cookies']
+  /** When the cookies' Expires is counted from (the registry's clock). */
+  now?: () => Date
   /** Fallback pages another route module serves instead (the --dev demo app, src/dev-ui/). */
   replacedFallbacks?: ReadonlySet<string>
 }
@@ -71,7 +74,7 @@ export function devicePublicRoutes(deps: DevicePublicRoutesDeps): RouteGroup {
         handler: async (request, reply) => {
           const cookies = cookieReader(request, deps.signer, deps.cookies)
           const outcome = await deps.flow.verify(new URLSearchParams(rawQueryOf(request.url)), cookies, request.ip)
-          applyCookies(reply, outcome.cookies, deps.signer, deps.cookies)
+          applyCookies(reply, outcome.cookies, deps.signer, deps.cookies, deps.now?.())
           reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
           const r = outcome.response
           // The device flow never answers with form_post: every step is a redirect.
@@ -97,7 +100,7 @@ export function deviceAdminRoutes(flow: DeviceFlow): RouteGroup {
         summary: 'Accept a device user code',
         tags: ['oAuth2'],
         querystring: query({ device_challenge: 'The device challenge' }, ['device_challenge']),
-        body: { media: 'json', schema: acceptDeviceUserCodeRequest },
+        body: { media: 'json', schema: acceptDeviceUserCodeRequest, refuse: flowBodyRefusal },
         responses: { '200': oAuth2RedirectTo, default: errorOAuth2 },
         handler: async (request: FastifyRequest) => {
           const v = (request.query as Record<string, string | string[] | undefined>).device_challenge

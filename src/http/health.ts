@@ -32,7 +32,7 @@ export function healthRoutes(deps: HealthDeps): RouteGroup {
             await deps.ping()
             return { status: 'ok' }
           } catch {
-            // The reason stays in the server log; the probe only needs to know which check failed.
+            // The probe learns only which check failed, never the database's error.
             return reply.code(503).send({ errors: { database: 'the database is not reachable' } })
           }
         },

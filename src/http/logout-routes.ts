@@ -16,6 +16,8 @@ export interface LogoutRoutesDeps {
   flow: LogoutFlow
   signer: CookieSigner
   cookies: Config['serve']['cookies']
+  /** When the cookies' Expires is counted from (the registry's clock). */
+  now?: () => Date
   publicUrl: string
   /** Fallback pages another route module serves instead (the --dev demo app). */
   replacedFallbacks?: ReadonlySet<string>
@@ -63,7 +65,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps): RouteGroup {
   const endpoint = appendPath(deps.publicUrl, LOGOUT_PATH)
 
   function send(reply: FastifyReply, outcome: LogoutOutcome): FastifyReply {
-    applyCookies(reply, outcome.cookies, deps.signer, deps.cookies)
+    applyCookies(reply, outcome.cookies, deps.signer, deps.cookies, deps.now?.())
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache').header('referrer-policy', 'no-referrer')
     if (outcome.kind === 'redirect') return reply.code(302).header('location', outcome.location).send()
     const page = frontChannelPage(outcome.frontChannel, outcome.redirectTo)

@@ -22,7 +22,7 @@ import { discoveryEndpoints, pathsWhere, registerRoutes, servedRoutes, type Rout
 import { userinfoRoutes } from './userinfo-routes.js'
 
 export type PublicDeps = Pick<Registry, 'config' | 'logger' | 'db' | 'keys' | 'oauth2' | 'flows' | 'observability'> &
-  Partial<Pick<Registry, 'dynamicRegistration'>> &
+  Partial<Pick<Registry, 'dynamicRegistration' | 'now'>> &
   Partial<Pick<Registry, 'clients'>>
 
 export interface PublicAppOptions {
@@ -35,6 +35,7 @@ export function publicRouteTable(deps: PublicDeps, opts: PublicAppOptions = {}):
   const { config } = deps
   const signer = new CookieSigner(config.secrets.cookie)
   const cookies = config.serve.cookies
+  const clock = deps.now ? { now: deps.now } : {}
   const replaced = opts.devUi ? { replacedFallbacks: opts.devUi.pages } : {}
   let served: ServedRoute[] = []
   const groups: RouteGroup[] = [
@@ -43,13 +44,13 @@ export function publicRouteTable(deps: PublicDeps, opts: PublicAppOptions = {}):
     discoveryRoutes(config, deps.keys, () => discoveryEndpoints(served)),
     oauth2PublicRoutes(deps.oauth2),
     userinfoRoutes(deps.oauth2.userinfo),
-    authorizeRoutes({ flow: deps.flows.authorize, signer, cookies, ...replaced }),
+    authorizeRoutes({ flow: deps.flows.authorize, signer, cookies, ...clock, ...replaced }),
   ]
   if (deps.flows.logout) {
-    groups.push(logoutRoutes({ flow: deps.flows.logout, signer, cookies, publicUrl: config.urls.self.public, ...replaced }))
+    groups.push(logoutRoutes({ flow: deps.flows.logout, signer, cookies, publicUrl: config.urls.self.public, ...clock, ...replaced }))
   }
   if (deps.oauth2.deviceAuthorization && deps.flows.device) {
-    groups.push(devicePublicRoutes({ authorization: deps.oauth2.deviceAuthorization, flow: deps.flows.device, signer, cookies, ...replaced }))
+    groups.push(devicePublicRoutes({ authorization: deps.oauth2.deviceAuthorization, flow: deps.flows.device, signer, cookies, ...clock, ...replaced }))
   }
   if (deps.flows.pushed) groups.push(parRoutes(deps.flows.pushed))
   if (deps.oauth2.credentials) groups.push(credentialsRoutes(deps.oauth2.credentials))

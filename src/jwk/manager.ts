@@ -55,6 +55,7 @@ export interface KeyManagerOptions {
   broadcast?: readonly string[]
   /** How long parsed keys are used before the store is read again, so instances sharing a database converge. */
   cacheTtlMs?: number
+  /** Milliseconds since the epoch: the cache's age, key creation times, and `exp`/`nbf` checks in verify. */
   now?: () => number
   /** The PKCS#11 token holding key sets (hsm.enabled); src/jwk/hsm.ts. */
   hsm?: HsmKeys
@@ -165,7 +166,7 @@ export class KeyManager implements KeyRing {
     const candidates = (byKid.length > 0 ? byKid : keys).filter((k) => k.jwk.use === 'sig' && k.jwk.alg === alg)
     for (const k of candidates) {
       try {
-        const { payload } = await jwtVerify(token, k.verifying, { algorithms: [k.jwk.alg] })
+        const { payload } = await jwtVerify(token, k.verifying, { algorithms: [k.jwk.alg], currentDate: new Date(this.now()) })
         return { payload, kid: k.jwk.kid }
       } catch (e) {
         // A valid signature with a failing claim (exp, nbf) is final; a wrong key means try the next.
@@ -327,7 +328,7 @@ export class KeyManager implements KeyRing {
 
   /** Strictly increasing creation times, so "newest key" is well defined within one process. */
   private stamp(): number {
-    this.lastStamp = Math.max(Date.now(), this.lastStamp + 1)
+    this.lastStamp = Math.max(this.now(), this.lastStamp + 1)
     return this.lastStamp
   }
 }

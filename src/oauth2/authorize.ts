@@ -69,6 +69,8 @@ export interface AuthorizeValidationDeps {
   fetchRequestObject?: FetchRequestObject
   /** Keys of clients registered by jwks_uri, for signed request objects. */
   clientKeys?: ClientKeySets
+  /** The time a request object's `exp` and `nbf` are checked at. */
+  now?: () => Date
 }
 
 // Hydra's minimum length for state (fosite's GetMinParameterEntropy, RFC 6819 §4.4.1.8).
@@ -236,7 +238,7 @@ export async function validateAuthorizeRequest(input: AuthorizeParams, deps: Aut
   const client = clientId === '' ? undefined : await deps.getClient(clientId)
   if (!client) return { ok: false, error: invalidClient('The requested OAuth 2.0 Client does not exist.') }
   try {
-    await applyRequestObject(params, client, deps.fetchRequestObject, deps.clientKeys)
+    await applyRequestObject(params, client, deps.fetchRequestObject, deps.clientKeys, deps.now?.())
   } catch (e) {
     if (e instanceof OAuthError) return { ok: false, error: e }
     throw e

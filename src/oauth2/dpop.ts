@@ -146,9 +146,10 @@ export class DpopVerifier {
     if (typeof jwk['kty'] !== 'string' || !KEY_TYPES.has(jwk['kty'])) throw invalidDpopProof("The DPoP proof's jwk is not an asymmetric public key.")
     if (PRIVATE_MEMBERS.some((m) => Object.hasOwn(jwk, m))) throw invalidDpopProof("The DPoP proof's jwk must not contain private key material.")
     let payload: Record<string, unknown>
+    const now = o.now().getTime()
     try {
       const key = await importJWK(jwk as JWK, alg)
-      ;({ payload } = await jwtVerify(proof, key, { typ: DPOP_TYP, algorithms: [alg] }))
+      ;({ payload } = await jwtVerify(proof, key, { typ: DPOP_TYP, algorithms: [alg], currentDate: new Date(now) }))
     } catch {
       throw invalidDpopProof("The DPoP proof's signature does not verify with its jwk, or its claims are malformed.")
     }
@@ -159,7 +160,6 @@ export class DpopVerifier {
     const urls = target.urls.map(htuOf)
     if (htu === undefined || !urls.includes(htu)) throw invalidDpopProof("The DPoP proof's htu does not match the request URL.")
     const iat = payload['iat']
-    const now = o.now().getTime()
     if (typeof iat !== 'number' || !Number.isFinite(iat)) throw invalidDpopProof("The DPoP proof's iat is missing.")
     if (Math.abs(now - iat * 1000) > o.lifespanMs) throw invalidDpopProof("The DPoP proof's iat is too far from the server's time.")
     if (target.accessToken !== undefined) {

@@ -68,7 +68,7 @@ function claimFailure(e: unknown) {
   return invalidRequestObject("Unable to verify the request object's signature.")
 }
 
-async function verifiedClaims(assertion: string, client: Client, clientKeys: ClientKeySets | undefined): Promise<JWTPayload> {
+async function verifiedClaims(assertion: string, client: Client, clientKeys: ClientKeySets | undefined, now: Date | undefined): Promise<JWTPayload> {
   let alg: unknown
   try {
     alg = decodeProtectedHeader(assertion).alg
@@ -94,7 +94,7 @@ async function verifiedClaims(assertion: string, client: Client, clientKeys: Cli
         "The OAuth 2.0 Client registered its keys by jwks_uri, which this server is not configured to fetch; register them in the client's jwks instead.",
       )
     }
-    return (await jwtVerify(assertion, keys, { algorithms: [alg] })).payload
+    return (await jwtVerify(assertion, keys, { algorithms: [alg], ...(now ? { currentDate: now } : {}) })).payload
   } catch (e) {
     if (e instanceof Error && e.name === 'OAuthError') throw e
     throw claimFailure(e)
@@ -113,6 +113,7 @@ export async function applyRequestObject(
   client: Client,
   fetcher?: FetchRequestObject,
   clientKeys?: ClientKeySets,
+  now?: Date,
 ): Promise<void> {
   const outerScope = splitSpaces(params.get('scope'))
   if (!outerScope.includes('openid')) return
@@ -127,7 +128,7 @@ export async function applyRequestObject(
       "OpenID Connect 'request' or 'request_uri' context was given, but the OAuth 2.0 Client does not have any JSON Web Keys registered.",
     )
   }
-  const claims = await verifiedClaims(await loadAssertion(params, client, fetcher), client, clientKeys)
+  const claims = await verifiedClaims(await loadAssertion(params, client, fetcher), client, clientKeys, now)
   // §6.1: client_id and response_type inside the object must match the ones outside.
   for (const name of ['client_id', 'response_type']) {
     const inner = claims[name]

@@ -58,7 +58,10 @@ export interface OAuth2Deps {
   outbound?: OutboundFetcher
   /** Where client authentication failures are explained to the operator. */
   logger?: Pick<Logger, 'info'>
+  /** The time of every expiry decision (tokens, codes, assertions, proofs, hooks' `iat`, key caches). */
   now?: () => Date
+  /** How long a token hook may take, answer included (10 s, as Hydra, unless a test shortens it). */
+  tokenHookTimeoutMs?: number
   /** Seals the verifiable-credential nonces (always sealed, whatever encrypt_at_rest says); without it /credentials is off. */
   credentialNonces?: Pick<Aead, 'seal' | 'open'>
 }
@@ -118,7 +121,7 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     strategy: config.strategies.access_token,
     now,
   })
-  const clientKeys = d.clientKeys ?? new ClientKeySets({ dev: config.dev, ...(d.outbound ? { outbound: d.outbound } : {}) })
+  const clientKeys = d.clientKeys ?? new ClientKeySets({ dev: config.dev, now: () => now().getTime(), ...(d.outbound ? { outbound: d.outbound } : {}) })
   const hmac = new HmacKeys(config.secrets.system)
   const dpop = d.dpopReplay
     ? new DpopVerifier({
@@ -136,6 +139,7 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
     issuer: config.urls.self.issuer,
     claims: config.oauth2,
     now,
+    ...(d.tokenHookTimeoutMs !== undefined ? { timeoutMs: d.tokenHookTimeoutMs } : {}),
     ...(d.outbound ? { outbound: d.outbound } : {}),
   })
   const clientAuth = new ClientAuthenticator({
@@ -218,6 +222,7 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
       keys: d.keys,
       issuer: config.urls.self.issuer,
       pairwiseSalt: config.oidc.subject_identifiers.pairwise.salt,
+      now,
       ...(dpop
         ? { dpop, userinfoUrls: [appendPath(config.urls.self.public, '/userinfo'), appendPath(config.urls.self.issuer, '/userinfo')] }
         : {}),

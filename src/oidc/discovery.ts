@@ -69,7 +69,6 @@ const CLIENT_AUTH_METHODS = ['client_secret_post', 'client_secret_basic', 'priva
 /** Hydra's default ID token key algorithm, when the key set cannot be read. */
 export const DEFAULT_ID_TOKEN_ALG = 'RS256'
 
-
 /**
  * webfinger.oidc_discovery: what an operator behind a gateway advertises instead of Orthrus' own
  * URLs (Hydra's OAuth2AuthURL, OAuth2TokenURL, JWKSURL, ..., and the registration endpoint).
@@ -116,7 +115,7 @@ export function discoveryDocument(
     issuer: config.urls.self.issuer,
     ...endpoints,
     grant_types_supported: [...GRANT_TYPES_SUPPORTED],
-    // Only what oauth2/authorize.ts accepts today; implicit and hybrid add themselves when they land.
+    // Every combination of code, token and id_token the authorization endpoint accepts (oauth2/response-mode.ts).
     response_types_supported: [...RESPONSE_TYPES_SUPPORTED],
     response_modes_supported: [...RESPONSE_MODES_SUPPORTED],
     // Hydra never allows `plain` (oauth2/pkce.ts).

@@ -23,6 +23,8 @@ export interface UserinfoDeps {
   dpop?: DpopVerifier
   /** This endpoint's URLs as configured, which a proof's htu may name besides the request's own. */
   userinfoUrls?: readonly string[]
+  /** The `iat` of a signed answer. */
+  now?: () => Date
 }
 
 /** How the token came: its Authorization scheme and the request (for a DPoP proof). */
@@ -84,7 +86,7 @@ export class Userinfo {
     if (!this.deps.keys) throw serverError('Signed userinfo responses need the server key ring.')
     const token = await this.deps.keys.sign(
       ID_TOKEN_SET,
-      { ...claims, jti: randomUUID(), iat: Math.floor(Date.now() / 1000) },
+      { ...claims, jti: randomUUID(), iat: Math.floor((this.deps.now?.() ?? new Date()).getTime() / 1000) },
       { typ: 'JWT' },
     )
     return { type: 'jwt', token }

@@ -171,7 +171,7 @@ export class VerifiableCredentials {
     let payload: Record<string, unknown>
     try {
       const key = await importJWK(jwk, header.alg)
-      payload = (await jwtVerify(jwt, key, { algorithms: [header.alg] })).payload
+      payload = (await jwtVerify(jwt, key, { algorithms: [header.alg], currentDate: this.now() })).payload
     } catch (e) {
       if (e instanceof OAuthError) throw e
       throw invalidRequest('The JWT was not signed with the correct key supplied in the JWK header.')

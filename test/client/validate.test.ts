@@ -157,6 +157,15 @@ describe('client_secret', () => {
   it('can not be chosen in dynamic registration', () => {
     fails({ client_secret: 'abcdefgh' }, /client_secret.*dynamic/, { mode: 'dynamic' })
   })
+
+  it('is at most 72 bytes when the bcrypt hasher is configured, whatever pbkdf2 takes', () => {
+    expect(ok({ client_secret: 'a'.repeat(72) }, { secretHashedWith: 'bcrypt' }).client_secret).toHaveLength(72)
+    fails({ client_secret: 'a'.repeat(73) }, /^Field client_secret must not be longer than 72 bytes because the configured bcrypt hasher would ignore the rest\.$/, { secretHashedWith: 'bcrypt' })
+    // 25 characters, 75 bytes.
+    fails({ client_secret: '€'.repeat(25) }, /longer than 72 bytes/, { secretHashedWith: 'bcrypt' })
+    expect(ok({ client_secret: 'a'.repeat(200) }, { secretHashedWith: 'pbkdf2' }).client_secret).toHaveLength(200)
+    expect(ok({ client_secret: 'a'.repeat(200) }).client_secret).toHaveLength(200)
+  })
 })
 
 describe('subject_type', () => {

@@ -8,6 +8,7 @@ import { createRegistry } from '../../src/registry.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import { testConfig } from '../support/app.js'
 import { CookieJar } from '../support/browser.js'
+import { testClock } from '../support/clock.js'
 import { cleanEnv } from '../support/cli.js'
 import { hiddenField, visit } from '../support/fetch-browser.js'
 import { REDIRECT_URI, STATE } from '../support/flow.js'
@@ -19,6 +20,7 @@ describe('examples/login-consent', () => {
   let server: RunningServer
   let app: ChildProcess
   let appUrl: string
+  const clock = testClock()
 
   beforeAll(async () => {
     const port = await freePort()
@@ -30,7 +32,7 @@ describe('examples/login-consent', () => {
       URLS_DEVICE_SUCCESS: `${appUrl}/device/done`,
       OAUTH2_DEVICE_AUTHORIZATION_TOKEN_POLLING_INTERVAL: '1s',
     })
-    server = await startServer(await createRegistry(config, { logger: createLogger(config.log), migrate: true }), 'all')
+    server = await startServer(await createRegistry(config, { logger: createLogger(config.log), migrate: true, now: clock.now }), 'all')
     app = spawn(process.execPath, [EXAMPLE], { env: cleanEnv({ ADMIN_URL: server.urls.admin ?? '', PORT: String(port) }) })
     await new Promise<void>((resolve, reject) => {
       app.stdout?.once('data', () => resolve())
@@ -99,7 +101,6 @@ describe('examples/login-consent', () => {
       const res = await fetch(`${publicUrl}/oauth2/token`, form({ grant_type: DEVICE_CODE_GRANT_TYPE, device_code: auth.device_code }))
       return { status: res.status, body: (await res.json()) as Record<string, unknown> }
     }
-    const firstPoll = Date.now()
     expect(await poll()).toMatchObject({ status: 400, body: { error: 'authorization_pending' } })
 
     // The person opens the complete verification URI: the app's device page, code prefilled.
@@ -151,7 +152,7 @@ describe('examples/login-consent', () => {
     expect(donePage.text).toContain('Your device is connected')
 
     // The device's next poll (not faster than the interval) gets the tokens.
-    await new Promise((r) => setTimeout(r, Math.max(0, firstPoll + 1100 - Date.now())))
+    clock.advance(1100)
     const tokens = await poll()
     expect(tokens.status, JSON.stringify(tokens.body)).toBe(200)
     expect(tokens.body).toMatchObject({ token_type: 'bearer', scope: 'openid offline' })

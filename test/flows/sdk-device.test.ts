@@ -6,12 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Configuration, OAuth2Api, OidcApi, type DeviceAuthorization } from '@ory/hydra-client'
 import { DEVICE_CODE_GRANT_TYPE } from '../../src/oauth2/device-code.js'
 import { CookieJar } from '../support/browser.js'
+import { testClock } from '../support/clock.js'
 import { testDatabases } from '../support/databases.js'
 import { visit as visitAt } from '../support/fetch-browser.js'
 import { CONSENT_URL, DEVICE_DONE, DEVICE_ENV, DEVICE_UI, LOGIN_URL, USER_CODE_FORMAT } from '../support/flow.js'
 import { startSocketServer, type SocketServer } from '../support/socket-server.js'
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 interface Client {
   id: string
@@ -31,9 +30,10 @@ for (const t of testDatabases()) {
     let admin: OAuth2Api
     let pub: OAuth2Api
     let publicUrl: string
+    const clock = testClock()
 
     beforeAll(async () => {
-      running = await startSocketServer(t, DEVICE_ENV)
+      running = await startSocketServer(t, DEVICE_ENV, { clock })
       publicUrl = running.publicUrl
       admin = running.api
       pub = new OAuth2Api(new Configuration({ basePath: publicUrl }))
@@ -102,7 +102,6 @@ for (const t of testDatabases()) {
       expect(auth).toMatchObject({ interval: 1 })
       expect(auth.expires_in).toBeGreaterThan(0)
       const deviceCode = auth.device_code ?? ''
-      const firstPoll = Date.now()
       expect(await poll(client, deviceCode)).toMatchObject({ status: 400, body: { error: 'authorization_pending' } })
 
       const jar = new CookieJar()
@@ -136,7 +135,8 @@ for (const t of testDatabases()) {
       expect(again?.status).toBe(409)
       expect(typeof again?.data.error).toBe('string')
 
-      await sleep(Math.max(0, firstPoll + 1100 - Date.now()))
+      // The polling interval (1 s) has passed since the first poll.
+      clock.advance(1100)
       const tokens = await poll(client, deviceCode)
       expect(tokens.status, JSON.stringify(tokens.body)).toBe(200)
       expect(tokens.body).toMatchObject({ token_type: 'bearer', scope: 'openid offline' })
@@ -146,7 +146,7 @@ for (const t of testDatabases()) {
       expect(info).toMatchObject({ active: true, sub: 'sdk-device-user', client_id: client.id })
 
       // The device code is spent.
-      await sleep(1100)
+      clock.advance(1100)
       expect((await poll(client, deviceCode)).status).toBe(400)
     })
 

@@ -224,13 +224,18 @@ for (const t of testDatabases()) {
       })
       expect(proto.statusCode).toBe(400)
 
-      for (const payload of [[], 'str', 42, null, { redirect_uris: 'not-a-list' }, { grant_types: ['password'] }, { token_endpoint_auth_method: 'magic' }]) {
-        const res = await env.admin.inject({
-          method: 'POST',
-          url: '/admin/clients',
-          headers: { 'content-type': 'application/json' },
-          payload: JSON.stringify(payload),
-        })
+      const post = (payload: unknown) =>
+        env.admin.inject({ method: 'POST', url: '/admin/clients', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) })
+      // What does not decode into Hydra's client struct is herodot's bad request, as Hydra's
+      // CreateClient answers ("Unable to decode the request body: …").
+      for (const payload of [[], 'str', 42, { redirect_uris: 'not-a-list' }]) {
+        const res = await post(payload)
+        expect(res.statusCode, JSON.stringify(payload)).toBe(400)
+        expect(res.json().error).toBe('The request was malformed or contained invalid parameters')
+        expect(res.json().error_description).toMatch(/^Unable to decode the request body: /)
+      }
+      for (const payload of [null, { grant_types: ['password'] }, { token_endpoint_auth_method: 'magic' }]) {
+        const res = await post(payload)
         expect(res.statusCode, JSON.stringify(payload)).toBe(400)
         expect(res.json().error).toMatch(/^invalid_/)
         expect(res.json().error_description).toBeTypeOf('string')
@@ -272,5 +277,49 @@ describe('admin client API outside dev mode', () => {
     expect((await post('http://evil.example/cb')).statusCode).toBe(400)
     expect((await post('http://127.0.0.1:5555/cb')).statusCode).toBe(201)
     expect((await post('https://app.example/cb')).statusCode).toBe(201)
+  })
+})
+
+describe('admin client API with the bcrypt hasher', () => {
+  let env: TestApps
+  beforeAll(async () => {
+    env = await testApps(testDatabases()[0]!, { OAUTH2_HASHERS_ALGORITHM: 'bcrypt', OAUTH2_HASHERS_BCRYPT_COST: '4' })
+  })
+  afterAll(async () => env.close())
+
+  // bcrypt reads only the first 72 bytes: a longer secret would authenticate by its prefix.
+  const TOO_LONG = {
+    error: 'invalid_client_metadata',
+    error_description:
+      'The value of one of the Client Metadata fields is invalid and the server has rejected this request. Note that an Authorization Server MAY choose to substitute a valid value for any requested parameter of a Client\'s Metadata. Field client_secret must not be longer than 72 bytes because the configured bcrypt hasher would ignore the rest.',
+    error_hint: 'Field client_secret must not be longer than 72 bytes because the configured bcrypt hasher would ignore the rest.',
+    status_code: 400,
+  }
+
+  it('refuses a client secret longer than 72 bytes on create, replace and patch, in bytes not characters', async () => {
+    const create = (client_secret: string) => env.admin.inject({ method: 'POST', url: '/admin/clients', payload: { client_secret } })
+    for (const secret of ['a'.repeat(73), '€'.repeat(25)]) {
+      const res = await create(secret)
+      expect(res.statusCode).toBe(400)
+      const { request_id: _id, ...body } = res.json() as Record<string, unknown>
+      expect(body).toEqual(TOO_LONG)
+    }
+    const ok = await create('a'.repeat(72))
+    expect(ok.statusCode).toBe(201)
+    const id = ok.json().client_id as string
+
+    const put = await env.admin.inject({ method: 'PUT', url: `/admin/clients/${id}`, payload: { client_secret: 'b'.repeat(73) } })
+    expect(put.statusCode).toBe(400)
+    const { request_id: _put, ...putBody } = put.json() as Record<string, unknown>
+    expect(putBody).toEqual(TOO_LONG)
+
+    const patch = await env.admin.inject({
+      method: 'PATCH',
+      url: `/admin/clients/${id}`,
+      payload: [{ op: 'replace', path: '/client_secret', value: 'c'.repeat(73) }],
+    })
+    expect(patch.statusCode).toBe(400)
+    const { request_id: _patch, ...patchBody } = patch.json() as Record<string, unknown>
+    expect(patchBody).toEqual(TOO_LONG)
   })
 })

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AUTHORIZE_CODE_PREFIX, OpaqueTokens } from '../../src/oauth2/tokens/opaque-hmac.js'
 import { HmacKeys } from '../../src/crypto/hmac.js'
 import { testApps, type TestApps } from '../support/app.js'
+import { testClock } from '../support/clock.js'
 import { testDatabases } from '../support/databases.js'
 import { CookieJar, FLOW_ENV, REDIRECT_URI, acceptConsent, acceptLogin, adminCall, createClient, startFlow, toClient, toConsent } from '../support/flow.js'
 import { issueUnderConsent } from '../support/sessions.js'
@@ -16,8 +17,9 @@ for (const t of testDatabases()) {
     let env: TestApps
     let clientA: string
     let clientB: string
+    const clock = testClock()
     beforeAll(async () => {
-      env = await testApps(t, FLOW_ENV)
+      env = await testApps(t, FLOW_ENV, { clock })
       clientA = (await createClient(env)).client_id
       clientB = (await createClient(env)).client_id
     })
@@ -104,7 +106,7 @@ for (const t of testDatabases()) {
     it('leaves out a consent whose remember_for has run out, as Hydra does', async () => {
       await grant(new CookieJar(), clientA, 'fleeting', { remember_for: 1 })
       expect((await list('subject=fleeting')).json()).toHaveLength(1)
-      await new Promise((r) => setTimeout(r, 1100))
+      clock.advance(1100)
       const res = await list('subject=fleeting')
       expect(res.json()).toEqual([])
       // Counted all the same: Hydra counts before filtering.

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cookieSuffix } from '../../src/flow/cookies.js'
 import { testApps, type TestApps } from '../support/app.js'
+import { testClock } from '../support/clock.js'
 import { queryOf } from '../support/browser.js'
 import { testDatabases } from '../support/databases.js'
 import {
@@ -20,8 +21,6 @@ import {
   toClient,
   toConsent,
 } from '../support/flow.js'
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 for (const t of testDatabases()) {
   describe(`authorization endpoint errors on ${t.name}`, () => {
@@ -184,8 +183,9 @@ for (const t of testDatabases()) {
 
   describe(`expired flows on ${t.name}`, () => {
     let env: TestApps
+    const clock = testClock()
     beforeAll(async () => {
-      env = await testApps(t, { ...FLOW_ENV, TTL_LOGIN_CONSENT_REQUEST: '1s' })
+      env = await testApps(t, { ...FLOW_ENV, TTL_LOGIN_CONSENT_REQUEST: '1s' }, { clock })
     })
     afterAll(async () => env.close())
 
@@ -194,7 +194,7 @@ for (const t of testDatabases()) {
       const jar = new CookieJar()
       const challenge = await startFlow(env, jar, client_id)
       const verifierUrl = await acceptLogin(env, challenge)
-      await sleep(2100)
+      clock.advance(2100)
       const get = await adminCall(env, 'GET', `/admin/oauth2/auth/requests/login?login_challenge=${challenge}`)
       expect(get.statusCode).toBe(401)
       expect(get.json().error).toBe('request_unauthorized')

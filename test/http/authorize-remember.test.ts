@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ID_TOKEN_SET } from '../../src/jwk/keyring.js'
 import { testApps, type TestApps } from '../support/app.js'
+import { testClock } from '../support/clock.js'
 import { queryOf } from '../support/browser.js'
 import { testDatabases } from '../support/databases.js'
 import {
@@ -21,14 +22,13 @@ import {
   toConsent,
 } from '../support/flow.js'
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 for (const t of testDatabases()) {
   describe(`remembered logins and consents on ${t.name}`, () => {
     let env: TestApps
     let clientId: string
+    const clock = testClock()
     beforeAll(async () => {
-      env = await testApps(t, FLOW_ENV)
+      env = await testApps(t, FLOW_ENV, { clock })
       clientId = (await createClient(env)).client_id
     })
     afterAll(async () => env.close())
@@ -125,7 +125,7 @@ for (const t of testDatabases()) {
     it('re-authenticates when the remembered login is older than max_age', async () => {
       const jar = new CookieJar()
       await fullFlow(env, jar, clientId, { login: { subject: 'frank', remember: true } })
-      await sleep(1100)
+      clock.advance(1100)
       expect((await loginRequest(await startFlow(env, jar, clientId, { max_age: '3600' }))).skip).toBe(true)
       expect((await loginRequest(await startFlow(env, jar, clientId, { max_age: '0' }))).skip).toBe(false)
       const res = await browse(env, jar, authorizePath(clientId, { prompt: 'none', max_age: '0' }))

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeJwt } from 'jose'
 import { DEVICE_CODE_GRANT_TYPE } from '../../src/oauth2/device-code.js'
 import { testApps, type TestApps } from '../support/app.js'
+import { testClock } from '../support/clock.js'
 import { pathOf, queryOf } from '../support/browser.js'
 import { testDatabases } from '../support/databases.js'
 import {
@@ -26,8 +27,6 @@ import {
 } from '../support/flow.js'
 import { basic, introspect, tokenCall } from '../support/tokens.js'
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 interface DeviceAuth {
   device_code: string
   user_code: string
@@ -40,8 +39,9 @@ interface DeviceAuth {
 for (const t of testDatabases()) {
   describe(`device authorization grant on ${t.name}`, () => {
     let env: TestApps
+    const clock = testClock()
     beforeAll(async () => {
-      env = await testApps(t, DEVICE_ENV)
+      env = await testApps(t, DEVICE_ENV, { clock })
     })
     afterAll(async () => env.close())
 
@@ -157,7 +157,7 @@ for (const t of testDatabases()) {
       expect(userCode).toBe(auth.user_code)
 
       expect(await approve(auth, jar)).toBe(DEVICE_DONE)
-      await sleep(1100)
+      clock.advance(1100)
       const ok = await poll(client, auth.device_code)
       expect(ok.statusCode, ok.body).toBe(200)
       const body = ok.json() as Record<string, unknown>
@@ -170,7 +170,7 @@ for (const t of testDatabases()) {
       expect(info).toMatchObject({ active: true, sub: 'device-user', client_id: client.client_id, scope: 'openid offline' })
 
       // Redeemed: a replay is refused.
-      await sleep(1100)
+      clock.advance(1100)
       await pollRefused(client, auth.device_code, 'invalid_grant')
     })
 
@@ -191,8 +191,12 @@ for (const t of testDatabases()) {
       const fast = await pollRefused(client, auth.device_code, 'slow_down')
       expect(String(fast.json().error_description)).toContain('6 seconds')
       // One second was enough before; now six are needed.
-      await sleep(1100)
-      expect((await poll(client, auth.device_code)).json()).toMatchObject({ error: 'slow_down' })
+      clock.advance(1100)
+      const again = await pollRefused(client, auth.device_code, 'slow_down')
+      expect(String(again.json().error_description)).toContain('11 seconds')
+      // Waiting out the grown interval is on time again.
+      clock.advance(11_100)
+      expect((await poll(client, auth.device_code)).json()).toMatchObject({ error: 'authorization_pending' })
     })
 
     it('tells the device access_denied when the person rejects consent, and the browser sees the error', async () => {

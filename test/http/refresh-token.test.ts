@@ -3,6 +3,7 @@
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testApps, type TestApps } from '../support/app.js'
+import { testClock } from '../support/clock.js'
 import { testDatabases } from '../support/databases.js'
 import { CookieJar, FLOW_ENV, REDIRECT_URI, createClient, fullFlow, type TestClient } from '../support/flow.js'
 import { basic, introspect, tokenCall } from '../support/tokens.js'
@@ -154,8 +155,9 @@ for (const t of testDatabases()) {
 
   describe(`refresh_token grant after a short rotation grace period on ${t.name}`, () => {
     let env: TestApps
+    const clock = testClock()
     beforeAll(async () => {
-      env = await testApps(t, { ...FLOW_ENV, OAUTH2_GRANT_REFRESH_TOKEN_ROTATION_GRACE_PERIOD: '1s' })
+      env = await testApps(t, { ...FLOW_ENV, OAUTH2_GRANT_REFRESH_TOKEN_ROTATION_GRACE_PERIOD: '1s' }, { clock })
     })
     afterAll(async () => env.close())
 
@@ -166,7 +168,7 @@ for (const t of testDatabases()) {
       expect(a.statusCode, a.body).toBe(200)
       const second = a.json<Tokens>()
       expect((await introspect(env, second.access_token ?? '')).active).toBe(true)
-      await new Promise((resolve) => setTimeout(resolve, 1_200))
+      clock.advance(1_200)
       const reuse = await refresh(env, client, first.refresh_token ?? '')
       expect(reuse.statusCode).toBe(400)
       expect(reuse.json()).toMatchObject({ error: 'invalid_grant' })

@@ -15,6 +15,7 @@ import {
 } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testApps, type TestApps } from '../support/app.js'
+import { testClock } from '../support/clock.js'
 import { testDatabases } from '../support/databases.js'
 import { FakeServer } from '../support/fake-http.js'
 import { CookieJar, FLOW_ENV, REDIRECT_URI, createClient, fullFlow, type TestClient } from '../support/flow.js'
@@ -42,9 +43,10 @@ for (const t of testDatabases()) {
     let app: TestClient
     let idpKey: CryptoKey
     let idpJwk: JWK
+    const clock = testClock()
 
     beforeAll(async () => {
-      env = await testApps(t, FLOW_ENV)
+      env = await testApps(t, FLOW_ENV, { clock })
       const suffix = randomUUID().slice(0, 8)
       inv = await createClient(env, {
         client_id: `inventory-${suffix}`,
@@ -294,7 +296,7 @@ for (const t of testDatabases()) {
 
       await setLifespan('1s')
       const brief = await userTokens({ client: shortLived })
-      await new Promise((resolve) => setTimeout(resolve, 1200))
+      clock.advance(1200)
       expect(await refused(await exchange(rs, { subject_token: String(brief.access_token), subject_token_type: AT }), 'invalid_request')).toContain('inactive')
     })
 

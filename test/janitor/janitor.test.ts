@@ -11,32 +11,13 @@ import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
 import { SqlFlowStore } from '../../src/persistence/sql/flow-store.js'
 import { SqlJanitorStore, firstNetwork } from '../../src/persistence/sql/janitor-store.js'
 import { migratedDb, testDatabases } from '../support/databases.js'
-import { sampleClient } from '../support/fixtures.js'
+import { sampleClient, sampleFlow } from '../support/fixtures.js'
 import { HOUR, ago, bulkInsertAccess, countRows, tokenRow } from './seed.js'
 
 const TTL = { accessToken: HOUR, refreshToken: 720 * HOUR, authCode: 10 * 60_000, loginConsentRequest: 30 * 60_000 }
 
-function flow(clientId: string, over: Partial<Flow>): Flow {
-  return {
-    id: newFlowId(),
-    clientId,
-    state: FlowState.LoginInitialized,
-    requestedAt: new Date(),
-    requestUrl: 'https://auth.example/oauth2/auth?client_id=x',
-    request: {
-      clientId, responseTypes: ['code'], responseMode: 'query', redirectUri: 'https://app.example.com/cb', redirectUriParam: '',
-      state: 'state-123', scope: ['openid'], audience: [], nonce: '', prompt: [], maxAge: null, idTokenHint: '', loginHint: '',
-      acrValues: [], uiLocales: [], display: '', claims: '', codeChallenge: '', codeChallengeMethod: '',
-    },
-    requestedScope: ['openid'], requestedAudience: [], oidcContext: {}, loginSkip: false, subject: 'alice',
-    loginSessionId: randomUUID(), loginCsrf: newFlowId(), loginRemember: false, loginRememberFor: 0, loginExtendSessionLifespan: false,
-    acr: '', amr: [], forcedSubjectIdentifier: '', context: {}, identityProviderSessionId: '', loginWasUsed: false, loginError: null,
-    loginAuthenticatedAt: null, consentChallengeId: null, consentSkip: false, consentCsrf: null, grantedScope: [], grantedAudience: [],
-    consentRemember: false, consentRememberFor: 0, consentHandledAt: null, consentWasUsed: false, consentError: null,
-    sessionIdToken: {}, sessionAccessToken: {},
-    ...over,
-  }
-}
+const flow = (clientId: string, over: Partial<Flow>): Flow =>
+  sampleFlow(clientId, { requestedAt: new Date(), requestedAudience: [], oidcContext: {}, subject: 'alice', ...over })
 
 const removedOf = (results: StepResult[], label: string) => results.find((r) => r.step.label === label)?.removed
 

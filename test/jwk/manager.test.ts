@@ -16,7 +16,8 @@ for (const t of testDatabases()) {
     let db: Db
     let cleanup: () => Promise<void>
     let nid: string
-    let clock = 1_000_000
+    // The manager's clock (cache ages, key creation times, exp checks), moved by hand.
+    let clock = Date.now()
     const manager = (opts: Partial<KeyManagerOptions> = {}) =>
       new KeyManager({
         store: new SqlJwkStore(db.kysely, nid),
@@ -113,6 +114,15 @@ for (const t of testDatabases()) {
       await expect(keys.verify('exp', token)).rejects.toBeInstanceOf(errors.JWTExpired)
     })
 
+    it("checks exp by its own clock, not the wall clock's", async () => {
+      const keys = manager()
+      await keys.create('exp-clock', { alg: 'ES256', use: 'sig' })
+      const token = await keys.sign('exp-clock', { sub: 'a', exp: Math.floor(clock / 1000) + 60 })
+      await expect(keys.verify('exp-clock', token)).resolves.toMatchObject({ payload: { sub: 'a' } })
+      clock += 120_000
+      await expect(keys.verify('exp-clock', token)).rejects.toBeInstanceOf(errors.JWTExpired)
+    })
+
     it('caches keys with a TTL, invalidated by its own writes; an unknown kid re-reads early', async () => {
       const a = manager({ cacheTtlMs: 5_000 })
       const b = manager({ cacheTtlMs: 5_000 })
@@ -120,6 +130,7 @@ for (const t of testDatabases()) {
       const kidOf = (tok: string) => JSON.parse(Buffer.from(tok.split('.')[0] ?? '', 'base64url').toString()).kid
       expect(kidOf(await a.sign('shared', {}))).toBe(k1.kid)
 
+      clock += 1
       const k2 = await b.create('shared', { alg: 'ES256', use: 'sig' })
       // b wrote, so b sees its key at once; a keeps its cached view until the TTL passes.
       expect(kidOf(await b.sign('shared', {}))).toBe(k2.kid)

@@ -36,6 +36,7 @@ async function failure(p: Promise<unknown>): Promise<OAuthError> {
 function countingHasher(inner: SecretHasher) {
   const counter = { verifications: 0 }
   const hasher: SecretHasher = {
+    algorithm: inner.algorithm,
     hash: (s) => inner.hash(s),
     verify: (s, e) => {
       counter.verifications++

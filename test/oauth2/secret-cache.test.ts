@@ -6,6 +6,7 @@ import { sampleClient } from '../support/fixtures.js'
 // A hasher that counts its checks; 'right' is the only secret that matches.
 function countingHasher(): SecretHasher & { checks: number } {
   return {
+    algorithm: 'pbkdf2',
     checks: 0,
     async hash(secret) {
       return `h:${secret}`

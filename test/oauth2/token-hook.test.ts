@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/loader.js'
 import { ConfigError } from '../../src/config/types.js'
 import { OAuthError } from '../../src/oauth2/errors.js'
+import { OutboundError, OutboundFetcher, type OutboundRequest, type OutboundResponse } from '../../src/outbound/fetcher.js'
 import { HttpTokenHook, tokenHookFromConfig } from '../../src/oauth2/token-hook-http.js'
 import { noTokenHook, type TokenHookInput } from '../../src/oauth2/token-hook.js'
 import { HookServer, sendJson as json } from '../support/fake-http.js'
@@ -149,6 +150,22 @@ describe('HTTP token hook', () => {
     expect(Date.now() - started).toBeLessThan(1400)
     expect(err).toMatchObject({ error: 'server_error' })
     expect(err.hint).toContain('did not answer within 0.2 seconds')
+  })
+
+  it("gives the hook Hydra's 10 seconds unless told otherwise", async () => {
+    // Stands in for the network: records the deadline it is handed and reports it passed.
+    class ExpiringOutbound extends OutboundFetcher {
+      readonly deadlines: Array<number | undefined> = []
+      override async request(_uri: string, req: OutboundRequest = {}): Promise<OutboundResponse> {
+        this.deadlines.push(req.timeoutMs)
+        throw new OutboundError('timeout', 'no answer in time')
+      }
+    }
+    const outbound = new ExpiringOutbound()
+    const configured = tokenHookFromConfig({ token_hook: { url: `${server.url}/hook` } }, { issuer, outbound })
+    const err = await failure(configured.run(input()))
+    expect(outbound.deadlines).toEqual([10_000])
+    expect(err.hint).toContain('did not answer within 10 seconds')
   })
 
   it('a hook that stalls in the middle of its answer times out too', async () => {

@@ -12,32 +12,12 @@ import { SqlAuthorizeCodeStore } from '../../src/persistence/sql/code-store.js'
 import { SqlFlowStore } from '../../src/persistence/sql/flow-store.js'
 import { SqlStorage } from '../../src/persistence/sql/storage.js'
 import { migratedDb, networkId, testDatabases } from '../support/databases.js'
-import { sampleClient } from '../support/fixtures.js'
+import { sampleClient, sampleFlow } from '../support/fixtures.js'
 
 const aead = new Aead(['a-test-system-secret-of-32-chars!'])
 const at = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s))
 
-function flow(clientId: string, over: Partial<Flow> = {}): Flow {
-  return {
-    id: newFlowId(),
-    clientId,
-    state: FlowState.LoginInitialized,
-    requestedAt: at(0),
-    requestUrl: 'https://auth.example/oauth2/auth?client_id=x',
-    request: {
-      clientId, responseTypes: ['code'], responseMode: 'query', redirectUri: 'https://app.example.com/cb', redirectUriParam: '',
-      state: 'state-123', scope: ['openid'], audience: [], nonce: '', prompt: [], maxAge: null, idTokenHint: '', loginHint: '',
-      acrValues: [], uiLocales: [], display: '', claims: '', codeChallenge: '', codeChallengeMethod: '',
-    },
-    requestedScope: ['openid'], requestedAudience: ['https://api'], oidcContext: { login_hint: 'a' }, loginSkip: false, subject: '',
-    loginSessionId: randomUUID(), loginCsrf: newFlowId(), loginRemember: false, loginRememberFor: 0, loginExtendSessionLifespan: false,
-    acr: '', amr: [], forcedSubjectIdentifier: '', context: {}, identityProviderSessionId: '', loginWasUsed: false, loginError: null,
-    loginAuthenticatedAt: null, consentChallengeId: null, consentSkip: false, consentCsrf: null, grantedScope: [], grantedAudience: [],
-    consentRemember: false, consentRememberFor: 0, consentHandledAt: null, consentWasUsed: false, consentError: null,
-    sessionIdToken: {}, sessionAccessToken: {},
-    ...over,
-  }
-}
+const flow = (clientId: string, over: Partial<Flow> = {}): Flow => sampleFlow(clientId, { requestedAt: at(0), ...over })
 
 for (const t of testDatabases()) {
   describe(`flow store on ${t.name}`, () => {

@@ -2,23 +2,55 @@
 // PostgreSQL, MariaDB): the stores a unit hands out behave as the autocommit ones and see their
 // own writes; a failure between two steps leaves nothing half written; concurrent units that
 // race for one credential let exactly one through; a serialization failure or deadlock reruns
-// the whole unit, a bounded number of times, and nothing else does.
+// the whole unit, a bounded number of times, and nothing else does. The flow steps that write
+// more than once (taking a login verifier back, starting a device flow) are driven through their
+// real code with a failure injected inside their unit.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config/loader.js'
 import { Aead } from '../../src/crypto/aead.js'
-import { DeviceChallengeState, DeviceStatus, type DeviceCodeRecord } from '../../src/oauth2/device-code.js'
+import { HmacKeys } from '../../src/crypto/hmac.js'
+import { FlowCodec, newFlowId } from '../../src/flow/codec.js'
+import { flowSettings } from '../../src/flow/context.js'
+import { loginCsrfCookie } from '../../src/flow/cookies.js'
+import { FlowState, type Flow } from '../../src/flow/model.js'
+import { createFlows } from '../../src/flow/services.js'
+import { AuthorizeParams } from '../../src/oauth2/authorize-params.js'
+import { DeviceChallengeState, DeviceCodes, DeviceStatus, type DeviceCodeRecord } from '../../src/oauth2/device-code.js'
 import type { StoredToken } from '../../src/oauth2/store.js'
 import type { Db } from '../../src/persistence/db.js'
 import { SqlStorage, type RetryPolicy } from '../../src/persistence/sql/storage.js'
-import type { TxStores } from '../../src/unit-of-work.js'
+import type { Storage, TxStores } from '../../src/unit-of-work.js'
 import { migratedDb, networkId, testDatabases } from '../support/databases.js'
-import { sampleClient } from '../support/fixtures.js'
+import { sampleClient, sampleFlow } from '../support/fixtures.js'
 
 const aead = new Aead(['a-test-system-secret-of-32-chars!'])
 const seconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000)
 const FAST: RetryPolicy = { attempts: 5, baseDelayMs: 1, maxDelayMs: 5 }
 
 class Injected extends Error {}
+
+/** `target` whose `method` fails, as a database error would. */
+function failing<T extends object>(target: T, method: PropertyKey): T {
+  return new Proxy(target, {
+    get: (t, name) => (name === method ? () => Promise.reject(new Injected(`at ${String(name)}`)) : Reflect.get(t, name)),
+  })
+}
+
+/** `storage` whose units fail at `store.method`, after whatever the unit wrote before it. */
+function failingAt<K extends keyof TxStores>(storage: Storage, store: K, method: keyof TxStores[K]): Storage {
+  return {
+    autocommit: storage.autocommit,
+    transaction: (work) => storage.transaction((tx) => work({ ...tx, [store]: failing(tx[store], method) })),
+  }
+}
+
+const { config } = loadConfig({
+  dev: true,
+  env: { DSN: 'memory', SECRETS_SYSTEM: 'a-test-system-secret-of-32-chars!', URLS_LOGIN: 'https://login.example/login', URLS_CONSENT: 'https://consent.example/consent' },
+})
+const flowCodec = new FlowCodec(new HmacKeys(config.secrets.system))
+const { deviceVerifyUrl } = flowSettings(config)
 
 /** A driver-shaped conflict error, as each engine reports it. */
 function conflict(kind: 'postgres' | 'mysql' | 'sqlite'): Error {
@@ -67,6 +99,17 @@ function deviceCode(clientId: string, over: Partial<DeviceCodeRecord> = {}): Dev
     ...over,
   }
 }
+
+/** An open device challenge (the verification page's visit), alive for a minute. */
+const deviceChallenge = (id: string, csrf: string) => ({
+  id,
+  csrf,
+  state: DeviceChallengeState.Open,
+  failedAttempts: 0,
+  deviceSignature: null,
+  requestedAt: seconds(Date.now()),
+  expiresAt: seconds(Date.now() + 60_000),
+})
 
 const decision = {
   subject: 'alice',
@@ -156,15 +199,7 @@ for (const t of testDatabases()) {
           requestedAt: at,
           expiresAt: seconds(Date.now() + 60_000),
         })
-        await tx.device.createChallenge({
-          id: `challenge-${sid}`,
-          csrf: 'csrf',
-          state: DeviceChallengeState.Open,
-          failedAttempts: 0,
-          deviceSignature: null,
-          requestedAt: at,
-          expiresAt: seconds(Date.now() + 60_000),
-        })
+        await tx.device.createChallenge(deviceChallenge(`challenge-${sid}`, 'csrf'))
       })
       expect((await storage.autocommit.flows.getRememberedSession(sid, new Date()))?.subject).toBe('alice')
       expect(await storage.autocommit.logouts.decideLogoutRequest(`logout-${sid}`, true)).toBe(true)
@@ -206,15 +241,7 @@ for (const t of testDatabases()) {
       const pending = deviceCode(clientId)
       await storage.autocommit.device.create(pending)
       const challenge = randomUUID()
-      await storage.autocommit.device.createChallenge({
-        id: challenge,
-        csrf: 'c',
-        state: DeviceChallengeState.Open,
-        failedAttempts: 0,
-        deviceSignature: null,
-        requestedAt: seconds(Date.now()),
-        expiresAt: seconds(Date.now() + 60_000),
-      })
+      await storage.autocommit.device.createChallenge(deviceChallenge(challenge, 'c'))
       await expect(
         storage.transaction(async (tx) => {
           expect(await tx.device.claimUserCode(pending.deviceSignature)).toBe(true)
@@ -313,6 +340,150 @@ for (const t of testDatabases()) {
         }),
       ).rejects.toBeInstanceOf(Injected)
       expect(runs).toBe(1)
+    })
+
+    it('claims a DPoP proof and an assertion jti once inside a unit, and the unit goes on', async () => {
+      const expires = seconds(Date.now() + 60_000)
+      const proof = randomUUID()
+      const jti = randomUUID()
+      const access = token(clientId)
+      await storage.transaction(async (tx) => {
+        expect(await tx.dpop.claimDpopJti(proof, expires, new Date())).toBe(true)
+        expect(await tx.dpop.claimDpopJti(proof, expires, new Date())).toBe(false)
+        expect(await tx.tokens.useJti(jti, expires, new Date())).toBe(true)
+        expect(await tx.tokens.useJti(jti, expires, new Date())).toBe(false)
+        // A refused claim must not spoil the transaction (PostgreSQL aborts on any failed statement).
+        await tx.tokens.create('access', access)
+      })
+      expect(await storage.autocommit.tokens.get('access', access.signature)).toEqual(access)
+      expect(await storage.autocommit.dpop.claimDpopJti(proof, expires, new Date())).toBe(false)
+
+      // A rolled-back claim leaves the proof unclaimed.
+      const other = randomUUID()
+      await expect(
+        storage.transaction(async (tx) => {
+          expect(await tx.dpop.claimDpopJti(other, expires, new Date())).toBe(true)
+          throw new Injected('after the claim')
+        }),
+      ).rejects.toBeInstanceOf(Injected)
+      expect(await storage.autocommit.dpop.claimDpopJti(other, expires, new Date())).toBe(true)
+    })
+
+    it('stores and uses up a pushed authorization request in a unit, once under concurrency', async () => {
+      const pushed = {
+        signature: randomUUID(),
+        clientId,
+        requestData: 'sealed-elsewhere',
+        used: false,
+        requestedAt: seconds(Date.now()),
+        expiresAt: seconds(Date.now() + 60_000),
+      }
+      await expect(
+        storage.transaction(async (tx) => {
+          await tx.pushed.createPushedRequest(pushed)
+          expect(await tx.pushed.usePushedRequest(pushed.signature)).toBe(true)
+          throw new Injected('after using the request')
+        }),
+      ).rejects.toBeInstanceOf(Injected)
+      expect(await storage.autocommit.pushed.getPushedRequest(pushed.signature)).toBeUndefined()
+
+      await storage.transaction((tx) => tx.pushed.createPushedRequest(pushed))
+      expect(await storage.autocommit.pushed.getPushedRequest(pushed.signature)).toEqual(pushed)
+      const uses = await Promise.all(Array.from({ length: 4 }, () => storage.transaction((tx) => tx.pushed.usePushedRequest(pushed.signature))))
+      expect(uses.filter(Boolean)).toHaveLength(1)
+      expect((await storage.autocommit.pushed.getPushedRequest(pushed.signature))?.used).toBe(true)
+    })
+
+    describe('flow steps', () => {
+      const device = () => ({ store: storage.autocommit.device, codes: new DeviceCodes(new HmacKeys(config.secrets.system)) })
+      const flowsOn = (s: Storage) => createFlows({ config, clients: storage.autocommit.clients, storage: s, keyRing: undefined, device: device() })
+      const sessionRow = (id: string) =>
+        db.kysely.selectFrom('hydra_oauth2_authentication_session').select(['id', 'subject']).where('id', '=', id).executeTakeFirst()
+      /** The browser's cookies: the flow's login CSRF cookie, and the session cookie when given. */
+      const loginCookies = (f: Flow, session?: string) => (name: string) => {
+        if (name === loginCsrfCookie(flowSettings(config).cookies, f.clientId)) return f.loginCsrf
+        return name === config.serve.cookies.names.session ? session : undefined
+      }
+
+      it('uses a login verifier up together with the session it writes and the one it ends, or not at all', async () => {
+        // The browser remembers an earlier login; the new one is not to be remembered, so the
+        // unit creates the new session and deletes the old one.
+        const earlier = randomUUID()
+        await storage.transaction((tx) =>
+          tx.flows.createSession({
+            id: earlier,
+            subject: 'alice',
+            authenticatedAt: seconds(Date.now()),
+            remember: true,
+            identityProviderSessionId: '',
+            expiresAt: seconds(Date.now() + 60_000),
+          }),
+        )
+        const f = sampleFlow(clientId, { state: FlowState.LoginUnused, subject: 'alice', loginAuthenticatedAt: seconds(Date.now()) })
+        await storage.autocommit.flows.createFlow(f)
+        const params = AuthorizeParams.fromRecord({
+          client_id: clientId,
+          response_type: 'code',
+          redirect_uri: 'https://app.example.com/cb',
+          scope: 'openid',
+          state: 'state-123',
+          login_verifier: flowCodec.encode('login_verifier', f.id),
+        })
+        const input = { params, cookies: loginCookies(f, earlier) }
+
+        await expect(flowsOn(failingAt(storage, 'flows', 'deleteSession')).authorize.authorize(input)).rejects.toBeInstanceOf(Injected)
+        expect(await storage.autocommit.flows.getFlow(f.id)).toMatchObject({ state: FlowState.LoginUnused, loginWasUsed: false })
+        expect(await sessionRow(f.loginSessionId)).toBeUndefined()
+        expect(await sessionRow(earlier)).toBeDefined()
+
+        const done = await flowsOn(storage).authorize.authorize(input)
+        expect(done.response).toMatchObject({ kind: 'redirect', location: expect.stringMatching(/^https:\/\/consent\.example\/consent\?consent_challenge=/) })
+        expect(done.cookies).toContainEqual(expect.objectContaining({ name: config.serve.cookies.names.session, value: null }))
+        expect(await storage.autocommit.flows.getFlow(f.id)).toMatchObject({ state: FlowState.ConsentInitialized, loginWasUsed: true })
+        expect(await sessionRow(f.loginSessionId)).toMatchObject({ subject: 'alice' })
+        expect(await sessionRow(earlier)).toBeUndefined()
+      })
+
+      it('uses a rejected device login up together with the device code it denies, or not at all', async () => {
+        const dc = deviceCode(clientId)
+        await storage.autocommit.device.create(dc)
+        const loginError = { error: 'access_denied', error_description: 'no', error_hint: '', error_debug: '', status_code: 403 }
+        const f = sampleFlow(clientId, { state: FlowState.LoginError, loginError, requestUrl: `${deviceVerifyUrl}?device_request=${dc.requestId}` })
+        await storage.autocommit.flows.createFlow(f)
+        const params = new URLSearchParams({ login_verifier: flowCodec.encode('login_verifier', f.id) })
+
+        await expect(flowsOn(failingAt(storage, 'device', 'decide')).device?.verify(params, loginCookies(f))).rejects.toBeInstanceOf(Injected)
+        expect(await storage.autocommit.flows.getFlow(f.id)).toMatchObject({ state: FlowState.LoginError, loginWasUsed: false })
+        expect((await storage.autocommit.device.getByDeviceSignature(dc.deviceSignature))?.status).toBe(DeviceStatus.Pending)
+
+        const done = await flowsOn(storage).device?.verify(params, loginCookies(f))
+        expect(done?.response).toMatchObject({ kind: 'redirect', location: expect.stringContaining('error=access_denied') })
+        expect(await storage.autocommit.flows.getFlow(f.id)).toMatchObject({ loginWasUsed: true })
+        expect((await storage.autocommit.device.getByDeviceSignature(dc.deviceSignature))?.status).toBe(DeviceStatus.Denied)
+      })
+
+      it('spends a device verifier only with the flow it starts', async () => {
+        const dc = deviceCode(clientId)
+        await storage.autocommit.device.create(dc)
+        const challenge = deviceChallenge(newFlowId(), 'device-csrf')
+        await storage.autocommit.device.createChallenge(challenge)
+        await storage.transaction(async (tx) => {
+          expect(await tx.device.claimUserCode(dc.deviceSignature)).toBe(true)
+          expect(await tx.device.acceptChallenge(challenge.id, dc.deviceSignature)).toBe(true)
+        })
+        const params = new URLSearchParams({ device_verifier: flowCodec.encode('device_verifier', challenge.id) })
+        const cookies = (name: string) => (name === config.serve.cookies.names.device_csrf ? challenge.csrf : undefined)
+
+        await expect(flowsOn(failingAt(storage, 'flows', 'createFlow')).device?.verify(params, cookies)).rejects.toBeInstanceOf(Injected)
+        expect((await storage.autocommit.device.getChallenge(challenge.id))?.state).toBe(DeviceChallengeState.Accepted)
+
+        const done = await flowsOn(storage).device?.verify(params, cookies)
+        expect(done?.response).toMatchObject({ kind: 'redirect', location: expect.stringMatching(/^https:\/\/login\.example\/login\?login_challenge=/) })
+        expect((await storage.autocommit.device.getChallenge(challenge.id))?.state).toBe(DeviceChallengeState.Used)
+        // Spent: a second visit with the same verifier is refused.
+        const again = await flowsOn(storage).device?.verify(params, cookies)
+        expect(again?.response).toMatchObject({ kind: 'redirect', location: expect.stringContaining('error=access_denied') })
+      })
     })
 
     it.skipIf(t.name === 'sqlite')('survives a real deadlock between two units: the loser runs again', async () => {

@@ -5,6 +5,7 @@ import { createAdminApp, type AdminAppOptions } from '../../src/http/admin.js'
 import { createPublicApp } from '../../src/http/public.js'
 import { createLogger } from '../../src/logging.js'
 import { createRegistry, type Registry } from '../../src/registry.js'
+import type { TestClock } from './clock.js'
 import { checkInjectedAnswers } from './contract.js'
 import type { TestDatabase } from './databases.js'
 
@@ -46,6 +47,10 @@ export interface AppsOptions {
   drop?: () => Promise<void>
   /** Options of the admin app (where the console's files are, ...). */
   admin?: AdminAppOptions
+  /** The registry's clock (test/support/clock.ts), for tests that advance time past an expiry. */
+  clock?: TestClock
+  /** A token hook's deadline in milliseconds (Hydra's 10 s otherwise). */
+  tokenHookTimeoutMs?: number
 }
 
 /** Both apps built in-process (no sockets) over the database `dsn`, migrated on the way. */
@@ -55,6 +60,8 @@ export async function appsOn(dsn: string, env: Record<string, string> = {}, opts
     logger: createLogger(config.log, opts.logTo),
     migrate: true,
     ...(opts.keyCacheTtlMs === undefined ? {} : { keyCacheTtlMs: opts.keyCacheTtlMs }),
+    ...(opts.clock ? { now: opts.clock.now } : {}),
+    ...(opts.tokenHookTimeoutMs === undefined ? {} : { tokenHookTimeoutMs: opts.tokenHookTimeoutMs }),
   })
   const admin = await createAdminApp(registry, opts.admin)
   const pub = await createPublicApp(registry)

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { emptyLifespans, type Client } from '../../src/client/model.js'
+import { newFlowId } from '../../src/flow/codec.js'
+import { FlowState, type Flow } from '../../src/flow/model.js'
 
 export function sampleClient(overrides: Partial<Client> = {}): Client {
   const now = new Date(Math.floor(Date.now() / 1000) * 1000)
@@ -47,5 +49,28 @@ export function sampleClient(overrides: Partial<Client> = {}): Client {
     created_at: now,
     updated_at: now,
     ...overrides,
+  }
+}
+
+/** A login and consent flow of `clientId`, just started (requested now, to the second). */
+export function sampleFlow(clientId: string, over: Partial<Flow> = {}): Flow {
+  return {
+    id: newFlowId(),
+    clientId,
+    state: FlowState.LoginInitialized,
+    requestedAt: new Date(Math.floor(Date.now() / 1000) * 1000),
+    requestUrl: 'https://auth.example/oauth2/auth?client_id=x',
+    request: {
+      clientId, responseTypes: ['code'], responseMode: 'query', redirectUri: 'https://app.example.com/cb', redirectUriParam: '',
+      state: 'state-123', scope: ['openid'], audience: [], nonce: '', prompt: [], maxAge: null, idTokenHint: '', loginHint: '',
+      acrValues: [], uiLocales: [], display: '', claims: '', codeChallenge: '', codeChallengeMethod: '',
+    },
+    requestedScope: ['openid'], requestedAudience: ['https://api'], oidcContext: { login_hint: 'a' }, loginSkip: false, subject: '',
+    loginSessionId: randomUUID(), loginCsrf: newFlowId(), loginRemember: false, loginRememberFor: 0, loginExtendSessionLifespan: false,
+    acr: '', amr: [], forcedSubjectIdentifier: '', context: {}, identityProviderSessionId: '', loginWasUsed: false, loginError: null,
+    loginAuthenticatedAt: null, consentChallengeId: null, consentSkip: false, consentCsrf: null, grantedScope: [], grantedAudience: [],
+    consentRemember: false, consentRememberFor: 0, consentHandledAt: null, consentWasUsed: false, consentError: null,
+    sessionIdToken: {}, sessionAccessToken: {},
+    ...over,
   }
 }

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logging.js'
 import { createRegistry, type Registry } from '../../src/registry.js'
 import { startServer, type RunningServer, type ServeMode } from '../../src/server.js'
 import { testConfig } from './app.js'
+import type { TestClock } from './clock.js'
 import { checkFetchedAnswers } from './contract.js'
 import type { TestDatabase } from './databases.js'
 
@@ -41,7 +42,7 @@ export interface SocketServer {
 export async function startSocketServer(
   t: TestDatabase,
   env: Record<string, string> = {},
-  opts: { mode?: ServeMode; realIssuer?: boolean } = {},
+  opts: { mode?: ServeMode; realIssuer?: boolean; clock?: TestClock } = {},
 ): Promise<SocketServer> {
   const { dsn, drop } = await t.create()
   let issuer = ''
@@ -51,7 +52,7 @@ export async function startSocketServer(
     env = { ...env, URLS_SELF_ISSUER: issuer, SERVE_PUBLIC_PORT: String(port) }
   }
   const config = testConfig(dsn, env)
-  const registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true })
+  const registry = await createRegistry(config, { logger: createLogger(config.log), migrate: true, ...(opts.clock ? { now: opts.clock.now } : {}) })
   const server = await startServer(registry, opts.mode ?? 'all')
   const adminUrl = server.urls.admin ?? ''
   // Every JSON answer fetched from it is checked against the wire contract; close() reports.

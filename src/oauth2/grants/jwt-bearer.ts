@@ -40,7 +40,7 @@ export const jwtBearer = defineGrant({
     const grantedScope = [...req.scope]
     const grantedAudience = grantAudience(client.audience, req.audience)
     if (!ctx.config.oauth2.grant.jwt.omit_assertion_audience) {
-      // The legacy behaviour: the assertion's own audience is granted too.
+      // Hydra's default (omit_assertion_audience false): the assertion's own audience is granted too.
       const aud = trusted.claims.aud
       for (const a of typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []) {
         if (typeof a === 'string' && !grantedAudience.includes(a)) grantedAudience.push(a)

@@ -16,9 +16,11 @@ import type { Database } from '../schema.js'
 import { SqlClientStore } from './client-store.js'
 import { SqlAuthorizeCodeStore } from './code-store.js'
 import { SqlDeviceStore } from './device-store.js'
+import { SqlDpopReplayStore } from './dpop-store.js'
 import { isRetryableConflict } from './errors.js'
 import { SqlFlowStore } from './flow-store.js'
 import { SqlLogoutStore } from './logout-store.js'
+import { SqlPushedRequestStore } from './par-store.js'
 import { SqlSessionStore } from './session-store.js'
 import { SqlTokenStore } from './token-store.js'
 import { SqlTrustStore } from './trust-store.js'
@@ -65,6 +67,8 @@ export class SqlStorage implements Storage {
       device: new SqlDeviceStore(k, nid, sessions),
       logouts: new SqlLogoutStore(k, nid),
       trust: new SqlTrustStore(k, nid),
+      pushed: new SqlPushedRequestStore(k, nid),
+      dpop: new SqlDpopReplayStore(k, nid),
     }
   }
 
@@ -79,6 +83,8 @@ export class SqlStorage implements Storage {
       device: new SqlDeviceStore(trx, this.nid, this.sessions),
       logouts: new SqlLogoutStore(trx, this.nid),
       trust: new SqlTrustStore(trx, this.nid),
+      pushed: new SqlPushedRequestStore(trx, this.nid),
+      dpop: new SqlDpopReplayStore(trx, this.nid),
     }
   }
 
