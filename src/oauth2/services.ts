@@ -213,7 +213,7 @@ export function createOAuth2(d: OAuth2Deps): OAuth2 {
           }),
         }
       : {}),
-    introspection: new Introspector({ tokens, clients: d.clients, scopes, issuer: config.urls.self.issuer }),
+    introspection: new Introspector({ tokens, scopes, issuer: config.urls.self.issuer }),
     revocation: new Revocation({ tokens, units: d.storage }),
     idTokens,
     userinfo: new Userinfo({

@@ -48,6 +48,10 @@ export type TokenKind = 'access' | 'refresh'
 
 export interface TokenStore {
   create(kind: TokenKind, record: StoredToken): Promise<void>
+  /**
+   * The stored token, read in one statement with its client: undefined when unknown or when its
+   * client no longer exists (a token of a deleted client is worth nothing anywhere).
+   */
   get(kind: TokenKind, signature: string): Promise<StoredToken | undefined>
   /**
    * Revokes everything one grant issued, as Hydra does: its access tokens are deleted, its

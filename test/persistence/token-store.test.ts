@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { sql, type RawBuilder } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StoredToken } from '../../src/oauth2/store.js'
 import { SqlClientStore } from '../../src/persistence/sql/client-store.js'
@@ -29,6 +30,30 @@ function record(overrides: Partial<StoredToken> = {}): StoredToken {
   }
 }
 
+/** Runs statements with foreign-key enforcement off, on one connection of the database. */
+async function withoutForeignKeys(db: Db, work: (run: (q: RawBuilder<unknown>) => Promise<unknown>) => Promise<void>): Promise<void> {
+  if (db.dialect === 'sqlite') {
+    // SQLite changes this pragma only outside a transaction; the main connection is the only one.
+    await sql`pragma foreign_keys = off`.execute(db.kysely)
+    try {
+      await work((q) => q.execute(db.kysely))
+    } finally {
+      await sql`pragma foreign_keys = on`.execute(db.kysely)
+    }
+    return
+  }
+  await db.kysely.connection().execute(async (conn) => {
+    const off = db.dialect === 'postgres' ? sql`set session_replication_role = replica` : sql`set foreign_key_checks = 0`
+    const on = db.dialect === 'postgres' ? sql`set session_replication_role = default` : sql`set foreign_key_checks = 1`
+    await off.execute(conn)
+    try {
+      await work((q) => q.execute(conn))
+    } finally {
+      await on.execute(conn)
+    }
+  })
+}
+
 for (const t of testDatabases()) {
   describe(`token store on ${t.name}`, () => {
     let db: Db
@@ -46,6 +71,23 @@ for (const t of testDatabases()) {
       for (const id of ['client-a', 'doomed', 'survivor']) await clients.create(sampleClient({ client_id: id }))
     })
     afterAll(async () => cleanup())
+
+    it('does not find a token whose client row is gone, even where nothing cascaded', async () => {
+      const clients = new SqlClientStore(db.kysely, await networkId(db))
+      await clients.create(sampleClient({ client_id: 'orphaned' }))
+      const access = record({ clientId: 'orphaned', subject: 'orphaned' })
+      const refresh = record({ clientId: 'orphaned', subject: 'orphaned' })
+      await store.create('access', access)
+      await store.create('refresh', refresh)
+      expect(await store.get('access', access.signature)).toEqual(access)
+      // The client row alone goes, its tokens stay (as a database without the cascade would leave them).
+      await withoutForeignKeys(db, async (run) => {
+        await run(sql`delete from hydra_client where id = ${'orphaned'}`)
+      })
+      expect(await db.kysely.selectFrom('hydra_oauth2_access').select('signature').where('signature', '=', access.signature).executeTakeFirst()).toBeDefined()
+      expect(await store.get('access', access.signature)).toBeUndefined()
+      expect(await store.get('refresh', refresh.signature)).toBeUndefined()
+    })
 
     it('stores and finds a token by signature, with lists joined as Hydra joins them', async () => {
       const r = record()

@@ -74,9 +74,23 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async get(kind: TokenKind, signature: string): Promise<StoredToken | undefined> {
-    // The hot path of introspection: one primary-key lookup.
+    // The hot path of introspection: one primary-key lookup, in one statement with the check
+    // that the token's client still exists (a client deleted by another instance is seen at
+    // once, without a second round trip).
     const query = this.statements.compile(`get ${kind}`, [signature, this.nid], () =>
-      this.db.selectFrom(TABLE[kind]).select(COLUMNS).where('signature', '=', signature).where('nid', '=', this.nid),
+      this.db
+        .selectFrom(TABLE[kind])
+        .select(COLUMNS)
+        .where('signature', '=', signature)
+        .where('nid', '=', this.nid)
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('hydra_client')
+              .select('hydra_client.pk')
+              .whereRef('hydra_client.nid', '=', `${TABLE[kind]}.nid`)
+              .whereRef('hydra_client.id', '=', `${TABLE[kind]}.client_id`),
+          ),
+        ),
     )
     const { rows } = await this.db.executeQuery<Row>(query)
     const row = rows[0]
