@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { accessLogWriter, type AccessEntry, type Logger } from '../logging.js'
 import { invalidRequest } from '../oauth2/errors.js'
 import { frameworkErrors, installErrorHandling } from './errors.js'
+import { AJV_OPTIONS } from './validation.js'
 import { httpsServerFactory, type TlsMaterial } from './tls.js'
 
 export interface AppOptions {
@@ -39,6 +40,8 @@ export function createApp(opts: AppOptions): FastifyInstance {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     frameworkErrors: frameworkErrors({ exposeDebug: opts.exposeDebug }),
+    // Request schemas are checked as Hydra decodes (validation.ts): no coercion, no removal, no defaults.
+    ajv: { customOptions: AJV_OPTIONS },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     trustProxy: opts.trustProxy ?? false,

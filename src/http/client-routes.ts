@@ -5,6 +5,7 @@ import type { ClientService, ClientView } from '../client/service.js'
 import { pageHeaders, pageParams, type ListQuery } from './pagination.js'
 import { paramOf, type Route, type RouteGroup } from './route-table.js'
 import { errorOAuth2, jsonPatchDocument, oAuth2Client, oAuth2ClientTokenLifespans, oAuth2Clients, pathParams, query } from './schemas/components.js'
+import { clientBodyRefusal } from './validation.js'
 
 const MAX_PAGE_SIZE = 500
 
@@ -23,7 +24,7 @@ export function clientAdminRoutes(service: ClientService): RouteGroup {
       url: '/clients',
       operationId: 'createOAuth2Client',
       summary: 'Create a client',
-      body: { media: 'json', schema: oAuth2Client },
+      body: { media: 'json', schema: oAuth2Client, refuse: clientBodyRefusal },
       responses: { '201': oAuth2Client, '400': errorOAuth2, default: errorOAuth2 },
       handler: async (request, reply) => reply.code(201).send(view(await service.create(request.body))),
     },
@@ -66,7 +67,7 @@ export function clientAdminRoutes(service: ClientService): RouteGroup {
       operationId: 'setOAuth2Client',
       summary: 'Replace a client',
       params: ID,
-      body: { media: 'json', schema: oAuth2Client },
+      body: { media: 'json', schema: oAuth2Client, refuse: clientBodyRefusal },
       responses: { '200': oAuth2Client, '400': errorOAuth2, '404': errorOAuth2, default: errorOAuth2 },
       handler: async (request) => view(await service.replace(idOf(request), request.body)),
     },
@@ -77,7 +78,9 @@ export function clientAdminRoutes(service: ClientService): RouteGroup {
       operationId: 'patchOAuth2Client',
       summary: 'Change a client with a JSON Patch (RFC 6902)',
       params: ID,
-      body: { media: 'json', schema: jsonPatchDocument },
+      // The patch is applied to the client's JSON and the result checked as a client body
+      // (client/service.ts), which words what is wrong with the patch or its result.
+      body: { media: 'json', schema: jsonPatchDocument, refuse: 'handler' },
       responses: { '200': oAuth2Client, '404': errorOAuth2, default: errorOAuth2 },
       handler: async (request) => view(await service.patch(idOf(request), request.body)),
     },
@@ -101,7 +104,7 @@ export function clientAdminRoutes(service: ClientService): RouteGroup {
       operationId: 'setOAuth2ClientLifespans',
       summary: 'Set per-grant token lifespans of a client',
       params: ID,
-      body: { media: 'json', schema: oAuth2ClientTokenLifespans },
+      body: { media: 'json', schema: oAuth2ClientTokenLifespans, refuse: clientBodyRefusal },
       responses: { '200': oAuth2Client, default: errorOAuth2 },
       handler: async (request) => presentClient(await service.setLifespans(idOf(request), request.body)),
     },

@@ -25,7 +25,8 @@ export function credentialsRoutes(credentials: VerifiableCredentials): RouteGrou
         operationId: 'createVerifiableCredential',
         summary: 'Issues a verifiable credential about the subject of the bearer access token (OpenID4VCI draft 00, as Hydra)',
         tags: ['oidc'],
-        body: { media: 'json', schema: hydra('CreateVerifiableCredentialRequestBody') },
+        // The bearer token is checked before the body, as Hydra does: the body's checks stay with the handler.
+        body: { media: 'json', schema: hydra('CreateVerifiableCredentialRequestBody'), refuse: 'handler' },
         responses: {
           '200': hydra('verifiableCredentialResponse'),
           '400': hydra('verifiableCredentialPrimingResponse'),

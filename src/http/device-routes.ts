@@ -11,6 +11,7 @@ import { acceptForms, formBody } from './form.js'
 import { missingKeyPage, sendPage } from './pages.js'
 import type { Route, RouteGroup } from './route-table.js'
 import { acceptDeviceUserCodeRequest, deviceAuthorization, errorOAuth2, form, oAuth2RedirectTo, query } from './schemas/components.js'
+import { flowBodyRefusal } from './validation.js'
 
 export interface DevicePublicRoutesDeps {
   authorization: DeviceAuthorization
@@ -99,7 +100,7 @@ export function deviceAdminRoutes(flow: DeviceFlow): RouteGroup {
         summary: 'Accept a device user code',
         tags: ['oAuth2'],
         querystring: query({ device_challenge: 'The device challenge' }, ['device_challenge']),
-        body: { media: 'json', schema: acceptDeviceUserCodeRequest },
+        body: { media: 'json', schema: acceptDeviceUserCodeRequest, refuse: flowBodyRefusal },
         responses: { '200': oAuth2RedirectTo, default: errorOAuth2 },
         handler: async (request: FastifyRequest) => {
           const v = (request.query as Record<string, string | string[] | undefined>).device_challenge

@@ -5,6 +5,7 @@ import type { LoginConsentAdmin, RequestAnswer } from '../flow/admin.js'
 import type { SessionAdmin } from '../flow/sessions.js'
 import { invalidRequest } from '../oauth2/errors.js'
 import type { Route, RouteGroup } from './route-table.js'
+import { flowBodyRefusal } from './validation.js'
 import {
   acceptOAuth2ConsentRequest,
   acceptOAuth2LoginRequest,
@@ -34,7 +35,8 @@ const answer = (reply: FastifyReply, a: RequestAnswer): FastifyReply => reply.co
 
 // Hydra's parameter; the `challenge` alias is read too but not advertised.
 const challengeQuery = (name: string) => query({ [name]: `The ${name.replace('_', ' ')}` }, [name])
-const flow = { tags: ['oAuth2'] as const }
+// A missing challenge is the handler's to report: Hydra reads `challenge` when the named one is absent.
+const flow = { tags: ['oAuth2'] as const, checkedByHandler: ['login_challenge', 'consent_challenge'] }
 
 export function flowAdminRoutes(admin: LoginConsentAdmin): RouteGroup {
   const base = '/oauth2/auth/requests'
@@ -58,7 +60,7 @@ export function flowAdminRoutes(admin: LoginConsentAdmin): RouteGroup {
       operationId: 'acceptOAuth2LoginRequest',
       summary: 'Accept a login request',
       querystring: login,
-      body: { media: 'json', schema: acceptOAuth2LoginRequest },
+      body: { media: 'json', schema: acceptOAuth2LoginRequest, refuse: flowBodyRefusal },
       responses: { '200': oAuth2RedirectTo, default: errorOAuth2 },
       handler: async (request) => admin.acceptLoginRequest(challengeOf(request, 'login_challenge'), request.body),
     },
@@ -69,7 +71,7 @@ export function flowAdminRoutes(admin: LoginConsentAdmin): RouteGroup {
       operationId: 'rejectOAuth2LoginRequest',
       summary: 'Reject a login request',
       querystring: login,
-      body: { media: 'json', schema: rejectOAuth2Request, required: false },
+      body: { media: 'json', schema: rejectOAuth2Request, required: false, refuse: flowBodyRefusal },
       responses: { '200': oAuth2RedirectTo, default: errorOAuth2 },
       handler: async (request) => admin.rejectLoginRequest(challengeOf(request, 'login_challenge'), request.body),
     },
@@ -90,7 +92,7 @@ export function flowAdminRoutes(admin: LoginConsentAdmin): RouteGroup {
       operationId: 'acceptOAuth2ConsentRequest',
       summary: 'Accept a consent request',
       querystring: consent,
-      body: { media: 'json', schema: acceptOAuth2ConsentRequest, required: false },
+      body: { media: 'json', schema: acceptOAuth2ConsentRequest, required: false, refuse: flowBodyRefusal },
       responses: { '200': oAuth2RedirectTo, default: errorOAuth2 },
       handler: async (request) => admin.acceptConsentRequest(challengeOf(request, 'consent_challenge'), request.body),
     },
@@ -101,7 +103,7 @@ export function flowAdminRoutes(admin: LoginConsentAdmin): RouteGroup {
       operationId: 'rejectOAuth2ConsentRequest',
       summary: 'Reject a consent request',
       querystring: consent,
-      body: { media: 'json', schema: rejectOAuth2Request, required: false },
+      body: { media: 'json', schema: rejectOAuth2Request, required: false, refuse: flowBodyRefusal },
       responses: { '200': oAuth2RedirectTo, default: errorOAuth2 },
       handler: async (request) => admin.rejectConsentRequest(challengeOf(request, 'consent_challenge'), request.body),
     },

@@ -18,7 +18,8 @@ function challengeOf(request: FastifyRequest): string | undefined {
 
 // Hydra's parameter; the `challenge` alias is read too but not advertised.
 const CHALLENGE = query({ logout_challenge: 'The logout challenge' }, ['logout_challenge'])
-const logout = { tags: ['oAuth2'] as const, querystring: CHALLENGE }
+// A missing challenge is the handler's to report: Hydra reads `challenge` when logout_challenge is absent.
+const logout = { tags: ['oAuth2'] as const, querystring: CHALLENGE, checkedByHandler: ['logout_challenge'] }
 
 export function logoutAdminRoutes(admin: LogoutAdmin): RouteGroup {
   const base = '/oauth2/auth/requests/logout'

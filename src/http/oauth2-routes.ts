@@ -40,6 +40,8 @@ export function oauth2PublicRoutes(oauth2: Pick<OAuth2, 'token' | 'clientAuth' |
         summary: 'The token endpoint (RFC 6749 §3.2)',
         tags: ['oAuth2'],
         body: { media: 'form', schema: TOKEN_FORM },
+        // fosite checks the client and words a missing grant_type itself ("Request parameter …").
+        checkedByHandler: ['grant_type'],
         responses: { '200': oAuth2TokenExchange, default: errorOAuth2 },
         postOnly: true,
         discovery: 'token_endpoint',
@@ -109,6 +111,8 @@ export function oauth2AdminRoutes(oauth2: Pick<OAuth2, 'introspection' | 'revoca
         summary: 'Delete every access token of a client',
         tags: ['oAuth2'],
         querystring: query({ client_id: 'The client' }, ['client_id']),
+        // Hydra words this one differently ("… but it should have been."), and refuses it empty too.
+        checkedByHandler: ['client_id'],
         responses: { '204': 'Deleted', default: errorOAuth2 },
         handler: async (request, reply) => {
           const clientId = (request.query as DeleteTokensQuery).client_id

@@ -5,6 +5,7 @@ import { REGISTRATION_PATH, type DynamicRegistration } from '../client/registrat
 import { addJsonParser } from './app.js'
 import { paramOf, type Route, type RouteGroup } from './route-table.js'
 import { errorOAuth2, oAuth2Client, pathParams } from './schemas/components.js'
+import { clientBodyRefusal } from './validation.js'
 
 const idOf = (request: FastifyRequest): string => paramOf(request, 'id')
 
@@ -29,7 +30,7 @@ export function registrationRoutes(registration: DynamicRegistration): RouteGrou
       url: REGISTRATION_PATH,
       operationId: 'createOidcDynamicClient',
       summary: 'Dynamic client registration (RFC 7591)',
-      body: { media: 'json', schema: oAuth2Client },
+      body: { media: 'json', schema: oAuth2Client, refuse: clientBodyRefusal },
       responses: { '201': oAuth2Client, '400': errorOAuth2, default: errorOAuth2 },
       discovery: 'registration_endpoint',
       handler: async (request, reply) => noStore(reply).code(201).send(await registration.register(request.body)),
@@ -51,7 +52,7 @@ export function registrationRoutes(registration: DynamicRegistration): RouteGrou
       operationId: 'setOidcDynamicClient',
       summary: 'Replace a dynamically registered client (RFC 7592)',
       params: ID,
-      body: { media: 'json', schema: oAuth2Client },
+      body: { media: 'json', schema: oAuth2Client, refuse: clientBodyRefusal },
       responses: { '200': oAuth2Client, '404': errorOAuth2, default: errorOAuth2 },
       handler: async (request, reply) => noStore(reply).send(await registration.update(idOf(request), request.headers.authorization, request.body)),
     },

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { invalidRequest, OAuthError } from '../oauth2/errors.js'
 import type { Schema } from './schemas/json-schema.js'
+import { decodableJson, formFields, pathFields, queryFields, refusal, type BodyRefusal, type RefusalContext } from './validation.js'
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -21,8 +22,18 @@ export interface Route {
   tags: readonly string[]
   params?: Schema
   querystring?: Schema
-  /** The request body: JSON (admin API, registration) or an OAuth 2.0 form, with its schema. */
-  body?: { media: 'json' | 'form'; schema: Schema; required?: boolean }
+  /**
+   * The request body: JSON (admin API, registration) or an OAuth 2.0 form, with its schema, which
+   * Fastify's ajv enforces (validation.ts). `refuse` words a JSON body that does not decode in the
+   * envelope of Hydra's handler for it; 'handler' leaves the checks to the handler, whose messages
+   * the generic wording cannot give (the route says why).
+   */
+  body?: { media: 'json' | 'form'; schema: Schema; required?: boolean; refuse?: BodyRefusal | 'handler' }
+  /**
+   * Required form or query members the handler checks itself (Hydra reads an alias for it, or
+   * words its absence differently): documented as required, not enforced by the schema.
+   */
+  checkedByHandler?: readonly string[]
   /** Answers by status ('default' for every error): a JSON schema, or words for anything else. */
   responses: Readonly<Record<string, Answer>>
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
@@ -80,6 +91,23 @@ function jsonAnswers(responses: Route['responses']): Record<string, Schema> | un
   return json.length > 0 ? Object.fromEntries(json) : undefined
 }
 
+/**
+ * The request schemas Fastify's ajv enforces for a route (validation.ts says what each checks),
+ * and the formatter that turns a refusal into the route's 400.
+ */
+export function requestSchemas(route: Route): { schema: Record<string, Schema>; schemaErrorFormatter?: ReturnType<typeof refusal> } {
+  const schema: Record<string, Schema> = {}
+  if (route.params) schema.params = pathFields(route.params)
+  if (route.querystring) schema.querystring = queryFields(route.querystring, route.checkedByHandler)
+  const body = route.body
+  if (body && body.refuse !== 'handler') {
+    schema.body = body.media === 'form' ? formFields(body.schema, route.checkedByHandler) : decodableJson(body.schema)
+  }
+  if (Object.keys(schema).length === 0) return { schema }
+  const ctx: RefusalContext = { schemas: schema, ...(body ? { media: body.media } : {}), ...(body?.media === 'json' && typeof body.refuse === 'function' ? { json: body.refuse } : {}) }
+  return { schema, schemaErrorFormatter: refusal(ctx) }
+}
+
 const postOnlyPaths = new WeakMap<FastifyInstance, Set<string>>()
 const methodsByPath = new WeakMap<FastifyInstance, Map<string, { pattern: RegExp; methods: Set<string> }>>()
 const answersOptions = new WeakSet<FastifyInstance>()
@@ -117,7 +145,14 @@ export async function registerRoutes(app: FastifyInstance, groups: readonly Rout
       await group.setup?.(scope)
       for (const route of group.routes) {
         const response = jsonAnswers(route.responses)
-        scope.route({ method: route.method, url: route.url, handler: route.handler, ...(response ? { schema: { response } } : {}) })
+        const request = requestSchemas(route)
+        scope.route({
+          method: route.method,
+          url: route.url,
+          handler: route.handler,
+          schema: { ...request.schema, ...(response ? { response } : {}) },
+          ...(request.schemaErrorFormatter ? { schemaErrorFormatter: request.schemaErrorFormatter } : {}),
+        })
       }
     }
     if (group.admin) {

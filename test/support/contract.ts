@@ -17,7 +17,19 @@ addFormats(ajv)
 // OpenAPI's integer formats say nothing JSON Schema checks.
 ajv.addFormat('int64', true)
 ajv.addFormat('int32', true)
-ajv.addSchema({ $id: 'hydra', components: { schemas: HYDRA_COMPONENTS } })
+// The one documented deviation of Hydra's description from its server: a client's jwks is
+// go-jose's JSONWebKeySet, which accepts keys without kid, alg or use and leaves them out of the
+// answer, while the description's jsonWebKey lists them as required. Only the client's keys are
+// checked with kty alone required; the key endpoints' answers keep Hydra's jsonWebKey.
+const components = HYDRA_COMPONENTS as Record<string, Record<string, unknown>>
+const clientSchema = components.oAuth2Client as { properties: Record<string, unknown> }
+const hydraComponents = {
+  ...components,
+  clientJsonWebKey: { ...components.jsonWebKey, required: ['kty'] },
+  clientJsonWebKeySet: { ...components.jsonWebKeySet, properties: { keys: { type: 'array', items: { $ref: '#/components/schemas/clientJsonWebKey' } } } },
+  oAuth2Client: { ...clientSchema, properties: { ...clientSchema.properties, jwks: { $ref: '#/components/schemas/clientJsonWebKeySet' } } },
+}
+ajv.addSchema({ $id: 'hydra', components: { schemas: hydraComponents } })
 
 const toHydraRefs = (schema: unknown): unknown => JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"hydra#/components/schemas/'))
 

@@ -5,6 +5,20 @@ import { anyObject, arrayOf, bool, extend, hydra, int, named, obj, ordered, str,
 /** Every error answer (the one renderer in http/errors.ts); `request_id` is Orthrus's addition. */
 export const errorOAuth2 = extend('errorOAuth2', hydra('errorOAuth2'), { request_id: str('The request id, also in X-Request-Id') })
 
+// A client's jwks is go-jose's JSONWebKeySet in Hydra: any valid key is accepted, and kid, alg and
+// use are left out of the answer when empty, although Hydra's jsonWebKey schema lists them as
+// required. A client's keys are described (and serialised) with only kty required (RFC 7517 §4.1),
+// wherever a client appears: Hydra's client schema object is shared by the login, consent and
+// session answers that embed it.
+const jwkSet = hydra('jsonWebKeySet')
+const clientJsonWebKey = named('clientJsonWebKey', { ...hydra('jsonWebKey'), required: ['kty'] })
+const clientJsonWebKeySet = named('clientJsonWebKeySet', {
+  ...jwkSet,
+  properties: { keys: { ...(jwkSet.properties as { keys: Schema }).keys, items: clientJsonWebKey } },
+})
+const hydraClient = hydra('oAuth2Client')
+hydraClient.properties = { ...(hydraClient.properties as Record<string, Schema>), jwks: clientJsonWebKeySet }
+
 export const oAuth2Client = extend('oAuth2Client', hydra('oAuth2Client'), {
   // RFC 9449 §5.2: token requests of this client must carry a DPoP proof.
   dpop_bound_access_tokens: bool('RFC 9449: every access token of this client is DPoP-bound'),
@@ -82,8 +96,11 @@ export function query(fields: Record<string, string>, required: string[] = []): 
   return form(fields, required)
 }
 
-/** Path parameters, all text. */
-export const pathParams = (fields: Record<string, string>): Schema => form(fields, Object.keys(fields))
+/** Path parameters, all text: a description, or a string schema with limits. */
+export const pathParams = (fields: Record<string, string | Schema>): Schema =>
+  obj(Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, typeof f === 'string' ? { type: 'string', description: f } : f])), {
+    required: Object.keys(fields),
+  })
 
 export const anyJson = named('JSONRawMessage', {})
 export { int, strs }
