@@ -12,6 +12,19 @@ export function randomId(): string {
   return randomUUID()
 }
 
+/**
+ * A UUID v7 (RFC 9562 §5.7): the millisecond `time` first, then 74 random bits. Ids made one
+ * after the other sort in the order they were made, so an index on them grows at its end instead
+ * of touching a random page per insert (the token tables' request_id).
+ */
+export function timeOrderedId(time: number): string {
+  const hex = pooledRandomBytes(10).toString('hex')
+  const ms = Math.max(0, Math.floor(time)).toString(16).padStart(12, '0').slice(-12)
+  // rand_a after the version nibble; rand_b after the variant bits (10xx).
+  const variant = ((parseInt(hex.slice(3, 4), 16) & 0x3) | 0x8).toString(16)
+  return `${ms.slice(0, 8)}-${ms.slice(8)}-7${hex.slice(0, 3)}-${variant}${hex.slice(4, 7)}-${hex.slice(7, 19)}`
+}
+
 /** A random string of `length` characters from [A-Za-z0-9-_.~], every character equally likely. */
 export function randomSecret(length = 26): string {
   if (!Number.isSafeInteger(length) || length < 1) {

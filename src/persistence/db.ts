@@ -83,10 +83,12 @@ function batchedWriter(t: DsnTarget, kysely: Kysely<Database>): { run(q: Compile
   // Started on the first write, so commands that never batch a write start no thread.
   let writer: SqliteWriter | undefined
   return {
-    run: async (q) => void (await (writer ??= new SqliteWriter(t.filename)).run(q)),
+    run: (q) => (writer ??= new SqliteWriter(t.filename)).run(q).then(done),
     close: async () => writer?.close(),
   }
 }
+
+const done = (): void => undefined
 
 async function dialectFor(t: DsnTarget) {
   switch (t.dialect) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { pooledRandomBytes, randomId, randomSecret } from '../../src/crypto/random.js'
+import { pooledRandomBytes, randomId, randomSecret, timeOrderedId } from '../../src/crypto/random.js'
 
 vi.mock('node:crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:crypto')>()
@@ -18,6 +18,26 @@ describe('randomId', () => {
     const ids = new Set(Array.from({ length: 100 }, () => randomId()))
     expect(ids.size).toBe(100)
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  })
+})
+
+describe('timeOrderedId', () => {
+  it('returns distinct UUID v7 values that carry the time and sort by it', () => {
+    const time = Date.UTC(2026, 11, 8, 1, 2, 3, 456)
+    const ids = Array.from({ length: 200 }, (_, i) => timeOrderedId(time + i))
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(parseInt(ids[0]!.replace(/-/g, '').slice(0, 12), 16)).toBe(time)
+    expect([...ids].sort()).toEqual(ids)
+  })
+
+  it('keeps 74 random bits for ids of the same millisecond', () => {
+    const ids = Array.from({ length: 1000 }, () => timeOrderedId(0))
+    expect(new Set(ids).size).toBe(ids.length)
+    // Every random hex digit varies (the version digit and the variant's top bits do not).
+    const hex = ids.map((id) => id.replace(/-/g, ''))
+    for (const at of [13, 14, 15, 17, 18, 19, 20, 31]) expect(new Set(hex.map((h) => h[at])).size, `digit ${at}`).toBeGreaterThan(8)
+    expect(new Set(hex.map((h) => h[16])).size).toBe(4)
   })
 })
 

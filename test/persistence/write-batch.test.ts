@@ -88,6 +88,18 @@ describe('batched writes on a SQLite file (writer thread)', () => {
     await again.close()
   })
 
+  it('keeps writes of many distinct statements apart, beyond the statements the writer keeps prepared', async () => {
+    // Each write its own SQL text (the literal differs), in bursts that straddle the writer's
+    // renumbering of its prepared statements.
+    const shaped = (i: number) => db.batchedWrite(sql`insert into batch_probe (id, n) values (${`s-${i}`}, ${sql.lit(i)})`.compile(db.kysely))
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(Array.from({ length: 170 }, (_, k) => shaped(round * 170 + k)))
+    }
+    const rows = await sql<{ id: string; n: number }>`select id, n from batch_probe where id like 's-%'`.execute(db.kysely)
+    expect(rows.rows.length).toBe(510)
+    for (const r of rows.rows) expect(`s-${r.n}`).toBe(r.id)
+  })
+
   it('commits a burst in slices of at most MAX_WRITE_BATCH writes', async () => {
     const file = join(dir, 'burst.sqlite')
     const setup = await openDb(`sqlite://${file}`)

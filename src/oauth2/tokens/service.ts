@@ -1,6 +1,6 @@
 // Issues access tokens in the configured format and finds presented tokens again. Both formats
 // are stored by signature, so revocation and introspection work the same for either.
-import { randomUUID } from 'node:crypto'
+import { timeOrderedId } from '../../crypto/random.js'
 import type { Client } from '../../client/model.js'
 import { serverError } from '../errors.js'
 import type { TokenKind, TokenRecord, TokenStore } from '../store.js'
@@ -101,7 +101,7 @@ function tokenRecord(
 ): TokenRecord {
   return {
     signature,
-    requestId: g.requestId ?? randomUUID(),
+    requestId: g.requestId ?? timeOrderedId(requestedAt.getTime()),
     requestedAt,
     clientId: g.client.client_id,
     requestedScope: [...g.requestedScope],
