@@ -7,7 +7,8 @@ import { registerRoutes } from '../../src/http/route-table.js'
 import { AJV_OPTIONS } from '../../src/http/validation.js'
 import { testApps, type TestApps } from '../support/app.js'
 import { testDatabases } from '../support/databases.js'
-import { FLOW_ENV } from '../support/flow.js'
+import { CookieJar } from '../support/browser.js'
+import { FLOW_ENV, adminCall, createClient, startFlow } from '../support/flow.js'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 const BAD_REQUEST = 'The request was malformed or contained invalid parameters'
@@ -105,6 +106,12 @@ for (const t of testDatabases()) {
       const got = await env.admin.inject({ method: 'GET', url: `/admin/clients/${res.json().client_id}` })
       expect(got.statusCode).toBe(200)
       expect(got.json().jwks.keys[0]).toEqual(BARE_RSA)
+      // The login request embeds the client, keys and all.
+      const client = await createClient(env, { jwks: { keys: [BARE_RSA] } })
+      const challenge = await startFlow(env, new CookieJar(), client.client_id)
+      const login = await adminCall(env, 'GET', `/admin/oauth2/auth/requests/login?login_challenge=${encodeURIComponent(challenge)}`)
+      expect(login.statusCode).toBe(200)
+      expect(login.json().client.jwks.keys[0]).toEqual(BARE_RSA)
     })
   })
 }
