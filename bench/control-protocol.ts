@@ -11,6 +11,8 @@ export interface Command {
 export interface Reply {
   seq: number
   roundTrips: number
+  /** HTTP responses the process has finished. */
+  responses: number
   file?: string
   error?: string
 }

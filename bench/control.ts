@@ -40,9 +40,10 @@ export class Control {
     }
   }
 
-  /** Database round trips made so far by these processes together. */
-  async roundTrips(pids: readonly number[]): Promise<number> {
-    return (await this.ask(pids, { op: 'count' })).reduce((sum, r) => sum + r.roundTrips, 0)
+  /** Database round trips made, and HTTP responses finished, so far by these processes together. */
+  async counts(pids: readonly number[]): Promise<{ roundTrips: number; responses: number }> {
+    const replies = await this.ask(pids, { op: 'count' })
+    return { roundTrips: replies.reduce((sum, r) => sum + r.roundTrips, 0), responses: replies.reduce((sum, r) => sum + r.responses, 0) }
   }
 
   close(): void {

@@ -70,7 +70,7 @@ export async function measure(req: Request, target: Target, settings: Settings, 
   const { control } = target
   const profiling = profileFile !== undefined && control !== undefined
   if (profiling) await control.ask(pids, { op: 'profile-start' })
-  const tripsBefore = target.countsRoundTrips && control ? await control.roundTrips(pids) : undefined
+  const countsBefore = target.countsRoundTrips && control ? await control.counts(pids) : undefined
   const database = target.databaseServer ?? []
   const rss = new PeakRss(pids)
 
@@ -90,11 +90,13 @@ export async function measure(req: Request, target: Target, settings: Settings, 
   const dbAfter = database.length > 0 ? cpuSeconds(serverPids(database)) : undefined
 
   const requests = result.requests.total
-  const tripsAfter = tripsBefore !== undefined && control ? await control.roundTrips(pidsAfter) : undefined
+  const countsAfter = countsBefore !== undefined && control ? await control.counts(pidsAfter) : undefined
   const profiles = profiling ? (await control.ask(pidsAfter, { op: 'profile-stop', file: profileFile })).flatMap((r) => (r.file ? [r.file] : [])) : undefined
   const cpu = perRequest(cpuBefore, cpuAfter, requests, 1e6)
   const dbCpu = perRequest(dbBefore, dbAfter, requests, 1e6)
-  const trips = perRequest(tripsBefore, tripsAfter, requests, 1)
+  // Per response the server finished in the same interval, both counted inside the server.
+  const served = countsBefore && countsAfter ? countsAfter.responses - countsBefore.responses : 0
+  const trips = perRequest(countsBefore?.roundTrips, countsAfter?.roundTrips, served, 1)
   return {
     requests,
     reqPerSec: result.requests.average,

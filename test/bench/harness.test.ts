@@ -3,6 +3,8 @@
 // server, and the PASS/FAIL rules of the report on made-up figures.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Control } from '../../bench/control.js'
 import { countCalls, driverMethods, install } from '../../bench/instrument.js'
@@ -78,7 +80,17 @@ describe('bench control channel', () => {
     const control = new Control()
     try {
       install(control.dir, '')
-      expect(await control.roundTrips([process.pid])).toBe(0)
+      expect(await control.counts([process.pid])).toEqual({ roundTrips: 0, responses: 0 })
+      // A response this process finishes is counted, so round trips divide by what was served.
+      const server = createServer((_req, res) => res.end('ok'))
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      try {
+        const { port } = server.address() as AddressInfo
+        expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('ok')
+      } finally {
+        await new Promise((resolve) => server.close(resolve))
+      }
+      expect(await control.counts([process.pid])).toEqual({ roundTrips: 0, responses: 1 })
       await control.ask([process.pid], { op: 'profile-start' })
       const [reply] = await control.ask([process.pid], { op: 'profile-stop', file: `${control.dir}/p-{pid}.cpuprofile` })
       expect(reply?.file).toBe(`${control.dir}/p-${process.pid}.cpuprofile`)
