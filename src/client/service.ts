@@ -5,7 +5,7 @@ import type * as JsonPatch from 'fast-json-patch'
 const loadPatch = (): typeof JsonPatch => createRequire(import.meta.url)('fast-json-patch') as typeof JsonPatch
 import type { SecretHasher } from '../crypto/hasher.js'
 import { randomId, randomSecret } from '../crypto/random.js'
-import { invalidRequest, notFound } from '../oauth2/errors.js'
+import { invalidRequest, notFound, type OAuthError } from '../oauth2/errors.js'
 import { isPublicClient, MAX_ROTATED_SECRETS, type Client, type ClientMetadata } from './model.js'
 import { presentClient } from './present.js'
 import { checkSectorIdentifier, fetchSectorDocument, type SectorFetcher } from './sector-identifier.js'
@@ -14,6 +14,28 @@ import { checkServerCalledUris } from './outbound-uris.js'
 import type { OutboundFetcher } from '../outbound/fetcher.js'
 import type { ClientListQuery, ClientStore, Page } from './store.js'
 import { validateClientMetadata, validateLifespans } from './validate.js'
+
+/**
+ * A JSON Patch document as the route schema (http/client-routes.ts) admits it: an array of
+ * objects whose op, path and from are strings or null. Anything else was refused by the schema,
+ * in the words of `patchRefused`.
+ */
+export type JsonPatchBody = ReadonlyArray<{ op?: string | null; path?: string | null; from?: string | null; value?: unknown }>
+
+const NOT_A_PATCH = 'The body must be a JSON Patch document (an array of operations).'
+const invalidPatch = (reason: string) => invalidRequest(`The JSON Patch is invalid: ${reason}.`)
+
+/**
+ * A patch the route schema refused (`at` is the refused value's path), in the words of the JSON
+ * Patch library's own checks, which still judge the operations (known op, path from the root).
+ */
+export function patchRefused(at: readonly string[]): OAuthError {
+  const [index, member] = at
+  if (index === undefined) return invalidRequest(NOT_A_PATCH)
+  if (member === undefined) return invalidPatch('Operation is not an object')
+  if (member === 'op') return invalidPatch('Operation `op` property is not one of operations defined in RFC-6902')
+  return invalidPatch(`Operation \`${member}\` property is not a string`)
+}
 
 export interface ClientServiceDeps {
   /** Reads and single-row writes; deletion (with what hangs off a client) runs in a unit of work. */
@@ -104,14 +126,15 @@ export class ClientService {
   }
 
   /** PATCH with an RFC 6902 JSON Patch applied to the client's API representation. */
-  async patch(id: string, ops: unknown): Promise<ClientView> {
+  async patch(id: string, ops: JsonPatchBody | null | undefined): Promise<ClientView> {
     const existing = await this.get(id)
-    if (!Array.isArray(ops)) throw invalidRequest('The body must be a JSON Patch document (an array of operations).')
+    // An absent patch: any other body that is not an array was refused by the route schema.
+    if (!ops) throw invalidRequest(NOT_A_PATCH)
     // An empty secret slot lets `replace /client_secret` work like Hydra's; left empty, it means "keep".
     const current = (): Record<string, unknown> => ({ ...presentClient(existing), client_secret: '' })
     const fjp = loadPatch()
     const invalid = fjp.validate(ops as JsonPatch.Operation[], current())
-    if (invalid) throw invalidRequest(`The JSON Patch is invalid: ${invalid.message.split('\n')[0] ?? invalid.name}.`)
+    if (invalid) throw invalidPatch(invalid.message.split('\n')[0] ?? invalid.name)
     let doc: Record<string, unknown>
     try {
       doc = fjp.applyPatch(current(), ops as JsonPatch.Operation[], false, false).newDocument

@@ -1,9 +1,9 @@
 // The admin API's OAuth 2.0 client endpoints (Hydra's /admin/clients).
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { presentClient } from '../client/present.js'
-import type { ClientService, ClientView } from '../client/service.js'
+import { patchRefused, type ClientService, type ClientView, type JsonPatchBody } from '../client/service.js'
 import { pageHeaders, pageParams, type ListQuery } from './pagination.js'
-import { paramOf, type Route, type RouteGroup } from './route-table.js'
+import { paramOf, raiseRefusal, type Route, type RouteGroup } from './route-table.js'
 import { errorOAuth2, jsonPatchDocument, oAuth2Client, oAuth2ClientTokenLifespans, oAuth2Clients, pathParams, query } from './schemas/components.js'
 import { clientBodyRefusal } from './validation.js'
 
@@ -79,10 +79,19 @@ export function clientAdminRoutes(service: ClientService): RouteGroup {
       summary: 'Change a client with a JSON Patch (RFC 6902)',
       params: ID,
       // The patch is applied to the client's JSON and the result checked as a client body
-      // (client/service.ts), which words what is wrong with the patch or its result.
-      body: { media: 'json', schema: jsonPatchDocument, refuse: 'handler' },
+      // (client/service.ts), which words what is wrong with the patch or its result. Hydra reads
+      // the client before the patch, so an unknown client is a 404 whatever the body: the
+      // schema's refusal waits for the handler.
+      body: { media: 'json', schema: jsonPatchDocument, refuse: (_reason, p) => patchRefused(p.at), deferred: true },
       responses: { '200': oAuth2Client, '404': errorOAuth2, default: errorOAuth2 },
-      handler: async (request) => view(await service.patch(idOf(request), request.body)),
+      handler: async (request) => {
+        const id = idOf(request)
+        if (request.validationError) {
+          await service.get(id)
+          raiseRefusal(request)
+        }
+        return view(await service.patch(id, request.body as JsonPatchBody | null))
+      },
     },
     {
       ...client,

@@ -2,8 +2,8 @@
 import type { FastifyRequest } from 'fastify'
 import { invalidToken } from '../oidc/userinfo.js'
 import type { CredentialRequest, VerifiableCredentials } from '../oidc/verifiable-credentials.js'
-import { invalidRequest } from '../oauth2/errors.js'
-import type { RouteGroup } from './route-table.js'
+import { OAuthError, invalidRequest } from '../oauth2/errors.js'
+import { raiseRefusal, type RouteGroup } from './route-table.js'
 import { errorOAuth2 } from './schemas/components.js'
 import { hydra } from './schemas/json-schema.js'
 
@@ -16,6 +16,16 @@ function bearer(request: FastifyRequest): string {
   return m[1]
 }
 
+/**
+ * Hydra's refusal of a body that does not decode: invalid_request "Unable to decode request body.",
+ * with the reason (which member is wrong) wrapped as the cause, shown as error_debug when
+ * oauth2.expose_internal_errors is set.
+ */
+function undecodable(reason: string): OAuthError {
+  const e = invalidRequest('Unable to decode request body.')
+  return new OAuthError(e.error, e.description, e.status, e.hint, `${reason}.`)
+}
+
 export function credentialsRoutes(credentials: VerifiableCredentials): RouteGroup {
   return {
     routes: [
@@ -25,8 +35,9 @@ export function credentialsRoutes(credentials: VerifiableCredentials): RouteGrou
         operationId: 'createVerifiableCredential',
         summary: 'Issues a verifiable credential about the subject of the bearer access token (OpenID4VCI draft 00, as Hydra)',
         tags: ['oidc'],
-        // The bearer token is checked before the body, as Hydra does: the body's checks stay with the handler.
-        body: { media: 'json', schema: hydra('CreateVerifiableCredentialRequestBody'), refuse: 'handler' },
+        // The bearer token is checked before the body, as Hydra does: the schema's refusal waits
+        // for the handler, which raises it once the token is good.
+        body: { media: 'json', schema: hydra('CreateVerifiableCredentialRequestBody'), refuse: undecodable, deferred: true },
         responses: {
           '200': hydra('verifiableCredentialResponse'),
           '400': hydra('verifiableCredentialPrimingResponse'),
@@ -36,10 +47,12 @@ export function credentialsRoutes(credentials: VerifiableCredentials): RouteGrou
         discovery: 'credentials_endpoint_draft_00',
         cors: 'client',
         handler: async (request, reply) => {
-          const token = bearer(request)
-          const body = request.body
-          if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('Unable to decode request body.')
-          const answer = await credentials.issue(token, body as CredentialRequest)
+          const answer = await credentials.issue(bearer(request), () => {
+            raiseRefusal(request)
+            // An empty body, which Go's decoder refuses; a null one is refused alike.
+            if (request.body === undefined || request.body === null) throw undecodable('the body is empty')
+            return request.body as CredentialRequest
+          })
           return reply
             .code(answer.status)
             .header('cache-control', 'no-store')

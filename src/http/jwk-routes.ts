@@ -4,7 +4,17 @@
 import type { FastifyReply } from 'fastify'
 import type { KeyManager } from '../jwk/manager.js'
 import { MAX_ID_LENGTH, type Jwk } from '../jwk/model.js'
-import { parseCreateRequest, parseImportedKey, parseImportedSet } from '../jwk/validate.js'
+import {
+  createRequestRefused,
+  keyRefused,
+  parseCreateRequest,
+  parseImportedKey,
+  parseImportedSet,
+  setRefused,
+  type CreateKeyBody,
+  type KeyBody,
+  type KeySetBody,
+} from '../jwk/validate.js'
 import { notFound } from '../oauth2/errors.js'
 import { paramOf, type Route, type RouteGroup } from './route-table.js'
 import { createJsonWebKeySet, errorOAuth2, jsonWebKey, jsonWebKeySet, pathParams } from './schemas/components.js'
@@ -32,12 +42,13 @@ export function jwkAdminRoutes(keys: KeyManager): RouteGroup {
       operationId: 'createJsonWebKeySet',
       summary: 'Generate a key in a set',
       params: SET,
-      // alg, kid and use are checked by jwk/validate.ts, which names the algorithms it offers.
-      body: { media: 'json', schema: createJsonWebKeySet, refuse: 'handler' },
+      // A member of the wrong type is refused in jwk/validate.ts's words, which name the
+      // algorithms offered; the values are checked there too.
+      body: { media: 'json', schema: createJsonWebKeySet, refuse: (_reason, p) => createRequestRefused(p.at, p.value) },
       responses: { '201': jsonWebKeySet, default: errorOAuth2 },
       handler: async (request, reply: FastifyReply) => {
         const set = paramOf(request, 'set')
-        const created = await keys.create(set, parseCreateRequest(request.body))
+        const created = await keys.create(set, parseCreateRequest(request.body as CreateKeyBody | null))
         return reply.code(201).header('location', `/admin/keys/${encodeURIComponent(set)}`).send(keySet([created]))
       },
     },
@@ -64,12 +75,12 @@ export function jwkAdminRoutes(keys: KeyManager): RouteGroup {
       operationId: 'setJsonWebKeySet',
       summary: 'Replace a key set',
       params: SET,
-      // A key's members are checked by jwk/validate.ts, whose wording names the key in the set.
-      body: { media: 'json', schema: jsonWebKeySet, refuse: 'handler' },
+      // Refused in jwk/validate.ts's words, which name the key in the set (`keys[0]: ...`).
+      body: { media: 'json', schema: jsonWebKeySet, refuse: (_reason, p) => setRefused(p.at, p.value) },
       responses: { '200': jsonWebKeySet, default: errorOAuth2 },
       handler: async (request) => {
         const set = paramOf(request, 'set')
-        return keySet(await keys.replaceSet(set, await parseImportedSet(request.body)))
+        return keySet(await keys.replaceSet(set, await parseImportedSet(request.body as KeySetBody | null)))
       },
     },
     {
@@ -112,12 +123,12 @@ export function jwkAdminRoutes(keys: KeyManager): RouteGroup {
       operationId: 'setJsonWebKey',
       summary: 'Replace one key',
       params: KEY,
-      body: { media: 'json', schema: jsonWebKey, refuse: 'handler' },
+      body: { media: 'json', schema: jsonWebKey, refuse: (_reason, p) => keyRefused(p.at, p.value) },
       responses: { '200': jsonWebKey, default: errorOAuth2 },
       handler: async (request) => {
         const set = paramOf(request, 'set')
         const kid = paramOf(request, 'kid')
-        return keys.putKey(set, await parseImportedKey(request.body, '', kid))
+        return keys.putKey(set, await parseImportedKey(request.body as KeyBody | null, '', kid))
       },
     },
     {

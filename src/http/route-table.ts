@@ -24,11 +24,20 @@ export interface Route {
   querystring?: Schema
   /**
    * The request body: JSON (admin API, registration) or an OAuth 2.0 form, with its schema, which
-   * Fastify's ajv enforces (validation.ts). `refuse` words a JSON body that does not decode in the
-   * envelope of Hydra's handler for it; 'handler' leaves the checks to the handler, whose messages
-   * the generic wording cannot give (the route says why).
+   * Fastify's ajv enforces (validation.ts). `refuse` words a JSON body that does not decode as
+   * the route's handler words it (Hydra's envelope, or the handler's own sentence per member).
    */
-  body?: { media: 'json' | 'form'; schema: Schema; required?: boolean; refuse?: BodyRefusal | 'handler' }
+  body?: {
+    media: 'json' | 'form'
+    schema: Schema
+    required?: boolean
+    refuse?: BodyRefusal
+    /**
+     * The refusal waits for the handler (Fastify's attachValidation), which raises it with
+     * `raiseRefusal` once it has made the checks Hydra makes before reading the body.
+     */
+    deferred?: boolean
+  }
   /**
    * Required form or query members the handler checks itself (Hydra reads an alias for it, or
    * words its absence differently): documented as required, not enforced by the schema.
@@ -100,11 +109,11 @@ export function requestSchemas(route: Route): { schema: Record<string, Schema>; 
   if (route.params) schema.params = pathFields(route.params)
   if (route.querystring) schema.querystring = queryFields(route.querystring, route.checkedByHandler)
   const body = route.body
-  if (body && body.refuse !== 'handler') {
+  if (body) {
     schema.body = body.media === 'form' ? formFields(body.schema, route.checkedByHandler) : decodableJson(body.schema)
   }
   if (Object.keys(schema).length === 0) return { schema }
-  const ctx: RefusalContext = { schemas: schema, ...(body ? { media: body.media } : {}), ...(body?.media === 'json' && typeof body.refuse === 'function' ? { json: body.refuse } : {}) }
+  const ctx: RefusalContext = { schemas: schema, ...(body ? { media: body.media } : {}), ...(body?.media === 'json' && body.refuse ? { json: body.refuse } : {}) }
   return { schema, schemaErrorFormatter: refusal(ctx) }
 }
 
@@ -152,6 +161,7 @@ export async function registerRoutes(app: FastifyInstance, groups: readonly Rout
           handler: route.handler,
           schema: { ...request.schema, ...(response ? { response } : {}) },
           ...(request.schemaErrorFormatter ? { schemaErrorFormatter: request.schemaErrorFormatter } : {}),
+          ...(route.body?.deferred ? { attachValidation: true } : {}),
         })
       }
     }
@@ -183,6 +193,11 @@ export function wrongMethod(app: FastifyInstance, request: FastifyRequest): OAut
   if (!postOnlyPaths.get(app)?.has(normalPath(request.url))) return undefined
   const e = invalidRequest(`HTTP method is '${request.method}', expected 'POST'.`)
   return new OAuthError(e.error, e.description, 405, e.hint, undefined, { allow: 'OPTIONS, POST' })
+}
+
+/** For a route whose refusal is deferred: throws it, if the request's schemas refused anything. */
+export function raiseRefusal(request: FastifyRequest): void {
+  if (request.validationError) throw request.validationError
 }
 
 /** A path parameter of the matched route (Fastify decoded it). */

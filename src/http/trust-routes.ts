@@ -1,6 +1,7 @@
 // /admin/trust/grants/jwt-bearer/issuers: Hydra's trust relationship endpoints (RFC 7523 §2.1).
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { presentTrust, type TrustService } from '../trust/service.js'
+import { trustRequestRefused, type TrustBody } from '../trust/validate.js'
 import { pageHeaders, pageParams, type ListQuery } from './pagination.js'
 import { paramOf, type Route, type RouteGroup } from './route-table.js'
 import { errorOAuth2, pathParams, query, trustOAuth2JwtGrantIssuer, trustedOAuth2JwtGrantIssuer, trustedOAuth2JwtGrantIssuers } from './schemas/components.js'
@@ -20,11 +21,11 @@ export function trustAdminRoutes(service: TrustService): RouteGroup {
       url: PATH,
       operationId: 'trustOAuth2JwtGrantIssuer',
       summary: 'Trust an issuer of JWT grants',
-      // Hydra's trust handler checks each member after decoding with its own wording, which the
-      // handler here keeps (trust/validate.ts): the checks are left to it.
-      body: { media: 'json', schema: trustOAuth2JwtGrantIssuer, refuse: 'handler' },
+      // A member of the wrong type is refused in trust/validate.ts's words; the values (required
+      // members, subject or allow_any_subject, the key, the date) are checked there after decoding.
+      body: { media: 'json', schema: trustOAuth2JwtGrantIssuer, refuse: (_reason, p) => trustRequestRefused(p.at) },
       responses: { '201': trustedOAuth2JwtGrantIssuer, default: errorOAuth2 },
-      handler: async (request, reply) => reply.code(201).send(presentTrust(await service.create(request.body))),
+      handler: async (request, reply) => reply.code(201).send(presentTrust(await service.create(request.body as TrustBody | null))),
     },
     {
       ...trust,

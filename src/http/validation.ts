@@ -6,6 +6,8 @@
 //    kept (Hydra's client decoder ignores them; the flow bodies refuse them in their handlers,
 //    with Hydra's wording), and `required`, formats, patterns and ranges stay with the handlers,
 //    whose checks after decoding carry Hydra's messages. An absent body is the handler's too.
+//    Where Hydra reads the body only after other checks (the bearer token of /credentials, the
+//    client a PATCH changes), the route defers the refusal to its handler (route-table `deferred`).
 //  - Forms (RFC 6749 Appendix B, urlencoded or multipart): any parameter may appear, and a repeated
 //    one arrives as an array (http/form.ts) for the OAuth 2.0 core to refuse with its own message,
 //    so each field is a string or an array of strings. A body that is not a form reaches the
@@ -25,6 +27,9 @@ export const AJV_OPTIONS = {
   useDefaults: false,
   allErrors: false,
   allowUnionTypes: true,
+  // A refusal may echo the value it refuses, as the handlers do ("alg" = "x" is not supported);
+  // ajv adds it to the error only when validation fails.
+  verbose: true,
 } as const
 
 const TEXT: Schema = { type: ['string', 'array'], items: { type: 'string' } }
@@ -70,8 +75,24 @@ export const pathFields = (schema: Schema): Schema => schema
 
 export type Where = 'body' | 'querystring' | 'params' | 'headers'
 
-/** How a route words a JSON body that does not decode: the reason, in Hydra's envelope. */
-export type BodyRefusal = (reason: string) => OAuthError
+/** What ajv found wrong with a JSON body, for a route that words its refusals member by member. */
+export interface BodyProblem {
+  /** The member as the generic reason names it (`jwks.keys[0].kty`); '' for the body itself. */
+  name: string
+  /** The member's path in the body, segment by segment (`['keys', '0', 'kty']`), as ajv found it. */
+  at: readonly string[]
+  /** What is wrong, as the generic reason words it ("must be a string"). */
+  wrong: string
+  /** The value refused (undefined for a missing member). */
+  value: unknown
+}
+
+/**
+ * How a route words a JSON body that does not decode: `reason` is the generic wording
+ * (`field "x" must be a string`), for routes whose handlers word it in Hydra's envelope; `problem`
+ * is the same, taken apart, for routes whose handlers have their own sentence per member.
+ */
+export type BodyRefusal = (reason: string, problem: BodyProblem) => OAuthError
 
 /**
  * Hydra's client handlers (create, replace, dynamic registration, lifespans): herodot's
@@ -176,7 +197,9 @@ export function refusal(ctx: RefusalContext) {
     const { path, wrong } = problem(first, root)
     const name = memberName(path)
     if (where === 'body' && ctx.json) {
-      return ctx.json(name === '' ? `the body ${wrong}` : `field "${name}" ${wrong}`)
+      const at = first.instancePath.split('/').slice(1).map(unescape)
+      const value = first.keyword === 'required' ? undefined : (first as { data?: unknown }).data
+      return ctx.json(name === '' ? `the body ${wrong}` : `field "${name}" ${wrong}`, { name, at, wrong, value })
     }
     switch (where) {
       case 'querystring':

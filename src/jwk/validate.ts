@@ -1,6 +1,6 @@
 // Checks on what the admin sends: generation requests and keys to import (RFC 7517, RFC 7518).
 import { CompactSign, compactVerify, importJWK, type JWK } from 'jose'
-import { invalidRequest } from '../oauth2/errors.js'
+import { invalidRequest, type OAuthError } from '../oauth2/errors.js'
 import {
   ALG_KEY_TYPES,
   GENERATE_ALGS,
@@ -22,13 +22,44 @@ export interface CreateKeyRequest {
   kid?: string
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+// What the route schemas (http/jwk-routes.ts) let through: members of the documented types, or
+// null, which Go decodes as absent. A member of another type is refused before these checks run,
+// in the words of `createRequestRefused`, `keyRefused` and `setRefused` below.
+
+/** The body of `POST /admin/keys/{set}` as the route schema admits it. */
+export interface CreateKeyBody {
+  alg?: string | null
+  use?: string | null
+  kid?: string | null
+}
+
+/** A JSON Web Key as the route schemas admit it: its string members strings, x5c a list of them. */
+export type KeyBody = Record<string, unknown> & {
+  kty?: string | null
+  kid?: string | null
+  alg?: string | null
+  use?: string | null
+  crv?: string | null
+}
+
+/** A JSON Web Key Set as the route schema admits it. */
+export interface KeySetBody {
+  keys?: ReadonlyArray<KeyBody | null> | null
+}
 
 /** Echoes a value the admin sent without letting a huge one flood the error. */
 const shown = (v: unknown): string => {
   const text = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v)
   return text.length > 64 ? `${text.slice(0, 61)}...` : text
 }
+
+const NOT_A_CREATE_REQUEST = 'The request body must be a JSON object such as {"alg":"RS256","use":"sig","kid":"my-key"}.'
+const NOT_A_SET = 'The request body must be a JSON Web Key Set: {"keys":[...]}.'
+const notAKey = (at: string) => invalidRequest(`${at}a JSON Web Key must be a JSON object.`)
+const unsupportedAlg = (at: string, alg: unknown, offered: readonly string[]) =>
+  invalidRequest(`${at}"alg" = "${shown(alg)}" is not supported: use one of ${offered.join(', ')}.`)
+const unsupportedUse = (at: string, use: unknown) => invalidRequest(`${at}"use" = "${shown(use)}" is not supported: use "sig" or "enc".`)
+const notAString = (at: string, member: string) => invalidRequest(`${at}"${member}" must be ${member === 'x5c' ? 'an array of strings' : 'a string'}.`)
 
 /** Set ids and key ids: non-empty and short enough for the id columns. */
 export function checkId(value: string, what: 'set' | 'kid'): string {
@@ -38,26 +69,50 @@ export function checkId(value: string, what: 'set' | 'kid'): string {
   return value
 }
 
-function parseUse(value: unknown, where: string): KeyUse {
+function parseUse(value: string | null | undefined, where: string): KeyUse {
   if (value === undefined || value === null || value === '') return 'sig'
-  if (typeof value === 'string' && (KEY_USES as readonly string[]).includes(value)) return value as KeyUse
-  throw invalidRequest(`${where}"use" = "${shown(value)}" is not supported: use "sig" or "enc".`)
+  if ((KEY_USES as readonly string[]).includes(value)) return value as KeyUse
+  throw unsupportedUse(where, value)
+}
+
+/**
+ * A create request the route schema refused: `at` is the refused value's path in the body (empty
+ * for the body itself), `value` the value.
+ */
+export function createRequestRefused(at: readonly string[], value: unknown): OAuthError {
+  const [member] = at
+  if (member === undefined) return invalidRequest(NOT_A_CREATE_REQUEST)
+  if (member === 'alg') return unsupportedAlg('', value, GENERATE_ALGS)
+  if (member === 'use') return unsupportedUse('', value)
+  return notAString('', member)
+}
+
+/** A key the route schema refused (`where` names it within a set: `keys[0]: `). */
+export function keyRefused(at: readonly string[], value: unknown, where = ''): OAuthError {
+  const [member] = at
+  if (member === undefined) return notAKey(where)
+  if (member === 'alg') return unsupportedAlg(where, value, IMPORT_ALGS)
+  if (member === 'use') return unsupportedUse(where, value)
+  return notAString(where, member)
+}
+
+/** A key set the route schema refused. */
+export function setRefused(at: readonly string[], value: unknown): OAuthError {
+  const [member, index, ...rest] = at
+  if (member !== 'keys' || index === undefined) return invalidRequest(NOT_A_SET)
+  return keyRefused(rest, value, `keys[${index}]: `)
 }
 
 /** The body of `POST /admin/keys/{set}` (createJsonWebKeySet): {alg, use, kid}. */
-export function parseCreateRequest(body: unknown): CreateKeyRequest {
-  if (!isRecord(body)) {
-    throw invalidRequest('The request body must be a JSON object such as {"alg":"RS256","use":"sig","kid":"my-key"}.')
-  }
+export function parseCreateRequest(body: CreateKeyBody | null | undefined): CreateKeyRequest {
+  // An absent body: any other body that is not an object was refused by the route schema.
+  if (body === undefined || body === null) throw invalidRequest(NOT_A_CREATE_REQUEST)
   const { alg, kid } = body
   if (alg === undefined || alg === null || alg === '') {
     throw invalidRequest(`"alg" is required: one of ${GENERATE_ALGS.join(', ')}.`)
   }
-  if (!isGenerateAlg(alg)) {
-    throw invalidRequest(`"alg" = "${shown(alg)}" is not supported: use one of ${GENERATE_ALGS.join(', ')}.`)
-  }
+  if (!isGenerateAlg(alg)) throw unsupportedAlg('', alg, GENERATE_ALGS)
   const use = parseUse(body.use, '')
-  if (kid !== undefined && kid !== null && typeof kid !== 'string') throw invalidRequest('"kid" must be a string.')
   return { alg, use, ...(typeof kid === 'string' && kid !== '' ? { kid: checkId(kid, 'kid') } : {}) }
 }
 
@@ -72,17 +127,18 @@ const PROBE = new TextEncoder().encode('orthrus key check')
  * One key the admin imports (`PUT /admin/keys/...`, `orthrus import jwk`). `kid` and `alg` are
  * required, `use` defaults to "sig"; the key must parse, and a private key must match its public half.
  */
-export async function parseImportedKey(value: unknown, where = '', fallbackKid?: string): Promise<Jwk> {
+export async function parseImportedKey(value: KeyBody | null | undefined, where = '', fallbackKid?: string): Promise<Jwk> {
   const at = where === '' ? '' : `${where}: `
-  if (!isRecord(value)) throw invalidRequest(`${at}a JSON Web Key must be a JSON object.`)
+  // Absent or null: any other value that is not an object was refused by the route schema.
+  if (value === undefined || value === null) throw notAKey(at)
   const { kty, alg } = value
-  if (typeof kty !== 'string' || kty === '') throw invalidRequest(`${at}"kty" is required.`)
-  const kid = typeof value.kid === 'string' && value.kid !== '' ? value.kid : fallbackKid
+  if (!kty) throw invalidRequest(`${at}"kty" is required.`)
+  const kid = value.kid ? value.kid : fallbackKid
   if (kid === undefined) throw invalidRequest(`${at}"kid" is required.`)
   checkId(kid, 'kid')
-  if (typeof alg !== 'string' || alg === '') throw invalidRequest(`${at}"alg" is required: one of ${IMPORT_ALGS.join(', ')}.`)
+  if (!alg) throw invalidRequest(`${at}"alg" is required: one of ${IMPORT_ALGS.join(', ')}.`)
   const wanted = ALG_KEY_TYPES[alg]
-  if (!wanted) throw invalidRequest(`${at}"alg" = "${shown(alg)}" is not supported: use one of ${IMPORT_ALGS.join(', ')}.`)
+  if (!wanted) throw unsupportedAlg(at, alg, IMPORT_ALGS)
   if (wanted.kty !== kty) throw invalidRequest(`${at}"alg" ${alg} needs a key of type ${wanted.kty}, not "${shown(kty)}".`)
   if (wanted.crv !== undefined && value.crv !== wanted.crv) {
     throw invalidRequest(`${at}"alg" ${alg} needs the curve ${wanted.crv}, not "${shown(value.crv)}".`)
@@ -122,10 +178,9 @@ async function checkKeyWorks(jwk: Jwk, at: string): Promise<void> {
 }
 
 /** The body of `PUT /admin/keys/{set}`: a JWK Set; key ids must be distinct. */
-export async function parseImportedSet(body: unknown): Promise<Jwk[]> {
-  if (!isRecord(body) || !Array.isArray(body.keys)) {
-    throw invalidRequest('The request body must be a JSON Web Key Set: {"keys":[...]}.')
-  }
+export async function parseImportedSet(body: KeySetBody | null | undefined): Promise<Jwk[]> {
+  // An absent body or `keys`: a body or `keys` of another type was refused by the route schema.
+  if (!body?.keys) throw invalidRequest(NOT_A_SET)
   const keys: Jwk[] = []
   const seen = new Set<string>()
   for (const [i, value] of body.keys.entries()) {

@@ -51,11 +51,14 @@ export interface VerifiableCredentialDeps {
   now?: () => Date
 }
 
-/** The body of POST /credentials (Hydra's CreateVerifiableCredentialRequestBody). */
+/**
+ * The body of POST /credentials (Hydra's CreateVerifiableCredentialRequestBody) as the route
+ * schema admits it: members of the documented types, or null, which Go decodes as absent.
+ */
 export interface CredentialRequest {
-  format?: unknown
-  types?: unknown
-  proof?: unknown
+  format?: string | null
+  types?: ReadonlyArray<string | null> | null
+  proof?: { proof_type?: string | null; jwt?: string | null } | null
 }
 
 export type CredentialAnswer =
@@ -101,11 +104,13 @@ export class VerifiableCredentials {
     if (!Number.isFinite(expires) || expires < Math.floor(this.now().getTime() / 1000)) throw invalidRequest('The nonce has expired.')
   }
 
-  async issue(accessToken: string, body: CredentialRequest): Promise<CredentialAnswer> {
+  /** `readBody` gives the decoded body, or throws its refusal: as in Hydra, the token is checked first. */
+  async issue(accessToken: string, readBody: () => CredentialRequest): Promise<CredentialAnswer> {
     if (accessToken === '') throw invalidToken()
     const found = await this.deps.tokens.find(accessToken, { hint: 'access', verifyJwt: true })
     if (!found || !this.deps.tokens.isActive(found.record)) throw invalidToken()
     if (found.kind !== 'access') throw invalidRequest('The provided token is not an access token.')
+    const body = readBody()
     if (body.format !== CREDENTIAL_FORMAT) throw invalidRequest(`The format ${JSON.stringify(body.format ?? '')} is not supported.`)
     if (body.proof === undefined || body.proof === null) {
       // The priming answer (draft 00 §7.3.2): the nonce the proof must carry.
@@ -121,10 +126,9 @@ export class VerifiableCredentials {
         },
       }
     }
-    const proof = body.proof as { proof_type?: unknown; jwt?: unknown }
-    if (typeof proof !== 'object' || Array.isArray(proof)) throw invalidRequest('The proof must be a JSON object.')
+    const proof = body.proof
     if (proof.proof_type !== 'jwt') throw invalidRequest(`The proof type ${JSON.stringify(proof.proof_type ?? '')} is not supported.`)
-    if (typeof proof.jwt !== 'string' || proof.jwt.split('.').length !== 3) throw invalidRequest('The JWT in the proof is malformed.')
+    if (!proof.jwt || proof.jwt.split('.').length !== 3) throw invalidRequest('The JWT in the proof is malformed.')
     const holderKey = await this.verifyProof(accessToken, proof.jwt)
 
     const r = found.record

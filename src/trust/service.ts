@@ -7,7 +7,7 @@ import type { Aead } from '../crypto/aead.js'
 import { notFound } from '../oauth2/errors.js'
 import type { TrustRelationship } from './model.js'
 import type { StoredTrust, TrustStore } from './store.js'
-import { parseTrustRequest } from './validate.js'
+import { parseTrustRequest, type TrustBody } from './validate.js'
 
 export const TRUST_KEY_PURPOSE = 'trust-jwk'
 
@@ -53,7 +53,7 @@ export class TrustService {
     this.now = deps.now ?? (() => new Date())
   }
 
-  async create(body: unknown): Promise<StoredTrust> {
+  async create(body: TrustBody | null | undefined): Promise<StoredTrust> {
     const now = this.now()
     const req = await parseTrustRequest(body, now)
     const stored: StoredTrust = {
