@@ -11,8 +11,8 @@ export interface Command {
 export interface Reply {
   seq: number
   roundTrips: number
-  /** HTTP responses the process has finished. */
-  responses: number
+  /** HTTP requests the process has started serving. */
+  requests: number
   file?: string
   error?: string
 }

@@ -40,10 +40,10 @@ export class Control {
     }
   }
 
-  /** Database round trips made, and HTTP responses finished, so far by these processes together. */
-  async counts(pids: readonly number[]): Promise<{ roundTrips: number; responses: number }> {
+  /** Database round trips made, and HTTP requests started, so far by these processes together. */
+  async counts(pids: readonly number[]): Promise<{ roundTrips: number; requests: number }> {
     const replies = await this.ask(pids, { op: 'count' })
-    return { roundTrips: replies.reduce((sum, r) => sum + r.roundTrips, 0), responses: replies.reduce((sum, r) => sum + r.responses, 0) }
+    return { roundTrips: replies.reduce((sum, r) => sum + r.roundTrips, 0), requests: replies.reduce((sum, r) => sum + r.requests, 0) }
   }
 
   close(): void {

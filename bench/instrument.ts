@@ -1,7 +1,7 @@
 // Loaded into every Orthrus process the benchmark starts (`node --import`, which cluster workers
 // inherit), never into a real deployment. It counts the database round trips the process makes
 // (every statement a pg client or mysql2 connection sends, BEGIN and COMMIT included) and the
-// HTTP responses it finishes, and starts
+// HTTP requests it starts serving, and starts
 // and stops a CPU profile of the process, when the benchmark asks (control.ts): the benchmark
 // writes a command file and sends SIGUSR2; the process answers in a file named by its pid.
 import cluster from 'node:cluster'
@@ -44,10 +44,11 @@ if (dir) install(dir)
 
 export function install(dir: string, dsn = process.env['DSN'] ?? ''): void {
   let roundTrips = 0
-  // Responses this process finished, counted beside the round trips: requests still in flight when
-  // the load generator stops are served (and make their queries) but never reach its count.
-  let responses = 0
-  subscribe('http.server.response.finish', () => responses++)
+  // Requests this process started serving, counted beside the round trips: the requests still in
+  // flight when the load generator stops are served (and make their queries) but reach neither
+  // its count nor, as their sockets are gone, a finished response.
+  let requests = 0
+  subscribe('http.server.request.start', () => requests++)
   // A cluster's primary never opens the database: loading a driver there would only add memory.
   const primary = cluster.isPrimary && Number(process.env['SERVE_WORKERS'] ?? '1') > 1
   for (const [proto, methods] of primary ? [] : driverMethods(dsn)) {
@@ -55,9 +56,9 @@ export function install(dir: string, dsn = process.env['DSN'] ?? ''): void {
   }
 
   let session: Session | undefined
-  const answer = (reply: Omit<Reply, 'roundTrips' | 'responses'>): void => {
+  const answer = (reply: Omit<Reply, 'roundTrips' | 'requests'>): void => {
     const file = join(dir, replyFile(process.pid))
-    writeFileSync(`${file}.tmp`, JSON.stringify({ ...reply, roundTrips, responses }))
+    writeFileSync(`${file}.tmp`, JSON.stringify({ ...reply, roundTrips, requests }))
     renameSync(`${file}.tmp`, file)
   }
   const post = (method: string): Promise<unknown> =>
@@ -71,7 +72,7 @@ export function install(dir: string, dsn = process.env['DSN'] ?? ''): void {
       return
     }
     const { seq } = command
-    const run = async (): Promise<Omit<Reply, 'roundTrips' | 'responses'>> => {
+    const run = async (): Promise<Omit<Reply, 'roundTrips' | 'requests'>> => {
       if (command.op === 'profile-start') {
         const { Session } = await import('node:inspector')
         session = new Session()

@@ -94,8 +94,8 @@ export async function measure(req: Request, target: Target, settings: Settings, 
   const profiles = profiling ? (await control.ask(pidsAfter, { op: 'profile-stop', file: profileFile })).flatMap((r) => (r.file ? [r.file] : [])) : undefined
   const cpu = perRequest(cpuBefore, cpuAfter, requests, 1e6)
   const dbCpu = perRequest(dbBefore, dbAfter, requests, 1e6)
-  // Per response the server finished in the same interval, both counted inside the server.
-  const served = countsBefore && countsAfter ? countsAfter.responses - countsBefore.responses : 0
+  // Per request the server started in the same interval, both counted inside the server.
+  const served = countsBefore && countsAfter ? countsAfter.requests - countsBefore.requests : 0
   const trips = perRequest(countsBefore?.roundTrips, countsAfter?.roundTrips, served, 1)
   return {
     requests,

@@ -80,8 +80,8 @@ describe('bench control channel', () => {
     const control = new Control()
     try {
       install(control.dir, '')
-      expect(await control.counts([process.pid])).toEqual({ roundTrips: 0, responses: 0 })
-      // A response this process finishes is counted, so round trips divide by what was served.
+      expect(await control.counts([process.pid])).toEqual({ roundTrips: 0, requests: 0 })
+      // A request this process serves is counted, so round trips divide by what was served.
       const server = createServer((_req, res) => res.end('ok'))
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
       try {
@@ -90,7 +90,7 @@ describe('bench control channel', () => {
       } finally {
         await new Promise((resolve) => server.close(resolve))
       }
-      expect(await control.counts([process.pid])).toEqual({ roundTrips: 0, responses: 1 })
+      expect(await control.counts([process.pid])).toEqual({ roundTrips: 0, requests: 1 })
       await control.ask([process.pid], { op: 'profile-start' })
       const [reply] = await control.ask([process.pid], { op: 'profile-stop', file: `${control.dir}/p-{pid}.cpuprofile` })
       expect(reply?.file).toBe(`${control.dir}/p-${process.pid}.cpuprofile`)
