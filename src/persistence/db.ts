@@ -15,6 +15,20 @@ export type DbInstrumentation = (raw: { kysely: Kysely<Database>; dialect: Diale
   batchedWrite: BatchedWrite
 }
 
+/**
+ * Hot point reads on SQLite without Kysely's executor: a cached prepared statement on the main
+ * connection that hands back the first row as its column values, in select order.
+ */
+export interface RowReader {
+  /**
+   * False while a transaction holds the main connection: a read then queues behind it through
+   * Kysely, as before, rather than seeing the transaction's uncommitted writes.
+   */
+  ready(): boolean
+  /** The first row `sql` selects with `params`, or undefined if none. */
+  first(sql: string, params: readonly unknown[]): unknown[] | undefined
+}
+
 export interface OpenDbOptions {
   instrument?: DbInstrumentation
 }
@@ -32,6 +46,8 @@ export interface Db {
    * write is committed.
    */
   readonly batchedWrite: BatchedWrite
+  /** SQLite without instrumentation only: hot point reads past Kysely (see RowReader). */
+  rowReader?: RowReader
   /** The driver's connection pool (pg or mysql2), for pool metrics; undefined for SQLite. */
   pool?: unknown
   /** Checks that the database answers (used by /health/ready). */
@@ -41,7 +57,7 @@ export interface Db {
 
 export async function openDb(dsn: string, opts: OpenDbOptions = {}): Promise<Db> {
   const target = parseDsn(dsn)
-  const { dialect, pool } = await dialectFor(target)
+  const { dialect, pool, rowReader } = await dialectFor(target)
   const raw = new Kysely<Database>({ dialect })
   let closed = false
   let schema: string | undefined
@@ -58,6 +74,8 @@ export async function openDb(dsn: string, opts: OpenDbOptions = {}): Promise<Db>
     dialect: target.dialect,
     batchedWrite,
     ...(pool ? { pool } : {}),
+    // Traced reads go through Kysely, where the tracing plugin sees them.
+    ...(rowReader && !opts.instrument ? { rowReader } : {}),
     ...(schema ? { schema } : {}),
     async ping() {
       await sql`select 1`.execute(kysely)
@@ -96,7 +114,7 @@ async function dialectFor(t: DsnTarget) {
       const { default: BetterSqlite } = await import('better-sqlite3')
       const raw = new BetterSqlite(t.filename)
       for (const pragma of SQLITE_PRAGMAS) raw.pragma(pragma)
-      return { dialect: new SqliteDialect({ database: sqliteAdapter(raw) }) }
+      return { dialect: new SqliteDialect({ database: sqliteAdapter(raw) }), rowReader: sqliteRowReader(raw) }
     }
     case 'postgres': {
       const { default: pg } = await import('pg')
@@ -158,6 +176,23 @@ function sqliteAdapter(raw: BetterSqliteDb) {
         run: (params: ReadonlyArray<unknown>) => st.run(...bind(params)),
         iterate: (params: ReadonlyArray<unknown>) => st.iterate(...bind(params)) as IterableIterator<unknown>,
       }
+    },
+  }
+}
+
+function sqliteRowReader(raw: BetterSqliteDb): RowReader {
+  const cache = new Map<string, BetterSqliteStatement>()
+  const CACHE_MAX = 100
+  return {
+    ready: () => !raw.inTransaction,
+    first(sql, params) {
+      let st = cache.get(sql)
+      if (!st) {
+        st = raw.prepare(sql).raw(true)
+        if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string)
+        cache.set(sql, st)
+      }
+      return st.get(...sqliteParams(params)) as unknown[] | undefined
     },
   }
 }

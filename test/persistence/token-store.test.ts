@@ -59,13 +59,15 @@ for (const t of testDatabases()) {
     let db: Db
     let cleanup: () => Promise<void>
     let store: SqlTokenStore
+    let nid: string
 
     beforeAll(async () => {
       const m = await migratedDb(t)
       db = m.db
       cleanup = m.cleanup
-      const nid = await networkId(db)
-      store = new SqlTokenStore(db.kysely, nid)
+      nid = await networkId(db)
+      // As the server builds it: on SQLite, lookups by signature go through the row reader.
+      store = new SqlTokenStore(db.kysely, nid, undefined, db.rowReader)
       // Token rows reference their client (deleting a client cascades to its tokens).
       const clients = new SqlClientStore(db.kysely, nid)
       for (const id of ['client-a', 'doomed', 'survivor']) await clients.create(sampleClient({ client_id: id }))
@@ -87,6 +89,20 @@ for (const t of testDatabases()) {
       expect(await db.kysely.selectFrom('hydra_oauth2_access').select('signature').where('signature', '=', access.signature).executeTakeFirst()).toBeDefined()
       expect(await store.get('access', access.signature)).toBeUndefined()
       expect(await store.get('refresh', refresh.signature)).toBeUndefined()
+    })
+
+    it('does not see a token written by a transaction still open, which then rolls back', async () => {
+      const r = record()
+      let read: Promise<StoredToken | undefined> | undefined
+      await expect(
+        db.kysely.transaction().execute(async (trx) => {
+          await new SqlTokenStore(trx, nid).create('access', r)
+          read = store.get('access', r.signature)
+          throw new Error('roll back')
+        }),
+      ).rejects.toThrow('roll back')
+      expect(await read).toBeUndefined()
+      expect(await store.get('access', r.signature)).toBeUndefined()
     })
 
     it('stores and finds a token by signature, with lists joined as Hydra joins them', async () => {

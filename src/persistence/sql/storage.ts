@@ -50,7 +50,7 @@ export class SqlStorage implements Storage {
   private readonly retry: RetryPolicy
 
   constructor(
-    private readonly db: Pick<Db, 'kysely' | 'batchedWrite'>,
+    private readonly db: Pick<Db, 'kysely' | 'batchedWrite' | 'rowReader'>,
     private readonly nid: string,
     private readonly sessions: SessionSealer,
     private readonly opts: SqlStorageOptions = {},
@@ -60,7 +60,7 @@ export class SqlStorage implements Storage {
     this.autocommit = {
       clients: opts.clients ?? new SqlClientStore(k, nid),
       // Token inserts outside a unit are the hot path: group commit where the database has it.
-      tokens: new SqlTokenStore(k, nid, db.batchedWrite),
+      tokens: new SqlTokenStore(k, nid, db.batchedWrite, db.rowReader),
       codes: new SqlAuthorizeCodeStore(k, nid, sessions),
       flows: new SqlFlowStore(k, nid),
       sessions: new SqlSessionStore(k, nid),

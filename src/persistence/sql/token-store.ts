@@ -1,6 +1,6 @@
 import { sql, type CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely'
 import type { RefreshGrace, StoredToken, TokenKind, TokenStore } from '../../oauth2/store.js'
-import { toDate } from '../db.js'
+import { toDate, type RowReader } from '../db.js'
 import type { Database, OAuth2TokenTable } from '../schema.js'
 import { requestFromRow, requestToRow } from './request-row.js'
 import { StatementCache } from './statement-cache.js'
@@ -33,6 +33,13 @@ const COLUMNS = [
 
 type Row = Pick<Selectable<OAuth2TokenTable>, (typeof COLUMNS)[number]>
 
+/** A row read as its values, in the order of COLUMNS (the select list). */
+const rowOf = (v: readonly unknown[]): Row => {
+  const row = {} as Record<(typeof COLUMNS)[number], unknown>
+  for (let i = 0; i < COLUMNS.length; i++) row[COLUMNS[i]!] = v[i]
+  return row as Row
+}
+
 export class SqlTokenStore implements TokenStore {
   private readonly statements = new StatementCache()
 
@@ -41,6 +48,8 @@ export class SqlTokenStore implements TokenStore {
     private readonly nid: string,
     /** Group commit for inserts (see persistence/db.ts); plain execution when absent. */
     private readonly batchedWrite: (query: CompiledQuery) => Promise<unknown> = (query) => db.executeQuery(query),
+    /** SQLite: the lookup by signature as a prepared statement, past Kysely's executor. */
+    private readonly reader?: RowReader,
   ) {}
 
   private toRow(r: StoredToken): Insertable<OAuth2TokenTable> {
@@ -92,6 +101,10 @@ export class SqlTokenStore implements TokenStore {
           ),
         ),
     )
+    if (this.reader?.ready()) {
+      const values = this.reader.first(query.sql, query.parameters)
+      return values ? this.fromRow(rowOf(values)) : undefined
+    }
     const { rows } = await this.db.executeQuery<Row>(query)
     const row = rows[0]
     return row ? this.fromRow(row) : undefined
