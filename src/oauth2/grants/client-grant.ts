@@ -4,6 +4,7 @@
 import { isPublicClient } from '../../client/model.js'
 import { unauthorizedClient } from '../errors.js'
 import type { AccessTokenResponse, TokenFacts } from '../tokens/service.js'
+import { noTokenHook } from '../token-hook.js'
 import type { GrantContext, GrantRequest } from './grant.js'
 
 /** Refuses a public client (or one that did not authenticate): it cannot prove who it is. */
@@ -29,6 +30,8 @@ export async function hookThenIssueAccess(
     lifespan: number
   },
 ): Promise<AccessTokenResponse> {
+  // Without a hook the token carries no extra claims: nothing to show or wait for.
+  if (ctx.tokenHook === noTokenHook) return ctx.tokens.issueAccess({ ...facts, lifespan: opts.lifespan, form: opts.form, ext: {} })
   const hooked = await ctx.tokenHook.run({
     grantType,
     ...facts,

@@ -53,13 +53,13 @@ export class SqlTokenStore implements TokenStore {
   ) {}
 
   private toRow(r: StoredToken): Insertable<OAuth2TokenTable> {
-    return {
-      ...requestToRow(r),
+    // Added to the request's columns rather than spread into a new object: this is per token.
+    return Object.assign(requestToRow(r), {
       nid: this.nid,
       session_data: r.sessionData,
       challenge_id: r.challengeId,
       expires_at: r.expiresAt,
-    }
+    })
   }
 
   private fromRow(row: Row): StoredToken {
@@ -73,12 +73,16 @@ export class SqlTokenStore implements TokenStore {
 
   async create(kind: TokenKind, record: StoredToken): Promise<void> {
     const row = this.toRow(record)
-    const columns = Object.keys(row).filter((c) => row[c as keyof typeof row] !== undefined) as Array<keyof typeof row>
-    const query = this.statements.compile(
-      `insert ${kind} ${columns.join(',')}`,
-      columns.map((c) => row[c]),
-      () => this.db.insertInto(TABLE[kind]).values(row),
-    )
+    // The shape is the columns given a value, in the order Kysely lists them.
+    let shape = kind === 'access' ? 'insert access' : 'insert refresh'
+    const values: unknown[] = []
+    for (const c in row) {
+      const v = row[c as keyof typeof row]
+      if (v === undefined) continue
+      shape += `,${c}`
+      values.push(v)
+    }
+    const query = this.statements.compile(shape, values, () => this.db.insertInto(TABLE[kind]).values(row))
     await this.batchedWrite(query)
   }
 
