@@ -6,6 +6,7 @@
 // writes a command file and sends SIGUSR2; the process answers in a file named by its pid.
 import cluster from 'node:cluster'
 import { subscribe } from 'node:diagnostics_channel'
+import type { ServerResponse } from 'node:http'
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -46,9 +47,19 @@ export function install(dir: string, dsn = process.env['DSN'] ?? ''): void {
   let roundTrips = 0
   // Requests this process started serving, counted beside the round trips: the requests still in
   // flight when the load generator stops are served (and make their queries) but reach neither
-  // its count nor, as their sockets are gone, a finished response.
+  // its count nor, as their sockets are gone, a finished response. A count is taken once no
+  // request is in flight, so no request has its start on one side of it and its queries on the
+  // other.
   let requests = 0
-  subscribe('http.server.request.start', () => requests++)
+  let inFlight = 0
+  subscribe('http.server.request.start', (message) => {
+    requests++
+    inFlight++
+    ;(message as { response: ServerResponse }).response.once('close', () => inFlight--)
+  })
+  const settled = async (): Promise<void> => {
+    for (let waited = 0; inFlight > 0 && waited < 2000; waited += 5) await new Promise((r) => setTimeout(r, 5))
+  }
   // A cluster's primary never opens the database: loading a driver there would only add memory.
   const primary = cluster.isPrimary && Number(process.env['SERVE_WORKERS'] ?? '1') > 1
   for (const [proto, methods] of primary ? [] : driverMethods(dsn)) {
@@ -87,6 +98,7 @@ export function install(dir: string, dsn = process.env['DSN'] ?? ''): void {
         writeFileSync(file, JSON.stringify(profile))
         return { seq, file }
       }
+      if (command.op === 'count') await settled()
       return { seq }
     }
     run().then(answer, (e: unknown) => answer({ seq, error: e instanceof Error ? e.message : String(e) }))
