@@ -150,22 +150,26 @@ type BetterSqliteDb = import('better-sqlite3').Database
 type BetterSqliteStatement = import('better-sqlite3').Statement
 
 // better-sqlite3 binds neither booleans nor Dates; and re-preparing every query costs.
-function sqliteAdapter(raw: BetterSqliteDb) {
+/** `prepare`, keeping the last `max` statements it made by SQL text (the oldest is dropped first). */
+function cachedStatements(max: number, prepare: (sql: string) => BetterSqliteStatement): (sql: string) => BetterSqliteStatement {
   const cache = new Map<string, BetterSqliteStatement>()
-  const CACHE_MAX = 500
-  const bind = sqliteParams
-  const prepare = (query: string): BetterSqliteStatement => {
-    let st = cache.get(query)
+  return (sql) => {
+    let st = cache.get(sql)
     if (!st) {
-      // Kysely opens transactions with a deferred BEGIN. Taking the write lock up front makes a
-      // transaction wait for the writer thread's commit (busy_timeout) instead of failing with
-      // SQLITE_BUSY_SNAPSHOT when its first write follows a read of an older snapshot.
-      st = raw.prepare(query === 'begin' ? 'begin immediate' : query)
-      if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string)
-      cache.set(query, st)
+      st = prepare(sql)
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string)
+      cache.set(sql, st)
     }
     return st
   }
+}
+
+function sqliteAdapter(raw: BetterSqliteDb) {
+  const bind = sqliteParams
+  // Kysely opens transactions with a deferred BEGIN. Taking the write lock up front makes a
+  // transaction wait for the writer thread's commit (busy_timeout) instead of failing with
+  // SQLITE_BUSY_SNAPSHOT when its first write follows a read of an older snapshot.
+  const prepare = cachedStatements(500, (query) => raw.prepare(query === 'begin' ? 'begin immediate' : query))
   return {
     close: () => raw.close(),
     prepare(query: string) {
@@ -181,19 +185,11 @@ function sqliteAdapter(raw: BetterSqliteDb) {
 }
 
 function sqliteRowReader(raw: BetterSqliteDb): RowReader {
-  const cache = new Map<string, BetterSqliteStatement>()
-  const CACHE_MAX = 100
+  // Its own statements: raw mode (rows as arrays) is a setting of the statement object.
+  const prepare = cachedStatements(100, (sql) => raw.prepare(sql).raw(true))
   return {
     ready: () => !raw.inTransaction,
-    first(sql, params) {
-      let st = cache.get(sql)
-      if (!st) {
-        st = raw.prepare(sql).raw(true)
-        if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string)
-        cache.set(sql, st)
-      }
-      return st.get(...sqliteParams(params)) as unknown[] | undefined
-    },
+    first: (sql, params) => prepare(sql).get(...sqliteParams(params)) as unknown[] | undefined,
   }
 }
 
