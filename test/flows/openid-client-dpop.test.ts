@@ -8,7 +8,7 @@ import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CookieJar } from '../support/browser.js'
 import { testDatabases } from '../support/databases.js'
-import { visit } from '../support/fetch-browser.js'
+import { signInThroughAdmin } from '../support/fetch-browser.js'
 import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 import { FLOW_ENV, REDIRECT_URI } from '../support/flow.js'
 
@@ -66,19 +66,12 @@ for (const t of testDatabases()) {
         state,
         dpop_jkt: await DPoP.calculateThumbprint(),
       })
-      const jar = new CookieJar()
-      const toLogin = await visit(jar, url.href)
-      const loginChallenge = new URL(toLogin.location).searchParams.get('login_challenge') ?? ''
-      const { data: login } = await api.acceptOAuth2LoginRequest({ loginChallenge, acceptOAuth2LoginRequest: { subject: 'dpop-user' } })
-      const toConsent = await visit(jar, login.redirect_to)
-      const consentChallenge = new URL(toConsent.location).searchParams.get('consent_challenge') ?? ''
-      const { data: granted } = await api.acceptOAuth2ConsentRequest({
-        consentChallenge,
-        acceptOAuth2ConsentRequest: { grant_scope: ['openid', 'offline'], session: { id_token: { name: 'Proof Holder' } } },
+      const callback = await signInThroughAdmin(api, new CookieJar(), url.href, 'dpop-user', {
+        grant_scope: ['openid', 'offline'],
+        session: { id_token: { name: 'Proof Holder' } },
       })
-      const callback = await visit(jar, granted.redirect_to)
 
-      const tokens = await oidc.authorizationCodeGrant(config, new URL(callback.location), { pkceCodeVerifier: verifier, expectedState: state }, undefined, { DPoP })
+      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }, undefined, { DPoP })
       expect(tokens.token_type).toBe('dpop')
       const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token ?? '', undefined, { DPoP })
       expect(refreshed.token_type).toBe('dpop')

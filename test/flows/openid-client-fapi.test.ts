@@ -9,7 +9,7 @@ import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CookieJar } from '../support/browser.js'
 import { testDatabases } from '../support/databases.js'
-import { visit } from '../support/fetch-browser.js'
+import { signInThroughAdmin, visit } from '../support/fetch-browser.js'
 import { startSocketServer, type SocketServer } from '../support/socket-server.js'
 import { FLOW_ENV, REDIRECT_URI } from '../support/flow.js'
 import { fapiClientMetadata, pushAuthorization } from '../support/fapi.js'
@@ -37,19 +37,8 @@ for (const t of testDatabases()) {
     }
 
     /** The login and consent app's part, through the admin API, as a Hydra login app does it. */
-    async function signIn(jar: CookieJar, authorizationUrl: string): Promise<URL> {
-      const toLogin = await visit(jar, authorizationUrl)
-      const loginChallenge = new URL(toLogin.location).searchParams.get('login_challenge') ?? ''
-      const { data: login } = await api.acceptOAuth2LoginRequest({ loginChallenge, acceptOAuth2LoginRequest: { subject: 'fapi-user' } })
-      const toConsent = await visit(jar, login.redirect_to)
-      const consentChallenge = new URL(toConsent.location).searchParams.get('consent_challenge') ?? ''
-      const { data: granted } = await api.acceptOAuth2ConsentRequest({
-        consentChallenge,
-        acceptOAuth2ConsentRequest: { grant_scope: ['openid', 'offline'], session: { id_token: { name: 'Fapi User' } } },
-      })
-      const callback = await visit(jar, granted.redirect_to)
-      return new URL(callback.location)
-    }
+    const signIn = (jar: CookieJar, authorizationUrl: string): Promise<URL> =>
+      signInThroughAdmin(api, jar, authorizationUrl, 'fapi-user', { grant_scope: ['openid', 'offline'], session: { id_token: { name: 'Fapi User' } } })
 
     it('pushes the request, signs in, and gets DPoP-bound tokens that read /userinfo and refresh', async () => {
       const config = await fapiClient()
