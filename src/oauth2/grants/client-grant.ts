@@ -31,13 +31,9 @@ export async function hookThenIssueAccess(
   },
 ): Promise<AccessTokenResponse> {
   // Without a hook the token carries no extra claims: nothing to show or wait for.
-  if (ctx.tokenHook === noTokenHook) return ctx.tokens.issueAccess({ ...facts, lifespan: opts.lifespan, form: opts.form, ext: {} })
-  const hooked = await ctx.tokenHook.run({
-    grantType,
-    ...facts,
-    form: opts.hookForm,
-    accessTokenClaims: {},
-    idTokenClaims: {},
-  })
-  return ctx.tokens.issueAccess({ ...facts, lifespan: opts.lifespan, form: opts.form, ext: hooked.accessTokenClaims })
+  const ext =
+    ctx.tokenHook === noTokenHook
+      ? {}
+      : (await ctx.tokenHook.run({ grantType, ...facts, form: opts.hookForm, accessTokenClaims: {}, idTokenClaims: {} })).accessTokenClaims
+  return ctx.tokens.issueAccess({ ...facts, lifespan: opts.lifespan, form: opts.form, ext })
 }
